@@ -5,23 +5,24 @@
 
 #include <stddef.h>
 
+#include "fmt.h"
+
 const struct selftest_env *selftest_current;
 
-/* Set by a CHECK failure so the runner prints FAILED rather than ok. */
-static int failure_printed;
+/* Why the running test failed; printed on its line after it returns, so
+ * whatever the test itself printed never splits "test NAME: verdict". */
+static char failure[256];
 
 void selftest_fail(const char *file, int line, const char *what)
 {
-	selftest_current->print("FAILED (%s:%d: %s)\n", file, line, what);
-	failure_printed = 1;
+	fmt_snprintf(failure, sizeof(failure), "%s:%d: %s", file, line, what);
 }
 
 void selftest_fail_eq(const char *file, int line, const char *a,
 		      const char *b, long long va, long long vb)
 {
-	selftest_current->print("FAILED (%s:%d: %s == %s: %lld != %lld)\n",
-				file, line, a, b, va, vb);
-	failure_printed = 1;
+	fmt_snprintf(failure, sizeof(failure), "%s:%d: %s == %s: %lld != %lld",
+		     file, line, a, b, va, vb);
 }
 
 /* Is `name` one of the comma-separated entries of `list`? */
@@ -88,19 +89,20 @@ int selftest_run(const struct selftest *begin, const struct selftest *end,
 			continue;
 		if (env->resource_count)
 			before = env->resource_count();
-		env->print("test %s: ", t->name);
-		failure_printed = 0;
+		failure[0] = '\0';
 		int r = t->fn();
 		if (r == 0 && env->resource_count &&
 		    (after = env->resource_count()) != before) {
-			env->print("FAILED (leaked %ld %s)\n", before - after,
-				   env->resource_name);
+			fmt_snprintf(failure, sizeof(failure), "leaked %ld %s",
+				     before - after, env->resource_name);
 			r = -1;
-		} else if (r == 0) {
-			env->print("ok\n");
-		} else if (!failure_printed) {
-			env->print("FAILED (returned %d)\n", r);
+		} else if (r != 0 && !failure[0]) {
+			fmt_snprintf(failure, sizeof(failure), "returned %d", r);
 		}
+		if (r == 0)
+			env->print("test %s: ok\n", t->name);
+		else
+			env->print("test %s: FAILED (%s)\n", t->name, failure);
 		failed += r != 0;
 	}
 	return failed;

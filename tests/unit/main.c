@@ -1,0 +1,41 @@
+/*
+ * run-unit: runs every CUnit suite and ends with "unit: N passed, N failed".
+ */
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "unit.h"
+
+void add_suite(const char *name, const struct unit_test *tests)
+{
+	CU_pSuite suite = CU_add_suite(name, NULL, NULL);
+
+	if (!suite) {
+		fprintf(stderr, "cannot add suite %s\n", name);
+		exit(2);
+	}
+	for (; tests->name; tests++)
+		CU_add_test(suite, tests->name, tests->fn);
+}
+
+int main(void)
+{
+	unsigned run, failed;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	add_fmt_tests();
+	add_page_tests();
+	add_syscalltab_tests();
+	add_elf_tests();
+	add_cmdline_tests();
+	add_selftest_tests();
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	run = CU_get_number_of_tests_run();
+	failed = CU_get_number_of_tests_failed();
+	CU_cleanup_registry();
+	printf("\nunit: %u passed, %u failed\n", run - failed, failed);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,24 @@
+/*
+ * The CUnit host tests: each test_*.c adds one suite through add_suite().
+ */
+#ifndef TESTS_UNIT_H
+#define TESTS_UNIT_H
+
+#include <CUnit/CUnit.h>
+
+struct unit_test {
+	const char *name;
+	void (*fn)(void);
+};
+
+/* Registers a suite of tests ending with a { 0, 0 } entry. */
+void add_suite(const char *name, const struct unit_test *tests);
+
+void add_fmt_tests(void);
+void add_page_tests(void);
+void add_syscalltab_tests(void);
+void add_elf_tests(void);
+void add_cmdline_tests(void);
+void add_selftest_tests(void);
+
+#endif
