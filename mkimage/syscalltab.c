@@ -103,6 +103,20 @@ static int parse_base(struct parser *p, char *rest)
 	return 0;
 }
 
+static int parse_include(struct parser *p, char *rest)
+{
+	char *h = trim(rest);
+	size_t n = strlen(h);
+
+	if (n < 3 || h[0] != '<' || h[n - 1] != '>' || strchr(h + 1, '<') ||
+	    strchr(h, '>') != h + n - 1)
+		return fail(p, "@include needs a <header>");
+	if (n >= SYSTAB_TYPE_MAX || p->tab->nincludes == SYSTAB_MAX_INCLUDES)
+		return fail(p, "too many or too long @include lines");
+	strcpy(p->tab->includes[p->tab->nincludes++], h);
+	return 0;
+}
+
 static int check_unique(struct parser *p, const struct systab_call *c)
 {
 	const struct systab *t = p->tab;
@@ -189,6 +203,8 @@ int systab_parse(const char *text, struct systab *tab, char *err,
 			p.doc[0] = '\0'; /* a blank line ends a comment block */
 		else if (!strncmp(s, "@base", 5))
 			rc = parse_base(&p, s + 5), p.doc[0] = '\0';
+		else if (!strncmp(s, "@include", 8))
+			rc = parse_include(&p, s + 8), p.doc[0] = '\0';
 		else
 			rc = parse_entry(&p, s), p.doc[0] = '\0';
 		line = nl ? nl + 1 : NULL;
@@ -218,6 +234,13 @@ static void write_doc(const struct systab_call *c, FILE *out)
 		s = nl + 1;
 	}
 	fputs(" */\n", out);
+}
+
+static void write_includes(const struct systab *tab, FILE *out)
+{
+	for (unsigned i = 0; i < tab->nincludes; i++)
+		fprintf(out, "#include %s\n", tab->includes[i]);
+	fputs("\n", out);
 }
 
 static void write_params(const struct systab_call *c, FILE *out)
@@ -251,7 +274,8 @@ void systab_write_stubs(const struct systab *tab, FILE *out)
 	fputs("/* Generated from xok/syscalls.tab by mkimage/gensyscalls. */\n"
 	      "#ifndef XOK_SYSCALL_H\n#define XOK_SYSCALL_H\n\n"
 	      "#include <stdint.h>\n#include <xok/syscall_asm.h>\n"
-	      "#include <xok/sysnum.h>\n\n", out);
+	      "#include <xok/sysnum.h>\n", out);
+	write_includes(tab, out);
 	for (unsigned i = 0; i < tab->ncalls; i++) {
 		const struct systab_call *c = &tab->calls[i];
 
@@ -272,8 +296,9 @@ void systab_write_stubs(const struct systab *tab, FILE *out)
 void systab_write_kernel_decls(const struct systab *tab, FILE *out)
 {
 	fputs("/* Generated from xok/syscalls.tab by mkimage/gensyscalls. */\n"
-	      "#ifndef XOK_SYSCALL_DECLS_H\n#define XOK_SYSCALL_DECLS_H\n\n"
-	      "#include <stdint.h>\n\n", out);
+	      "#ifndef KERN_SYSCALL_DECLS_H\n#define KERN_SYSCALL_DECLS_H\n\n"
+	      "#include <stdint.h>\n", out);
+	write_includes(tab, out);
 	for (unsigned i = 0; i < tab->ncalls; i++) {
 		const struct systab_call *c = &tab->calls[i];
 

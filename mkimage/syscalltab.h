@@ -32,17 +32,24 @@ struct systab_call {
 	char doc[SYSTAB_DOC_MAX]; /* comment block above the entry, '#' removed */
 };
 
+#define SYSTAB_MAX_INCLUDES 16
+
 struct systab {
 	uint32_t base;
+	/* Headers the generated code includes ("<xok/env.h>"), for the
+	 * types the calls take. */
+	unsigned nincludes;
+	char includes[SYSTAB_MAX_INCLUDES][SYSTAB_TYPE_MAX];
 	unsigned ncalls; /* entries, sorted by index */
 	struct systab_call calls[SYSTAB_MAX_CALLS];
 	unsigned nslots; /* highest index + 1 */
 };
 
 /*
- * Parses the table text. Returns 0, or -1 with a message "LINE: why" in
- * `err` (duplicate index or name, bad identifier, too many arguments,
- * missing or out-of-range base, ...).
+ * Parses the table text: "@base N", "@include <header>", comment blocks
+ * and entries. Returns 0, or -1 with a message "line N: why" in `err`
+ * (duplicate index or name, bad identifier, too many arguments, missing or
+ * out-of-range base, malformed include, ...).
  */
 int systab_parse(const char *text, struct systab *tab, char *err,
 		 size_t errlen);

@@ -3,8 +3,8 @@
  * memory map and the command line. Copied out early, before the memory
  * holding it can be reused.
  */
-#ifndef XOK_BOOTINFO_H
-#define XOK_BOOTINFO_H
+#ifndef KERN_BOOTINFO_H
+#define KERN_BOOTINFO_H
 
 #include <stdint.h>
 

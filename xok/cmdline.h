@@ -7,8 +7,8 @@
  *   ktest=NAME[,NAME...]|all         run the kernel's self-tests first
  *   crash=panic|triple|hang          misbehave on purpose (harness self-tests)
  */
-#ifndef XOK_CMDLINE_H
-#define XOK_CMDLINE_H
+#ifndef KERN_CMDLINE_H
+#define KERN_CMDLINE_H
 
 #include <stddef.h>
 

@@ -2,8 +2,8 @@
  * console: the COM1 serial port, both ways. Output is polled (the kernel
  * prints little); input arrives by interrupt into a small ring.
  */
-#ifndef XOK_CONSOLE_H
-#define XOK_CONSOLE_H
+#ifndef KERN_CONSOLE_H
+#define KERN_CONSOLE_H
 
 #include <stddef.h>
 

@@ -3,8 +3,8 @@
  * IDT, and the syscall/sysret set-up. Uniprocessor today; nothing here
  * assumes one CPU beyond cpu_init() being called for CPU 0 only.
  */
-#ifndef XOK_CPU_H
-#define XOK_CPU_H
+#ifndef KERN_CPU_H
+#define KERN_CPU_H
 
 #include <stdint.h>
 

@@ -1,46 +1,73 @@
 /*
  * env: environments, Xok's unit of protection: an address space, saved
- * registers and an id. (Issue 3 adds capabilities, upcalls and u-areas.)
+ * registers, capabilities, upcall entry points. The public part of each is
+ * its struct xok_env in the exported table (<xok/env.h>); the rest
+ * (registers, FPU state, page-table root) is the kernel's alone.
  */
-#ifndef XOK_ENV_H
-#define XOK_ENV_H
+#ifndef KERN_ENV_H
+#define KERN_ENV_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <xok/env.h>
 #include <xok/trapframe.h>
+#include <xok/wk.h>
 
-#define NENV 256
-#define ENV_NAME_MAX 32
-
-enum env_state {
-	ENV_FREE = 0,
-	ENV_RUNNABLE,
-};
+#define NENV XOK_NENV
 
 struct env {
 	struct xok_trapframe tf; /* saved user registers while not running */
-	uint64_t id;
-	enum env_state state;
-	uint64_t pml4_pa;
-	char name[ENV_NAME_MAX];
-	int is_first; /* its exit status is the machine's */
 	/* FPU/SSE registers while another environment owns the FPU. */
 	uint8_t fpu[512] __attribute__((aligned(16)));
+	struct xok_env *pub;     /* its entry in the exported table */
+	struct xok_uarea *uarea; /* its u-area, through the direct map */
+	uint64_t uarea_pa;
+	uint64_t pml4_pa;
+	uint64_t fs_base;
+	uint64_t view;        /* env whose page tables it views, or 0 */
+	int is_first;         /* its exit status is the machine's */
+	/* The wakeup predicate it sleeps on (status XOK_ENV_SLEEPING). */
+	struct xok_wk_insn wk[XOK_WK_MAXINSNS];
+	size_t wk_len;
 };
 
 extern struct env envs[NENV];
 
+/* The environment running on this CPU (there is always one in a call). */
+struct env *curenv(void);
+
 /*
- * Creates an environment running the static ELF executable `elf` (`size`
- * bytes), with `arg` (a string, may be empty) on its stack and its address
- * in %rdi. Returns 0 and sets *out, or E_INVAL (the ELF is refused; the
- * reason is printed), E_NOMEM, or E_AGAIN (no free environment slot).
+ * A new environment created by `parent` (0 for the kernel's own), guarded
+ * by `guard`: empty address space with its u-area, status STOPPED.
+ * Returns 0 and sets *out, or E_AGAIN (no free slot) or E_NOMEM.
+ */
+int env_alloc(struct env *parent, const struct xok_guard *guard,
+	      struct env **out);
+
+/*
+ * Creates a RUNNABLE environment running the static ELF executable `elf`,
+ * with `arg` (a string, may be empty) on its stack and its address in
+ * %rdi, holding the root capability in slot 0. For the programs the kernel
+ * starts itself. Returns 0, or E_INVAL (the ELF is refused; the reason is
+ * printed), E_NOMEM, E_AGAIN.
  */
 int env_create(const char *name, const void *elf, size_t size,
 	       const char *arg, struct env **out);
 
-/* Ends `e` with `status`, reports it and reclaims its pages. If `e` was
- * running here, the caller must schedule another. */
+/*
+ * The environment `id` (0: the caller) if the caller's capability in slot
+ * `cap` opens its guard for `rights`. The caller needs no capability for
+ * itself. Returns 0, E_BADENV, E_INVAL (bad slot), or E_PERM.
+ */
+int env_check(uint64_t cap, uint64_t id, unsigned rights, struct env **out);
+
+/* The caller's capability in slot `cap`: 0, E_INVAL (no such slot) or
+ * E_PERM (empty). */
+int env_cap(struct env *e, uint64_t cap, const struct xok_cap **out);
+
+/* Ends `e` and every environment it created, reporting `status` for `e`,
+ * and reclaims all they held. If one of them was running here, the caller
+ * must schedule another (sched_run). */
 void env_destroy(struct env *e, int64_t status);
 
 /* Resumes `e` in user mode on this CPU. */

@@ -2,8 +2,8 @@
  * ioapic: routes ISA device interrupts to a CPU's local APIC. The legacy
  * 8259 PICs are masked for good; all device interrupts go through here.
  */
-#ifndef XOK_IOAPIC_H
-#define XOK_IOAPIC_H
+#ifndef KERN_IOAPIC_H
+#define KERN_IOAPIC_H
 
 #include <stdint.h>
 

@@ -1,8 +1,8 @@
 /*
  * kdebug: panics, trap frame dumps and backtraces with symbol names.
  */
-#ifndef XOK_KDEBUG_H
-#define XOK_KDEBUG_H
+#ifndef KERN_KDEBUG_H
+#define KERN_KDEBUG_H
 
 #include <stdint.h>
 #include <xok/trapframe.h>

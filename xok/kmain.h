@@ -1,8 +1,8 @@
 /*
  * kmain: the C entry point, called by boot.S with the PVH start_info.
  */
-#ifndef XOK_KMAIN_H
-#define XOK_KMAIN_H
+#ifndef KERN_KMAIN_H
+#define KERN_KMAIN_H
 
 #include <stdint.h>
 

@@ -7,8 +7,8 @@
  *  0xffff_8000_0000_0000  DIRECTMAP: all of physical memory (and the first
  *                         4 GiB, for device registers) mapped 1:1
  */
-#ifndef XOK_KMEMLAYOUT_H
-#define XOK_KMEMLAYOUT_H
+#ifndef KERN_KMEMLAYOUT_H
+#define KERN_KMEMLAYOUT_H
 
 #define KERNBASE  0xffffffff80000000
 #define DIRECTMAP 0xffff800000000000

@@ -102,8 +102,8 @@ SELFTEST(env_create_destroy)
 
 	CHECK(p != 0);
 	CHECK_EQ(env_create("hello", p->start, p->end - p->start, "", &e), 0);
-	CHECK(env_lookup(e->id) == e);
-	uint64_t id = e->id;
+	CHECK(env_lookup(e->pub->id) == e);
+	uint64_t id = e->pub->id;
 	env_destroy(e, 0);
 	CHECK(env_lookup(id) == 0);
 	return 0;

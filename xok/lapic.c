@@ -18,7 +18,6 @@
 #define LAPIC_TIMER_DIV  0x3e0
 #define SVR_ENABLE 0x100
 #define LVT_MASKED 0x10000
-#define LVT_PERIODIC 0x20000
 #define DIV_BY_16 0x3
 
 #define PIT_HZ 1193182
@@ -29,7 +28,7 @@
 
 uint64_t tsc_hz;
 static volatile uint32_t *lapic;
-static uint32_t ticks_per_period;
+static uint64_t apic_hz; /* timer counts per second (after the divider) */
 
 static uint32_t rd(uint32_t reg)
 {
@@ -63,7 +62,7 @@ void lapic_eoi(void)
 
 /* Counts APIC timer ticks and TSC ticks over CALIBRATE_MS of PIT time
  * (channel 2 in one-shot mode, polled through its output bit). */
-static void calibrate(void)
+void lapic_timer_calibrate(void)
 {
 	uint32_t count = PIT_HZ * CALIBRATE_MS / 1000;
 	uint8_t gate = inb(PIT_GATE) & ~0x03; /* speaker off, gate low */
@@ -83,13 +82,17 @@ static void calibrate(void)
 	tsc_hz = (rdtsc() - tsc0) * (1000 / CALIBRATE_MS);
 	wr(LAPIC_TIMER_INIT, 0);
 	outb(PIT_GATE, gate);
-	ticks_per_period = elapsed * (1000 / CALIBRATE_MS) / TIMER_HZ;
+	apic_hz = (uint64_t)elapsed * (1000 / CALIBRATE_MS);
+	wr(LAPIC_LVT_TIMER, T_TIMER); /* one-shot, unmasked */
 }
 
-void lapic_timer_start(void)
+void lapic_timer_arm(uint64_t ns)
 {
-	calibrate();
-	wr(LAPIC_TIMER_DIV, DIV_BY_16);
-	wr(LAPIC_LVT_TIMER, LVT_PERIODIC | T_TIMER);
-	wr(LAPIC_TIMER_INIT, ticks_per_period ? ticks_per_period : 1);
+	uint64_t count = ns * apic_hz / 1000000000ull;
+
+	if (count == 0)
+		count = 1;
+	if (count > 0xffffffff)
+		count = 0xffffffff;
+	wr(LAPIC_TIMER_INIT, (uint32_t)count);
 }

@@ -1,18 +1,19 @@
 /*
- * lapic: this CPU's local APIC: its periodic timer (the scheduling tick)
- * and end-of-interrupt. The timer and the TSC are calibrated once against
+ * lapic: this CPU's local APIC: its one-shot timer (slice ends) and
+ * end-of-interrupt. The timer and the TSC are calibrated once against
  * the PIT, so no rate is assumed from the emulator.
  */
-#ifndef XOK_LAPIC_H
-#define XOK_LAPIC_H
+#ifndef KERN_LAPIC_H
+#define KERN_LAPIC_H
 
 #include <stdint.h>
 
-#define TIMER_HZ 100
-
 void lapic_init(void);
-/* Starts the periodic timer at TIMER_HZ on vector T_TIMER. */
-void lapic_timer_start(void);
+/* Measures the timer's and the TSC's rates against the PIT. */
+void lapic_timer_calibrate(void);
+/* Interrupts this CPU once, on vector T_TIMER, `ns` from now (replacing
+ * any earlier request). */
+void lapic_timer_arm(uint64_t ns);
 void lapic_eoi(void);
 uint32_t lapic_id(void);
 

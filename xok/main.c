@@ -19,13 +19,14 @@
 #include "sched.h"
 #include "shutdown.h"
 #include "x86.h"
+#include <xok/sched.h>
 
 #define DEFAULT_INIT "hello"
 
 static struct bootinfo boot;
 
 /* Starts one program of an init= list: "NAME" or "NAME:ARG". */
-static int start_program(const char *spec, uint64_t len, int first)
+static struct env *start_program(const char *spec, uint64_t len, int first)
 {
 	const char *colon = spec;
 	char arg[128] = "";
@@ -37,7 +38,7 @@ static int start_program(const char *spec, uint64_t len, int first)
 	if (!p) {
 		cprintf("xok: init: no program '%.*s'\n", (int)(colon - spec),
 			spec);
-		return -1;
+		return 0;
 	}
 	if (colon < spec + len) {
 		uint64_t n = spec + len - colon - 1;
@@ -49,15 +50,18 @@ static int start_program(const char *spec, uint64_t len, int first)
 	int r = env_create(p->name, p->start, p->end - p->start, arg, &e);
 	if (r < 0) {
 		cprintf("xok: init: cannot start '%s' (error %d)\n", p->name, r);
-		return -1;
+		return 0;
 	}
 	e->is_first = first;
-	return 0;
+	return e;
 }
 
+/* Starts the init= programs and shares the slices among them. */
 static void start_init(void)
 {
 	char list[BOOT_CMDLINE_MAX];
+	struct env *started[XOK_NSLICES];
+	int n = 0;
 
 	if (cmdline_get(boot.cmdline, "init", list, sizeof(list)) != 1)
 		memcpy(list, DEFAULT_INIT, sizeof(DEFAULT_INIT));
@@ -65,10 +69,14 @@ static void start_init(void)
 		const char *q = strchr(p, ',');
 		uint64_t len = q ? (uint64_t)(q - p) : strlen(p);
 
-		if (start_program(p, len, p == list) < 0)
+		if (n == XOK_NSLICES)
+			break;
+		if (!(started[n] = start_program(p, len, p == list)))
 			machine_exit(EXIT_FAIL);
+		n++;
 		p += len + (q != 0);
 	}
+	sched_give_slices(started, n);
 }
 
 static void crash_on_request(void)
@@ -101,11 +109,12 @@ void kmain(uint32_t start_info_pa)
 	lapic_init();
 	ioapic_init();
 	ioapic_enable(IRQ_COM1, lapic_id());
-	lapic_timer_start();
+	lapic_timer_calibrate();
+	sched_init();
 	cprintf("xok: %lu MiB of RAM, %u pages free, TSC %lu MHz\n",
 		boot.ram_top >> 20, phys_pages.nfree, tsc_hz / 1000000);
 	crash_on_request();
 	ktest_run_requested(boot.cmdline);
 	start_init();
-	sched_yield();
+	sched_next_slice();
 }

@@ -21,7 +21,7 @@ static int contained(uint64_t start, uint64_t end, const struct mem_range *r,
 	return 0;
 }
 
-void page_pool_init(struct page_pool *pool, struct page_info *pages,
+void page_pool_init(struct page_pool *pool, struct xok_ppage *pages,
 		    uint32_t npages, const struct mem_range *usable,
 		    size_t nusable, const struct mem_range *reserved,
 		    size_t nreserved)
@@ -34,14 +34,14 @@ void page_pool_init(struct page_pool *pool, struct page_info *pages,
 	for (uint32_t pfn = npages; pfn-- > 0;) {
 		uint64_t start = (uint64_t)pfn * PAGE_SIZE;
 		uint64_t end = start + PAGE_SIZE;
-		struct page_info *p = &pages[pfn];
+		struct xok_ppage *p = &pages[pfn];
 
-		p->ref = 0;
-		p->allocated = 1;
-		p->next_free = PAGE_NONE;
+		*p = (struct xok_ppage){ .allocated = 1, .kernel = 1,
+					 .next_free = PAGE_NONE };
 		if (contained(start, end, usable, nusable) &&
 		    !overlaps(start, end, reserved, nreserved)) {
 			p->allocated = 0;
+			p->kernel = 0;
 			p->next_free = pool->free_head;
 			pool->free_head = pfn;
 			pool->nfree++;
@@ -52,7 +52,7 @@ void page_pool_init(struct page_pool *pool, struct page_info *pages,
 uint32_t page_alloc(struct page_pool *pool)
 {
 	uint32_t pfn = pool->free_head;
-	struct page_info *p;
+	struct xok_ppage *p;
 
 	if (pfn == PAGE_NONE)
 		return PAGE_NONE;
@@ -61,13 +61,33 @@ uint32_t page_alloc(struct page_pool *pool)
 	pool->nfree--;
 	p->next_free = PAGE_NONE;
 	p->allocated = 1;
+	p->kernel = 0;
 	p->ref = 0;
 	return pfn;
 }
 
+int page_take(struct page_pool *pool, uint32_t pfn)
+{
+	uint32_t *link = &pool->free_head;
+
+	if (pfn >= pool->npages)
+		return PAGE_E_RANGE;
+	if (pool->pages[pfn].allocated)
+		return PAGE_E_STATE;
+	/* A named frame is rare (devices, re-binding a cached block): a walk
+	 * of the free list to unlink it is fine. */
+	while (*link != pfn)
+		link = &pool->pages[*link].next_free;
+	*link = pool->pages[pfn].next_free;
+	pool->nfree--;
+	pool->pages[pfn] = (struct xok_ppage){ .allocated = 1,
+					       .next_free = PAGE_NONE };
+	return 0;
+}
+
 int page_free(struct page_pool *pool, uint32_t pfn)
 {
-	struct page_info *p;
+	struct xok_ppage *p;
 
 	if (pfn >= pool->npages)
 		return PAGE_E_RANGE;
@@ -77,6 +97,8 @@ int page_free(struct page_pool *pool, uint32_t pfn)
 	if (p->ref)
 		return PAGE_E_BUSY;
 	p->allocated = 0;
+	p->kernel = 0;
+	p->guard = (struct xok_guard){ 0 };
 	p->next_free = pool->free_head;
 	pool->free_head = pfn;
 	pool->nfree++;
@@ -95,7 +117,7 @@ int page_incref(struct page_pool *pool, uint32_t pfn)
 
 int page_decref(struct page_pool *pool, uint32_t pfn)
 {
-	struct page_info *p;
+	struct xok_ppage *p;
 
 	if (pfn >= pool->npages)
 		return PAGE_E_RANGE;

@@ -5,12 +5,14 @@
  *
  * A page is free (on the free list), or allocated with a reference count:
  * the number of page-table entries and kernel references that hold it.
+ * The table is struct xok_ppage (<xok/page.h>), exported read-only.
  */
-#ifndef XOK_PAGE_H
-#define XOK_PAGE_H
+#ifndef KERN_PAGE_H
+#define KERN_PAGE_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <xok/page.h>
 
 #define PAGE_SIZE 4096ull
 #define PAGE_NONE UINT32_MAX /* "no page": an empty free list, a failed allocation */
@@ -20,19 +22,13 @@
 #define PAGE_E_STATE (-2)   /* free of a free page, or decref of a free page */
 #define PAGE_E_BUSY  (-3)   /* free of a page that still has references */
 
-struct page_info {
-	uint32_t ref;       /* references held (mappings, kernel uses) */
-	uint32_t next_free; /* next frame on the free list, or PAGE_NONE */
-	uint8_t allocated;
-};
-
 /* A physical address range [start, end) in bytes. */
 struct mem_range {
 	uint64_t start, end;
 };
 
 struct page_pool {
-	struct page_info *pages; /* indexed by frame number */
+	struct xok_ppage *pages; /* indexed by frame number */
 	uint32_t npages;
 	uint32_t free_head;
 	uint32_t nfree;
@@ -44,13 +40,17 @@ struct page_pool {
  * free; all others stay allocated forever (firmware, the kernel, holes).
  * Lower frames are handed out first.
  */
-void page_pool_init(struct page_pool *pool, struct page_info *pages,
+void page_pool_init(struct page_pool *pool, struct xok_ppage *pages,
 		    uint32_t npages, const struct mem_range *usable,
 		    size_t nusable, const struct mem_range *reserved,
 		    size_t nreserved);
 
 /* Takes a free frame (reference count 0); PAGE_NONE when none is left. */
 uint32_t page_alloc(struct page_pool *pool);
+
+/* Takes the particular free frame `pfn` off the free list (reference
+ * count 0). Returns 0, PAGE_E_RANGE, or PAGE_E_STATE if it is not free. */
+int page_take(struct page_pool *pool, uint32_t pfn);
 
 /* Returns an allocated frame with no references to the free list.
  * PAGE_E_RANGE, PAGE_E_STATE (already free), PAGE_E_BUSY (still referenced). */

@@ -8,13 +8,18 @@
 
 #include "../lib/string.h"
 #include "cpu.h"
+#include "export.h"
 #include "kdebug.h"
 #include "kmemlayout.h"
 #include "x86.h"
 
 #define HUGE_2M 0x200000ull
 #define GIB 0x40000000ull
-#define PML4_USER_ENTRIES 256 /* entries 0..255 are the user half */
+#define PML4_KERNEL_FIRST 256 /* entries 256..511 are the kernel half */
+/* Entries below this hold user mappings; the next three are the views
+ * and the exported region (<xok/memlayout.h>), which are not the
+ * environment's own and are never released with it. */
+#define PML4_USER_ENTRIES XOK_UVPT_SLOT
 
 struct page_pool phys_pages;
 static uint64_t kern_pml4_pa;
@@ -33,11 +38,17 @@ uint64_t pmap_page_alloc(void)
 	if (pfn == PAGE_NONE)
 		return 0;
 	page_incref(&phys_pages, pfn);
+	phys_pages.pages[pfn].kernel = 1;
 	memset(kaddr((uint64_t)pfn * PAGE_SIZE), 0, PAGE_SIZE);
 	return (uint64_t)pfn * PAGE_SIZE;
 }
 
-static void page_release(uint64_t pa)
+uint64_t pmap_nx(void)
+{
+	return thiscpu()->nx ? PTE_NX : 0;
+}
+
+void page_release(uint64_t pa)
 {
 	if (page_decref(&phys_pages, pa / PAGE_SIZE) < 0)
 		panic("pmap: released page %#lx holds no reference", pa);
@@ -63,7 +74,7 @@ static void build_kernel_table(const struct bootinfo *bi, uint64_t top)
 	pml4 = kaddr(kern_pml4_pa);
 	/* Every kernel-half PML4 entry gets its PDPT now, so address spaces
 	 * that copy the kernel half at creation never miss a later change. */
-	for (int i = PML4_USER_ENTRIES; i < 512; i++) {
+	for (int i = PML4_KERNEL_FIRST; i < 512; i++) {
 		uint64_t pdpt = pmap_page_alloc();
 
 		if (!pdpt)
@@ -99,7 +110,7 @@ static void build_kernel_table(const struct bootinfo *bi, uint64_t top)
 void pmap_init(const struct bootinfo *bi)
 {
 	uint64_t npages = bi->ram_top / PAGE_SIZE;
-	uint64_t table_bytes = npages * sizeof(struct page_info);
+	uint64_t table_bytes = npages * sizeof(struct xok_ppage);
 	uint64_t table_pa = (paddr(kernel_end) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	uint64_t top = bi->ram_top > 4 * GIB ? bi->ram_top : 4 * GIB;
 
@@ -117,6 +128,7 @@ void pmap_init(const struct bootinfo *bi)
 		       bi->usable, bi->nusable, reserved, 2);
 	build_kernel_table(bi, top);
 	pmap_load_kernel();
+	export_init(kaddr(table_pa), npages);
 }
 
 void pmap_load_kernel(void)
@@ -131,8 +143,11 @@ uint64_t pmap_create(void)
 	if (!pa)
 		return 0;
 	uint64_t *pml4 = kaddr(pa), *kpml4 = kaddr(kern_pml4_pa);
-	for (int i = PML4_USER_ENTRIES; i < 512; i++)
+	for (int i = PML4_KERNEL_FIRST; i < 512; i++)
 		pml4[i] = kpml4[i];
+	/* Its own page tables, read-only, through a recursive entry. */
+	pml4[XOK_UVPT_SLOT] = pa | PTE_P | PTE_U | pmap_nx();
+	pml4[XOK_EXPORT_SLOT] = export_pml4e();
 	return pa;
 }
 
@@ -161,13 +176,12 @@ void pmap_destroy(uint64_t pml4_pa)
 	page_release(pml4_pa);
 }
 
-/* The leaf PTE slot for user `va`, creating tables if `create`; 0 when
- * absent (or when a table could not be allocated). */
-static uint64_t *walk(uint64_t pml4_pa, uint64_t va, int create)
+uint64_t *pmap_walk_table(uint64_t table_pa, int level, uint64_t va,
+			  int create)
 {
-	uint64_t *t = kaddr(pml4_pa);
+	uint64_t *t = kaddr(table_pa);
 
-	for (int level = 3; level > 0; level--) {
+	for (; level > 0; level--) {
 		uint64_t *e = &t[idx(va, level)];
 
 		if (!(*e & PTE_P)) {
@@ -180,6 +194,33 @@ static uint64_t *walk(uint64_t pml4_pa, uint64_t va, int create)
 		t = kaddr(*e & PTE_ADDR);
 	}
 	return &t[idx(va, 0)];
+}
+
+static uint64_t *walk(uint64_t pml4_pa, uint64_t va, int create)
+{
+	return pmap_walk_table(pml4_pa, 3, va, create);
+}
+
+void pmap_flush(uint64_t va)
+{
+	invlpg(va);
+}
+
+void pmap_set_view(uint64_t pml4_pa, uint64_t other_pml4_pa)
+{
+	uint64_t *pml4 = kaddr(pml4_pa);
+
+	pml4[XOK_UVIEW_SLOT] = other_pml4_pa ?
+		other_pml4_pa | PTE_P | PTE_U | pmap_nx() : 0;
+	if (rcr3() == pml4_pa)
+		lcr3(pml4_pa); /* drop the old view's translations */
+}
+
+int pmap_prepare(uint64_t pml4_pa, uint64_t va)
+{
+	if (va >= XOK_USER_TOP || (va & (PAGE_SIZE - 1)))
+		return E_INVAL;
+	return walk(pml4_pa, va, 1) ? 0 : E_NOMEM;
 }
 
 int pmap_insert(uint64_t pml4_pa, uint64_t va, uint64_t pa, uint64_t perm)
@@ -201,6 +242,20 @@ int pmap_insert(uint64_t pml4_pa, uint64_t va, uint64_t pa, uint64_t perm)
 	return 0;
 }
 
+void pmap_remove(uint64_t pml4_pa, uint64_t va)
+{
+	uint64_t *pte;
+
+	if (va >= XOK_USER_TOP || !(pte = walk(pml4_pa, va, 0)) ||
+	    !(*pte & PTE_P))
+		return;
+	uint64_t pa = *pte & PTE_ADDR;
+	*pte = 0;
+	if (rcr3() == pml4_pa)
+		invlpg(va);
+	page_release(pa);
+}
+
 uint64_t pmap_lookup(uint64_t pml4_pa, uint64_t va)
 {
 	uint64_t *pte;
@@ -208,6 +263,41 @@ uint64_t pmap_lookup(uint64_t pml4_pa, uint64_t va)
 	if (va >= XOK_USER_TOP || !(pte = walk(pml4_pa, va, 0)))
 		return 0;
 	return *pte & PTE_P ? *pte : 0;
+}
+
+/* The physical address user code reaches at `va`, walking as the MMU
+ * does (present and user at every level: the views and the exported
+ * region count), or ~0 if it may not read there. */
+static uint64_t user_translate(uint64_t pml4_pa, uint64_t va)
+{
+	uint64_t *t = kaddr(pml4_pa), e = 0;
+
+	if (va >= (1ull << 47))
+		return ~0ull;
+	for (int level = 3; level >= 0; level--) {
+		e = t[idx(va, level)];
+		if ((e & (PTE_P | PTE_U)) != (PTE_P | PTE_U))
+			return ~0ull;
+		t = kaddr(e & PTE_ADDR);
+	}
+	return (e & PTE_ADDR) | (va & (PAGE_SIZE - 1));
+}
+
+int pmap_user_readable(uint64_t pml4_pa, uint64_t va)
+{
+	return user_translate(pml4_pa, va) != ~0ull;
+}
+
+int pmap_read_user_word(uint64_t pml4_pa, uint64_t va, unsigned size,
+			uint64_t *out)
+{
+	uint64_t pa = user_translate(pml4_pa, va);
+
+	if (pa == ~0ull || (va & (size - 1)))
+		return E_FAULT;
+	*out = size == 8 ? *(volatile uint64_t *)kaddr(pa)
+			 : *(volatile uint32_t *)kaddr(pa);
+	return 0;
 }
 
 int user_check(uint64_t pml4_pa, uint64_t uva, size_t len, int write)

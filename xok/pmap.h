@@ -3,8 +3,8 @@
  * kernel's page table (the direct map and the kernel image, shared by every
  * address space) and the user halves of environments' address spaces.
  */
-#ifndef XOK_PMAP_H
-#define XOK_PMAP_H
+#ifndef KERN_PMAP_H
+#define KERN_PMAP_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -26,13 +26,29 @@ extern struct page_pool phys_pages;
 /* Takes over physical memory from the boot page tables. */
 void pmap_init(const struct bootinfo *bi);
 
-/* The physical address of a new zeroed page with one reference, or 0. */
+/* The physical address of a new zeroed kernel page (page tables, u-areas:
+ * never mappable by user calls) with one reference, or 0. */
 uint64_t pmap_page_alloc(void);
+/* Drops a reference to page `pa` (freeing it with the last one). */
+void page_release(uint64_t pa);
+/* PTE_NX if this CPU honours it, else 0. */
+uint64_t pmap_nx(void);
+
+/* The PTE slot for `va` under the table at `table_pa` of level `level`
+ * (3 = PML4 ... 0 = page table), creating tables if `create`; 0 if absent
+ * or out of memory. */
+uint64_t *pmap_walk_table(uint64_t table_pa, int level, uint64_t va,
+			  int create);
+/* Drops this CPU's translation of `va`. */
+void pmap_flush(uint64_t va);
+/* Shows (or with 0, hides) the page tables of another address space at
+ * XOK_UVIEW in `pml4_pa`. */
+void pmap_set_view(uint64_t pml4_pa, uint64_t other_pml4_pa);
 
 /* An empty user address space: the kernel half shared, the user half
  * unmapped. Returns its PML4's physical address, or 0 if out of memory. */
 uint64_t pmap_create(void);
-/* Unmaps and releases everything in the user half, then the PML4. */
+/* Unmaps and releases every user mapping and table, then the PML4. */
 void pmap_destroy(uint64_t pml4_pa);
 /* Switches this CPU to the kernel's own page table. */
 void pmap_load_kernel(void);
@@ -44,6 +60,18 @@ void pmap_load_kernel(void);
  * page could not be allocated).
  */
 int pmap_insert(uint64_t pml4_pa, uint64_t va, uint64_t pa, uint64_t perm);
+/* Creates the page tables `va` needs, so a later insert cannot fail.
+ * Returns 0, E_INVAL (va unaligned or not user) or E_NOMEM. */
+int pmap_prepare(uint64_t pml4_pa, uint64_t va);
+/* Unmaps user `va` if mapped, releasing the page's reference. */
+void pmap_remove(uint64_t pml4_pa, uint64_t va);
+/* May user code read `va` in this address space (any user-visible region,
+ * including the exported one)? */
+int pmap_user_readable(uint64_t pml4_pa, uint64_t va);
+/* Reads the aligned `size`-byte (4 or 8) word at `va` if user code may
+ * read it, without switching address spaces. Returns 0 or E_FAULT. */
+int pmap_read_user_word(uint64_t pml4_pa, uint64_t va, unsigned size,
+			uint64_t *out);
 /* The PTE for user `va`, or 0 if no page is mapped there. */
 uint64_t pmap_lookup(uint64_t pml4_pa, uint64_t va);
 

@@ -3,8 +3,8 @@
  * image (the build generates the table), so the kernel can start its first
  * environments before any disk or libOS exists.
  */
-#ifndef XOK_PROGRAMS_H
-#define XOK_PROGRAMS_H
+#ifndef KERN_PROGRAMS_H
+#define KERN_PROGRAMS_H
 
 #include <stdint.h>
 

@@ -3,8 +3,8 @@
  * the code into QEMU's exit status, (code << 1) | 1; the test harness
  * (tests/qemu/run-scenario) knows these three.
  */
-#ifndef XOK_SHUTDOWN_H
-#define XOK_SHUTDOWN_H
+#ifndef KERN_SHUTDOWN_H
+#define KERN_SHUTDOWN_H
 
 #define EXIT_PASS  0x10 /* QEMU exits 33: the first environment exited 0 */
 #define EXIT_FAIL  0x11 /* QEMU exits 35: it failed or was killed */

@@ -3,6 +3,7 @@
  */
 #include "trap.h"
 
+#include <xok/env.h>
 #include <xok/error.h>
 #include <xok/sysnum.h>
 
@@ -13,6 +14,7 @@
 #include "lapic.h"
 #include "sched.h"
 #include "syscall_table.h"
+#include "upcall.h"
 #include "x86.h"
 
 static const char *trap_name(uint64_t trapno)
@@ -31,7 +33,8 @@ static const char *trap_name(uint64_t trapno)
 	return "unexpected trap";
 }
 
-/* Handles a device or timer interrupt; returns 1 if `tf` was one. */
+/* Handles a device interrupt, or the timer's when no environment was
+ * running; returns 1 if `tf` was one. */
 static int interrupt(const struct xok_trapframe *tf)
 {
 	switch (tf->trapno) {
@@ -49,23 +52,32 @@ static int interrupt(const struct xok_trapframe *tf)
 	}
 }
 
-/* A fault in user mode: report it and end the environment. (Issue 3
- * reflects faults to the environment's own handler instead.) */
+/* A fault in user mode goes to the environment's fault upcall; without
+ * one (or a usable exception stack), the kernel reports it and ends the
+ * environment. */
 static void user_fault(struct env *e)
 {
 	const struct xok_trapframe *tf = &e->tf;
+	uint64_t addr = tf->trapno == XOK_T_PGFLT ? rcr2() : 0;
+	int r = upcall_push(e, XOK_UPCALL_FAULT, tf->trapno, addr);
+
+	if (r == 0)
+		env_run(e);
+	if (r == E_FAULT)
+		cprintf("xok: env %#lx (%s): exception stack unusable\n",
+			e->pub->id, e->pub->name);
 
 	if (tf->trapno == XOK_T_PGFLT)
 		cprintf("xok: env %#lx (%s): page fault at %#lx (%s, %s) "
-			"rip %#lx\n", e->id, e->name, rcr2(),
+			"rip %#lx\n", e->pub->id, e->pub->name, addr,
 			tf->err & 2 ? "write" : tf->err & 16 ? "execute" : "read",
 			tf->err & 1 ? "protection" : "not present", tf->rip);
 	else
 		cprintf("xok: env %#lx (%s): %s (trap %lu) at rip %#lx\n",
-			e->id, e->name, trap_name(tf->trapno), tf->trapno,
-			tf->rip);
+			e->pub->id, e->pub->name, trap_name(tf->trapno),
+			tf->trapno, tf->rip);
 	env_destroy(e, -(int64_t)(tf->trapno + 1));
-	sched_yield();
+	sched_after_destroy();
 }
 
 void trap(struct xok_trapframe *tf)
@@ -78,10 +90,23 @@ void trap(struct xok_trapframe *tf)
 		return;
 	}
 	e->tf = *tf;
+	if (tf->trapno == T_TIMER) {
+		lapic_eoi();
+		sched_timer();
+	}
 	if (!interrupt(tf))
 		user_fault(e);
-	if (tf->trapno == T_TIMER)
-		sched_yield();
+	env_run(e);
+}
+
+/* A `syscall` with a number that is not Xok's: reflected to the
+ * environment's syscall upcall (Linux emulation in a libOS), else to its
+ * fault upcall, else refused with E_NOSYS. */
+static void reflect(struct env *e)
+{
+	if (upcall_push(e, XOK_UPCALL_SYSCALL, XOK_TRAP_SYSCALL, 0) &&
+	    upcall_push(e, XOK_UPCALL_FAULT, XOK_TRAP_SYSCALL, 0))
+		e->tf.rax = (uint64_t)(int64_t)E_NOSYS;
 	env_run(e);
 }
 
@@ -91,14 +116,15 @@ void syscall_trap(struct xok_trapframe *tf)
 	uint64_t n = tf->rax - XOK_SYSCALL_BASE;
 
 	e->tf = *tf;
+	if (n >= XOK_SYSCALL_SPAN)
+		reflect(e);
 	if (n < syscall_table_size && syscall_table[n].fn) {
 		const uint64_t args[6] = { tf->rdi, tf->rsi, tf->rdx,
 					   tf->r10, tf->r8,  tf->r9 };
 
 		e->tf.rax = (uint64_t)syscall_table[n].fn(args);
 	} else {
-		/* Not a Xok call: issue 3 reflects it to the environment. */
-		e->tf.rax = (uint64_t)(int64_t)E_NOSYS;
+		e->tf.rax = (uint64_t)(int64_t)E_NOSYS; /* unknown Xok number */
 	}
 	env_run(e);
 }

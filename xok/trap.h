@@ -1,8 +1,8 @@
 /*
  * trap: what happens after entry.S has saved a trap frame.
  */
-#ifndef XOK_TRAP_H
-#define XOK_TRAP_H
+#ifndef KERN_TRAP_H
+#define KERN_TRAP_H
 
 #include <xok/trapframe.h>
 

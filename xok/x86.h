@@ -1,8 +1,8 @@
 /*
  * x86.h: one-instruction wrappers for what C cannot say.
  */
-#ifndef XOK_X86_H
-#define XOK_X86_H
+#ifndef KERN_X86_H
+#define KERN_X86_H
 
 #include <stdint.h>
 

@@ -31,6 +31,8 @@ int main(void)
 	add_elf_tests();
 	add_cmdline_tests();
 	add_selftest_tests();
+	add_cap_tests();
+	add_wk_tests();
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	run = CU_get_number_of_tests_run();

@@ -7,7 +7,7 @@
 #define NPAGES 64
 #define KB4 4096ull
 
-static struct page_info table[NPAGES];
+static struct xok_ppage table[NPAGES];
 static struct page_pool pool;
 
 /* RAM [0, 40 pages) and [48, 64) with a hole; pages 0-1 and 10-11 reserved. */
@@ -104,6 +104,25 @@ static void reserved_frames_never_handed_out(void)
 		CU_ASSERT(p >= 2 && (p < 10 || p > 11) && (p < 40 || p >= 48));
 }
 
+static void take_named_frame(void)
+{
+	setup();
+	uint32_t before = pool.nfree;
+
+	CU_ASSERT_EQUAL(page_take(&pool, 20), 0);
+	CU_ASSERT(table[20].allocated);
+	CU_ASSERT_EQUAL(table[20].ref, 0);
+	CU_ASSERT_EQUAL(pool.nfree, before - 1);
+	CU_ASSERT_EQUAL(page_take(&pool, 20), PAGE_E_STATE); /* taken */
+	CU_ASSERT_EQUAL(page_take(&pool, 0), PAGE_E_STATE);  /* reserved */
+	CU_ASSERT_EQUAL(page_take(&pool, NPAGES), PAGE_E_RANGE);
+	/* The free list still works around the hole. */
+	for (uint32_t p; (p = page_alloc(&pool)) != PAGE_NONE;)
+		CU_ASSERT(p != 20);
+	CU_ASSERT_EQUAL(page_free(&pool, 20), 0);
+	CU_ASSERT_EQUAL(page_alloc(&pool), 20);
+}
+
 void add_page_tests(void)
 {
 	static const struct unit_test tests[] = {
@@ -114,6 +133,7 @@ void add_page_tests(void)
 		{ "free_errors", free_errors },
 		{ "refcount_frees_at_zero", refcount_frees_at_zero },
 		{ "reserved_frames_never_handed_out", reserved_frames_never_handed_out },
+		{ "take_named_frame", take_named_frame },
 		{ 0, 0 },
 	};
 	add_suite("page", tests);

@@ -83,6 +83,8 @@ static void refuses_malformed_tables(void)
 		{ "@base 39\n0 a void\n", "collide with Linux" },
 		{ "@base 0x40000000\n0 a void\n", "collide with Linux" },
 		{ "@base\n0 a void\n", "needs a number" },
+		{ "@base 0x10000\n@include xok/env.h\n", "needs a <header>" },
+		{ "@base 0x10000\n@include <a<b>\n", "needs a <header>" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		CU_ASSERT_EQUAL(parse(bad[i].text), -1);
@@ -117,10 +119,12 @@ static void retired_index_keeps_its_number(void)
 
 static void generated_code_is_typed(void)
 {
-	CU_ASSERT_EQUAL_FATAL(parse("@base 0x10000\n# Writes.\n"
+	CU_ASSERT_EQUAL_FATAL(parse("@base 0x10000\n@include <xok/env.h>\n"
+				    "# Writes.\n"
 				    "0 put const char *buf, uint64_t len\n"), 0);
 	char *stubs = render(systab_write_stubs);
 	CU_ASSERT(strstr(stubs, " * Writes.\n") != NULL);
+	CU_ASSERT(strstr(stubs, "#include <xok/env.h>\n") != NULL);
 	CU_ASSERT(strstr(stubs, "static inline int64_t xok_put(const char *buf, "
 				"uint64_t len)") != NULL);
 	CU_ASSERT(strstr(stubs, "xok_syscall2(XOK_SYS_put, (uint64_t)(buf), "

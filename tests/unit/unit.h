@@ -20,5 +20,7 @@ void add_syscalltab_tests(void);
 void add_elf_tests(void);
 void add_cmdline_tests(void);
 void add_selftest_tests(void);
+void add_cap_tests(void);
+void add_wk_tests(void);
 
 #endif

@@ -12,5 +12,7 @@
 #define E_NOMEM   (-5) /* out of physical pages or kernel table space */
 #define E_BADENV  (-6) /* no such environment */
 #define E_PERM    (-7) /* no capability that opens the resource's guard */
+#define E_BUSY    (-8) /* the resource is taken (slice, frame, callee) */
+#define E_STATE   (-9) /* the target is not in a state that allows this */
 
 #endif

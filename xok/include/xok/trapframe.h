@@ -17,6 +17,9 @@ struct xok_trapframe {
 
 /* trapno of a frame saved by the `syscall` instruction (not a vector). */
 #define XOK_TRAP_SYSCALL 256
+/* trapno of a frame that starts an upcall handler (see <xok/env.h> for the
+ * trapno values the pushed frames carry). */
+#define XOK_TRAP_UPCALL 260
 
 /* x86 exception vectors that user code can cause. */
 #define XOK_T_DIVIDE 0

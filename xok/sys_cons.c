@@ -1,24 +1,19 @@
 /*
- * syscall: the Xok calls. Each one checks every argument before it changes
- * anything; its contract (and every error) is documented in
- * xok/syscalls.tab, from which <xok/syscall.h> is generated.
+ * sys_cons: the console calls. Contracts in xok/syscalls.tab.
  */
 #include <xok/error.h>
 
 #include "console.h"
-#include "cpu.h"
 #include "env.h"
 #include "pmap.h"
-#include "sched.h"
 #include "syscall_decls.h"
-
 
 #define CPUTS_MAX (1u << 20)
 #define CPUTS_CHUNK 256
 
 int64_t sys_cputs(const char *buf, uint64_t len)
 {
-	struct env *e = thiscpu()->cur;
+	struct env *e = curenv();
 	char chunk[CPUTS_CHUNK];
 	uint64_t uva = (uint64_t)buf;
 
@@ -41,21 +36,4 @@ int64_t sys_cgetc(void)
 	int c = cons_getc();
 
 	return c < 0 ? E_AGAIN : c;
-}
-
-int64_t sys_getenvid(void)
-{
-	return (int64_t)thiscpu()->cur->id;
-}
-
-int64_t sys_yield(void)
-{
-	thiscpu()->cur->tf.rax = 0;
-	sched_yield();
-}
-
-int64_t sys_exit(int64_t status)
-{
-	env_destroy(thiscpu()->cur, status);
-	sched_yield();
 }

@@ -1,0 +1,63 @@
+/*
+ * Time as user code sees it: the slice vectors (read-only at XOK_USLICES),
+ * the clock page (XOK_UCLOCK), directed-yield results.
+ *
+ * Each CPU has a vector of XOK_NSLICES slices that the kernel's timer steps
+ * through round-robin; each slice names the environment that runs in it.
+ * A slice is allocated under a capability and carries its name as guard.
+ */
+#ifndef XOK_SCHED_H
+#define XOK_SCHED_H
+
+#include <stdint.h>
+#include <xok/cap.h>
+#include <xok/memlayout.h>
+
+#define XOK_MAXCPU 8
+#define XOK_NSLICES 16
+#define XOK_SLICE_ANY (~0ull)
+
+struct xok_slice {
+	uint64_t owner; /* env id; 0 = free */
+	struct xok_guard guard;
+	uint32_t pad;
+};
+
+struct xok_cpu_slices {
+	uint32_t pos;      /* the slice running now */
+	uint32_t nslices;
+	uint64_t running;  /* env id running now, 0 if idle */
+	struct xok_slice slice[XOK_NSLICES];
+};
+
+struct xok_clock {
+	uint64_t tsc_hz;     /* TSC ticks per second */
+	uint64_t boot_tsc;   /* TSC at boot */
+	uint64_t ns_mult;    /* ns = (tsc - boot_tsc) * ns_mult >> XOK_CLOCK_SHIFT */
+	uint64_t slice_ns;   /* length of one slice */
+	uint64_t slices;     /* slices started on CPU 0 */
+	uint32_t ncpu;
+	uint32_t pad;
+};
+#define XOK_CLOCK_SHIFT 32
+
+/* Nanoseconds since boot, read from the clock page with no system call. */
+static inline uint64_t xok_clock_ns(void)
+{
+	const volatile struct xok_clock *c =
+		(const volatile struct xok_clock *)XOK_UCLOCK;
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	uint64_t delta = (((uint64_t)hi << 32) | lo) - c->boot_tsc;
+	return (uint64_t)(((unsigned __int128)delta * c->ns_mult) >>
+			  XOK_CLOCK_SHIFT);
+}
+
+/* Why a directed yield (xok_yield_to) came back to the donor. */
+#define XOK_YIELD_BLOCKED   1 /* the target went to sleep or waits */
+#define XOK_YIELD_RETURNED  2 /* the target yielded (back) */
+#define XOK_YIELD_SLICE_END 3 /* the slice ran out */
+#define XOK_YIELD_GONE      4 /* the target exited or was destroyed */
+
+#endif

@@ -1,0 +1,65 @@
+/*
+ * ipc: protected control transfer. A call runs the callee at once, at its
+ * IPC upcall entry, on the caller's slice; the caller waits (status
+ * WAITING) until the reply, and its slices keep running the callee
+ * meanwhile (sched.c: implicit donation). Contracts in xok/syscalls.tab.
+ */
+#include <xok/env.h>
+#include <xok/error.h>
+
+#include "env.h"
+#include "syscall_decls.h"
+#include "upcall.h"
+
+int64_t sys_ipc_call(uint64_t envid, uint64_t a0, uint64_t a1, uint64_t a2,
+		     uint64_t a3)
+{
+	struct env *self = curenv(), *s = env_lookup(envid);
+	uint64_t accept;
+
+	if (!s)
+		return E_BADENV;
+	if (s == self || !s->pub->upcall[XOK_UPCALL_IPC])
+		return E_STATE;
+	accept = s->pub->ipc_accept;
+	if (accept != XOK_IPC_ANY && accept != self->pub->id)
+		return E_PERM;
+	if (s->pub->ipc_peer || (s->pub->status != XOK_ENV_RUNNABLE &&
+				 s->pub->status != XOK_ENV_SLEEPING))
+		return E_BUSY;
+	/* A sleeping server's wk_sleep returns E_AGAIN after the handler. */
+	if (s->pub->status == XOK_ENV_SLEEPING)
+		s->tf.rax = (uint64_t)(int64_t)E_AGAIN;
+	if (upcall_push(s, XOK_UPCALL_IPC, XOK_TRAP_IPC, 0))
+		return E_STATE;
+	s->tf.rsi = self->pub->id;
+	s->tf.rdx = a0;
+	s->tf.rcx = a1;
+	s->tf.r8 = a2;
+	s->tf.r9 = a3;
+	s->pub->status = XOK_ENV_RUNNABLE;
+	s->pub->ipc_peer = self->pub->id;
+	self->pub->status = XOK_ENV_WAITING;
+	self->pub->ipc_peer = s->pub->id;
+	env_run(s);
+}
+
+int64_t sys_ipc_reply(uint64_t r0, uint64_t r1, uint64_t r2, uint64_t r3)
+{
+	struct env *s = curenv(), *c = env_lookup(s->pub->ipc_peer);
+
+	if (!s->pub->ipc_peer)
+		return E_STATE;
+	s->pub->ipc_peer = 0;
+	s->tf.rax = 0;
+	if (!c || c->pub->status != XOK_ENV_WAITING ||
+	    c->pub->ipc_peer != s->pub->id)
+		return 0; /* the caller is gone: the reply has no one to go to */
+	c->pub->status = XOK_ENV_RUNNABLE;
+	c->pub->ipc_peer = 0;
+	c->tf.rax = r0;
+	c->uarea->ipc_reply[0] = r1;
+	c->uarea->ipc_reply[1] = r2;
+	c->uarea->ipc_reply[2] = r3;
+	env_run(c);
+}
