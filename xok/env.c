@@ -21,7 +21,6 @@
 /* An id is (generation << ENV_GEN_SHIFT) | (slot + 1): a destroyed
  * environment's id is not soon given to another. */
 #define ENV_GEN_SHIFT 12
-#define MSR_FS_BASE 0xc0000100
 
 struct env envs[NENV];
 static uint64_t next_generation = 1;

@@ -24,8 +24,8 @@ int64_t sys_ipc_call(uint64_t envid, uint64_t a0, uint64_t a1, uint64_t a2,
 	accept = s->pub->ipc_accept;
 	if (accept != XOK_IPC_ANY && accept != self->pub->id)
 		return E_PERM;
-	if (s->pub->ipc_peer || (s->pub->status != XOK_ENV_RUNNABLE &&
-				 s->pub->status != XOK_ENV_SLEEPING))
+	if (s->pub->ipc_caller || (s->pub->status != XOK_ENV_RUNNABLE &&
+				   s->pub->status != XOK_ENV_SLEEPING))
 		return E_BUSY;
 	/* A sleeping server's wk_sleep returns E_AGAIN after the handler. */
 	if (s->pub->status == XOK_ENV_SLEEPING)
@@ -38,25 +38,25 @@ int64_t sys_ipc_call(uint64_t envid, uint64_t a0, uint64_t a1, uint64_t a2,
 	s->tf.r8 = a2;
 	s->tf.r9 = a3;
 	s->pub->status = XOK_ENV_RUNNABLE;
-	s->pub->ipc_peer = self->pub->id;
+	s->pub->ipc_caller = self->pub->id;
 	self->pub->status = XOK_ENV_WAITING;
-	self->pub->ipc_peer = s->pub->id;
+	self->pub->ipc_callee = s->pub->id;
 	env_run(s);
 }
 
 int64_t sys_ipc_reply(uint64_t r0, uint64_t r1, uint64_t r2, uint64_t r3)
 {
-	struct env *s = curenv(), *c = env_lookup(s->pub->ipc_peer);
+	struct env *s = curenv(), *c = env_lookup(s->pub->ipc_caller);
 
-	if (!s->pub->ipc_peer)
+	if (!s->pub->ipc_caller)
 		return E_STATE;
-	s->pub->ipc_peer = 0;
+	s->pub->ipc_caller = 0;
 	s->tf.rax = 0;
 	if (!c || c->pub->status != XOK_ENV_WAITING ||
-	    c->pub->ipc_peer != s->pub->id)
+	    c->pub->ipc_callee != s->pub->id)
 		return 0; /* the caller is gone: the reply has no one to go to */
 	c->pub->status = XOK_ENV_RUNNABLE;
-	c->pub->ipc_peer = 0;
+	c->pub->ipc_callee = 0;
 	c->tf.rax = r0;
 	c->uarea->ipc_reply[0] = r1;
 	c->uarea->ipc_reply[1] = r2;

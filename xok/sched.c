@@ -51,6 +51,7 @@ void sched_init(void)
 	exp_clock.ns_mult = (1000000000ull << XOK_CLOCK_SHIFT) / tsc_hz;
 	exp_clock.slice_ns = SLICE_NS;
 	exp_clock.ncpu = 1;
+	exp_clock.npages = phys_pages.npages;
 }
 
 void sched_give_slices(struct env **list, int n)
@@ -116,7 +117,7 @@ static struct env *runner_for(struct env *owner)
 			return owner;
 		if (owner->pub->status != XOK_ENV_WAITING)
 			return 0;
-		owner = env_lookup(owner->pub->ipc_peer);
+		owner = env_lookup(owner->pub->ipc_callee);
 	}
 	return 0;
 }
@@ -263,12 +264,12 @@ void sched_env_gone(struct env *e)
 			continue;
 		if (p->donor == id)
 			p->donor = 0;
-		if (p->ipc_peer == id) {
-			p->ipc_peer = 0;
-			if (p->status == XOK_ENV_WAITING) {
-				p->status = XOK_ENV_RUNNABLE;
-				envs[i].tf.rax = (uint64_t)(int64_t)E_BADENV;
-			}
+		if (p->ipc_caller == id)
+			p->ipc_caller = 0; /* its reply will go nowhere */
+		if (p->ipc_callee == id) {
+			p->ipc_callee = 0;
+			p->status = XOK_ENV_RUNNABLE;
+			envs[i].tf.rax = (uint64_t)(int64_t)E_BADENV;
 		}
 	}
 	if (grace_env == e)

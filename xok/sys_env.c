@@ -14,6 +14,7 @@
 #include "syscall_decls.h"
 #include "x86.h"
 
+
 /* Flags user code may set: carry, parity, adjust, zero, sign, direction,
  * overflow. Interrupts stay enabled; IOPL, trap and the rest stay 0. */
 #define RFLAGS_USER 0xcd5ull
@@ -70,7 +71,7 @@ static int user_addr(uint64_t a)
 }
 
 int64_t sys_env_set(uint64_t cap, uint64_t envid,
-		    const struct xok_env_state *in)
+		    const struct xok_env_state *in, uint64_t what)
 {
 	struct xok_env_state st;
 	struct env *e;
@@ -78,30 +79,39 @@ int64_t sys_env_set(uint64_t cap, uint64_t envid,
 
 	if ((r = env_check(cap, envid, XOK_CAP_W, &e)))
 		return r;
+	if (what & ~(uint64_t)XOK_SET_ALL)
+		return E_INVAL;
 	if (copy_from_user(curenv()->pml4_pa, &st, (uint64_t)in, sizeof(st)))
 		return E_FAULT;
 	/* Checked here, because iretq and wrmsr would fault in the kernel
 	 * on a non-canonical address. */
-	if (!user_addr(st.tf.rip) || st.tf.rip == XOK_USER_TOP ||
-	    !user_addr(st.tf.rsp) || !user_addr(st.fs_base) ||
-	    !user_addr(st.xstack_top))
+	if (((what & XOK_SET_REGS) &&
+	     (st.tf.rip >= XOK_USER_TOP || !user_addr(st.tf.rsp))) ||
+	    ((what & XOK_SET_FSBASE) && !user_addr(st.fs_base)) ||
+	    ((what & XOK_SET_UPCALLS) && !user_addr(st.xstack_top)))
 		return E_INVAL;
 	for (int i = 0; i < XOK_NUPCALLS; i++)
-		if (st.upcall[i] >= XOK_USER_TOP)
+		if ((what & XOK_SET_UPCALLS) && st.upcall[i] >= XOK_USER_TOP)
 			return E_INVAL;
-	st.tf.cs = GD_UCODE | 3;
-	st.tf.ss = GD_UDATA | 3;
-	st.tf.rflags = (st.tf.rflags & RFLAGS_USER) | RFLAGS_IF |
-		       RFLAGS_RESERVED1;
-	st.tf.trapno = st.tf.err = 0;
-	e->tf = st.tf;
-	e->fs_base = st.fs_base;
-	memcpy(e->pub->upcall, st.upcall, sizeof(st.upcall));
-	e->pub->xstack_top = st.xstack_top;
-	e->pub->ipc_accept = st.ipc_accept;
-	if (e == curenv()) {
-		wrmsr(0xc0000100, e->fs_base); /* MSR_FS_BASE */
-		env_run(e); /* resumes in the state just installed */
+	if (what & XOK_SET_FSBASE)
+		e->fs_base = st.fs_base;
+	if (what & XOK_SET_UPCALLS) {
+		memcpy(e->pub->upcall, st.upcall, sizeof(st.upcall));
+		e->pub->xstack_top = st.xstack_top;
+	}
+	if (what & XOK_SET_IPC)
+		e->pub->ipc_accept = st.ipc_accept;
+	if (e == curenv() && (what & XOK_SET_FSBASE))
+		wrmsr(MSR_FS_BASE, e->fs_base);
+	if (what & XOK_SET_REGS) {
+		st.tf.cs = GD_UCODE | 3;
+		st.tf.ss = GD_UDATA | 3;
+		st.tf.rflags = (st.tf.rflags & RFLAGS_USER) | RFLAGS_IF |
+			       RFLAGS_RESERVED1;
+		st.tf.trapno = st.tf.err = 0;
+		e->tf = st.tf;
+		if (e == curenv())
+			env_run(e); /* resumes in the state just installed */
 	}
 	return 0;
 }

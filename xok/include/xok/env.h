@@ -60,7 +60,8 @@ struct xok_env {
 	uint64_t upcall[XOK_NUPCALLS];
 	uint64_t xstack_top;
 	uint64_t ipc_accept; /* XOK_IPC_NOBODY, XOK_IPC_ANY or an env id */
-	uint64_t ipc_peer;   /* WAITING: its callee; serving: its caller */
+	uint64_t ipc_caller; /* whose call it is serving, or 0 */
+	uint64_t ipc_callee; /* whom it called and waits for (WAITING), or 0 */
 	uint64_t donor;      /* who donated the slice it runs on, or 0 */
 	uint64_t ticks;      /* timer ticks it ran */
 	char name[16];
@@ -74,6 +75,13 @@ struct xok_env_state {
 	uint64_t xstack_top;
 	uint64_t ipc_accept;
 };
+
+/* What xok_env_set installs. */
+#define XOK_SET_REGS    0x1 /* tf */
+#define XOK_SET_FSBASE  0x2 /* fs_base */
+#define XOK_SET_UPCALLS 0x4 /* upcall[] and xstack_top */
+#define XOK_SET_IPC     0x8 /* ipc_accept */
+#define XOK_SET_ALL     0xf
 
 /* Pushed on the exception stack by every upcall; the handler resumes the
  * interrupted code from it without entering the kernel. */

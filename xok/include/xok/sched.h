@@ -36,6 +36,7 @@ struct xok_clock {
 	uint64_t ns_mult;    /* ns = (tsc - boot_tsc) * ns_mult >> XOK_CLOCK_SHIFT */
 	uint64_t slice_ns;   /* length of one slice */
 	uint64_t slices;     /* slices started on CPU 0 */
+	uint64_t npages;     /* entries of the physical page table */
 	uint32_t ncpu;
 	uint32_t pad;
 };

@@ -1,0 +1,166 @@
+/*
+ * ipctest: protected control transfer between environments: calls and
+ * replies with several words, whom a callee accepts, chains through
+ * several servers, a server that dies mid-call, and every error.
+ */
+#include <xok/wk.h>
+
+#include "../lib/selftest.h"
+#include "rt/rt.h"
+
+#define ENVS ((const volatile struct xok_env *)XOK_UENVS)
+
+static volatile uint64_t next_server; /* where the chain server forwards */
+static volatile uint64_t served;
+
+/* Servers share this program's memory, handler table included: each
+ * server's own handler is looked up by its id. */
+#define MAX_SERVERS 8
+static volatile uint64_t server_ids[MAX_SERVERS];
+static rt_upcall_fn volatile server_handlers[MAX_SERVERS];
+
+static void dispatch(struct xok_upcall_frame *f, uint64_t caller,
+		     uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	uint64_t me = (uint64_t)xok_getenvid();
+
+	for (int i = 0; i < MAX_SERVERS; i++)
+		if (server_ids[i] == me) {
+			server_handlers[i](f, caller, a0, a1, a2, a3);
+			return;
+		}
+	xok_exit(77);
+}
+
+/* A server's main loop: sleep forever; calls arrive as upcalls. */
+static void serve(uint64_t accept)
+{
+	static const struct xok_wk_insn never[] = {
+		{ .op = XOK_WK_CONST, .dst = 0, .imm = 0 },
+		{ .op = XOK_WK_WAKE_NE, .a = 0, .b = 0, .term = 0 },
+		{ .op = XOK_WK_END },
+	};
+	struct xok_env_state st = { .ipc_accept = accept };
+
+	xok_env_set(0, 0, &st, XOK_SET_IPC);
+	for (;;)
+		xok_wk_sleep(never, 3); /* E_AGAIN after each call */
+}
+
+/* Replies a0 + a1, the caller's id, a2 * 2, a3 - 1. */
+static void add_handler(struct xok_upcall_frame *f, uint64_t caller,
+			uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	(void)f;
+	served++;
+	xok_ipc_reply(a0 + a1, caller, a2 * 2, a3 - 1);
+}
+
+/* Forwards to next_server, adding 100 to its answer. */
+static void chain_handler(struct xok_upcall_frame *f, uint64_t caller,
+			  uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	(void)f, (void)caller;
+	int64_t r = xok_ipc_call(next_server, a0, a1, a2, a3);
+	xok_ipc_reply((uint64_t)r + 100, 0, 0, 0);
+}
+
+static void dying_handler(struct xok_upcall_frame *f, uint64_t caller,
+			  uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	(void)f, (void)caller, (void)a0, (void)a1, (void)a2, (void)a3;
+	xok_exit(9);
+}
+
+/* A server with `handler`, accepting calls from `accept`, ready to call
+ * (it has run into its sleep). */
+static int64_t start_server(rt_upcall_fn handler, uint64_t accept)
+{
+	static int next;
+	int64_t s;
+	int i = next++ % MAX_SERVERS;
+
+	rt_upcall_handlers[XOK_UPCALL_IPC] = dispatch;
+	s = rt_spawn(serve, accept);
+	server_ids[i] = (uint64_t)s;
+	server_handlers[i] = handler;
+	if (s > 0)
+		xok_yield_to((uint64_t)s); /* until it sleeps: BLOCKED */
+	return s;
+}
+
+SELFTEST(call_and_reply)
+{
+	int64_t s = start_server(add_handler, XOK_IPC_ANY);
+
+	CHECK(s > 0);
+	CHECK_EQ(ENVS[xok_env_slot(s)].status, XOK_ENV_SLEEPING);
+	served = 0;
+	CHECK_EQ(xok_ipc_call((uint64_t)s, 40, 2, 21, 8), 42);
+	CHECK_EQ(RT_UAREA->ipc_reply[0], (uint64_t)xok_getenvid());
+	CHECK_EQ(RT_UAREA->ipc_reply[1], 42);
+	CHECK_EQ(RT_UAREA->ipc_reply[2], 7);
+	CHECK_EQ(xok_ipc_call((uint64_t)s, 1, 1, 0, 0), 2); /* again */
+	CHECK_EQ(served, 2);
+	CHECK_EQ(xok_env_destroy(0, s), 0);
+	return 0;
+}
+
+SELFTEST(callee_chooses_callers)
+{
+	int64_t only_me = start_server(add_handler, (uint64_t)xok_getenvid());
+	int64_t nobody = start_server(add_handler, XOK_IPC_NOBODY);
+	int64_t other = start_server(add_handler, 0x1234);
+
+	CHECK(only_me > 0 && nobody > 0 && other > 0);
+	CHECK_EQ(xok_ipc_call((uint64_t)only_me, 1, 2, 0, 0), 3);
+	CHECK_EQ(xok_ipc_call((uint64_t)nobody, 1, 2, 0, 0), E_PERM);
+	CHECK_EQ(xok_ipc_call((uint64_t)other, 1, 2, 0, 0), E_PERM);
+	xok_env_destroy(0, only_me);
+	xok_env_destroy(0, nobody);
+	xok_env_destroy(0, other);
+	return 0;
+}
+
+SELFTEST(call_errors)
+{
+	int64_t plain = xok_env_alloc(0);
+
+	CHECK_EQ(xok_ipc_call(0x7e7e, 0, 0, 0, 0), E_BADENV);
+	CHECK_EQ(xok_ipc_call((uint64_t)xok_getenvid(), 0, 0, 0, 0), E_STATE);
+	CHECK_EQ(xok_ipc_call((uint64_t)plain, 0, 0, 0, 0), E_STATE);
+	CHECK_EQ(xok_ipc_reply(1, 2, 3, 4), E_STATE); /* serving nobody */
+	CHECK_EQ(xok_env_destroy(0, plain), 0);
+	return 0;
+}
+
+SELFTEST(chain_of_servers)
+{
+	int64_t back = start_server(add_handler, XOK_IPC_ANY);
+	int64_t front;
+
+	next_server = (uint64_t)back;
+	front = start_server(chain_handler, XOK_IPC_ANY);
+	CHECK(back > 0 && front > 0);
+	CHECK_EQ(xok_ipc_call((uint64_t)front, 5, 6, 0, 0), 111);
+	CHECK_EQ(ENVS[xok_env_slot(front)].ipc_caller, 0);
+	CHECK_EQ(ENVS[xok_env_slot(front)].ipc_callee, 0);
+	xok_env_destroy(0, front);
+	xok_env_destroy(0, back);
+	return 0;
+}
+
+SELFTEST(server_dies_before_reply)
+{
+	int64_t s = start_server(dying_handler, XOK_IPC_ANY);
+
+	CHECK(s > 0);
+	CHECK_EQ(xok_ipc_call((uint64_t)s, 0, 0, 0, 0), E_BADENV);
+	CHECK_EQ(ENVS[xok_env_slot(s)].id, 0);
+	return 0;
+}
+
+int main(const char *arg)
+{
+	return rt_run_selftests(arg);
+}
