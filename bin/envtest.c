@@ -3,6 +3,8 @@
  * success and every documented error, and what an environment without
  * the right capability cannot do.
  */
+#include <xok/wk.h>
+
 #include "../lib/selftest.h"
 #include "rt/rt.h"
 
@@ -110,6 +112,51 @@ SELFTEST(env_status_changes)
 	CHECK_EQ(xok_env_status(0, id, 42), E_INVAL);
 	CHECK_EQ(xok_env_status(0, 0x4242, XOK_ENV_RUNNABLE), E_BADENV);
 	CHECK_EQ(xok_env_destroy(0, id), 0);
+	CHECK_EQ(xok_env_destroy(XOK_NCAPS, 0x4242), E_BADENV);
+	return 0;
+}
+
+/* Sleeps until the 64-bit word at `w` is nonzero. */
+static void sleep_on(uint64_t w)
+{
+	struct xok_wk_insn prog[] = {
+		{ .op = XOK_WK_LOAD64, .dst = 0, .imm = w },
+		{ .op = XOK_WK_CONST, .dst = 1, .imm = 0 },
+		{ .op = XOK_WK_WAKE_NE, .a = 0, .b = 1, .term = 0 },
+		{ .op = XOK_WK_END },
+	};
+	xok_wk_sleep(prog, 4);
+}
+
+static volatile uint64_t never_set;
+
+SELFTEST(status_of_sleeper_is_its_own)
+{
+	int64_t c = rt_spawn(sleep_on, (uint64_t)&never_set);
+
+	CHECK_EQ(xok_yield_to((uint64_t)c), XOK_YIELD_BLOCKED);
+	CHECK_EQ(xok_env_status(0, c, XOK_ENV_STOPPED), E_STATE);
+	CHECK_EQ(xok_env_status(0, c, XOK_ENV_RUNNABLE), E_STATE);
+	CHECK_EQ(xok_env_destroy(16, c), E_INVAL); /* bad slot, other env */
+	CHECK_EQ(xok_env_destroy(0, c), 0);
+	return 0;
+}
+
+SELFTEST(environment_table_full)
+{
+	static int64_t ids[XOK_NENV];
+	int n = 0;
+	int64_t r;
+
+	while ((r = xok_env_alloc(0)) > 0)
+		ids[n++] = r;
+	CHECK_EQ(r, E_AGAIN);
+	CHECK(n > XOK_NENV / 2);
+	while (n > 0)
+		CHECK_EQ(xok_env_destroy(0, ids[--n]), 0);
+	r = xok_env_alloc(0); /* a slot is free again */
+	CHECK(r > 0);
+	CHECK_EQ(xok_env_destroy(0, r), 0);
 	return 0;
 }
 
@@ -129,6 +176,8 @@ static void powerless(uint64_t parent)
 	child_results[4] = xok_env_get(0, 0, &st); /* itself: allowed */
 	child_results[5] = xok_page_map(0, parent, RT_SCRATCH, 0, 1,
 					XOK_PTE_W);
+	child_results[6] = xok_page_unmap(0, parent, XOK_USTACK_TOP - 4096);
+	child_results[7] = xok_cap_clear(0, parent, 0);
 }
 
 SELFTEST(no_capability_no_access)
@@ -146,6 +195,9 @@ SELFTEST(no_capability_no_access)
 	CHECK_EQ(child_results[3], E_PERM);
 	CHECK_EQ(child_results[4], 0);
 	CHECK_EQ(child_results[5], E_PERM);
+	CHECK_EQ(child_results[6], E_PERM);
+	CHECK_EQ(child_results[7], E_PERM);
+	CHECK_EQ(RT_SELF->caps[0].valid, 1);
 	CHECK_EQ(xok_env_destroy(0, sibling), 0);
 	return 0;
 }

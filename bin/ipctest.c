@@ -65,6 +65,18 @@ static void chain_handler(struct xok_upcall_frame *f, uint64_t caller,
 	xok_ipc_reply((uint64_t)r + 100, 0, 0, 0);
 }
 
+static volatile uint64_t callback_target;
+
+/* Calls back into callback_target, which is busy serving: E_BUSY. */
+static void callback_handler(struct xok_upcall_frame *f, uint64_t caller,
+			     uint64_t a0, uint64_t a1, uint64_t a2,
+			     uint64_t a3)
+{
+	(void)f, (void)caller;
+	int64_t r = xok_ipc_call(callback_target, a0, a1, a2, a3);
+	xok_ipc_reply((uint64_t)r, 0, 0, 0);
+}
+
 static void dying_handler(struct xok_upcall_frame *f, uint64_t caller,
 			  uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
@@ -145,6 +157,21 @@ SELFTEST(chain_of_servers)
 	CHECK_EQ(xok_ipc_call((uint64_t)front, 5, 6, 0, 0), 111);
 	CHECK_EQ(ENVS[xok_env_slot(front)].ipc_caller, 0);
 	CHECK_EQ(ENVS[xok_env_slot(front)].ipc_callee, 0);
+	xok_env_destroy(0, front);
+	xok_env_destroy(0, back);
+	return 0;
+}
+
+SELFTEST(busy_callee_refuses)
+{
+	int64_t back = start_server(callback_handler, XOK_IPC_ANY), front;
+
+	next_server = (uint64_t)back;
+	front = start_server(chain_handler, XOK_IPC_ANY);
+	callback_target = (uint64_t)front;
+	CHECK(back > 0 && front > 0);
+	/* front serves us and calls back, which calls front: busy. */
+	CHECK_EQ(xok_ipc_call((uint64_t)front, 0, 0, 0, 0), E_BUSY + 100);
 	xok_env_destroy(0, front);
 	xok_env_destroy(0, back);
 	return 0;

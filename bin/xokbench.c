@@ -1,0 +1,144 @@
+/*
+ * xokbench: the cost of Xok's primitives in TSC cycles, printed as
+ *   BENCH <name> cycles <median> <min> <max> <batches>
+ * (the format tests/bench reads for both Xok and Linux):
+ *   null_call        a Xok call (getenvid)
+ *   fault_roundtrip  ud2, reflected to the fault upcall, resumed by the
+ *                    environment itself past the instruction
+ *   ipc_roundtrip    protected control transfer: call and reply
+ *   yield_roundtrip  directed yield to another environment and back
+ * Each figure is the per-operation cost of each of BATCHES batches; the
+ * median, minimum and maximum batch are printed. Argument "quick" runs
+ * few operations (the test suite's smoke run).
+ */
+#include <xok/wk.h>
+
+#include "rt/rt.h"
+
+#define BATCHES 15
+
+static uint64_t ops_per_batch = 2000;
+
+static inline uint64_t tsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static void sort(uint64_t *v, int n)
+{
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			uint64_t t = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+}
+
+/* Times `op` over the batches and prints its line. */
+static void measure(const char *name, void (*op)(void))
+{
+	uint64_t per_op[BATCHES];
+
+	op(); /* warm: first-touch faults, caches */
+	for (int b = 0; b < BATCHES; b++) {
+		uint64_t t0 = tsc();
+
+		for (uint64_t i = 0; i < ops_per_batch; i++)
+			op();
+		per_op[b] = (tsc() - t0) / ops_per_batch;
+	}
+	sort(per_op, BATCHES);
+	printf("BENCH %s cycles %lu %lu %lu %d\n", name, per_op[BATCHES / 2],
+	       per_op[0], per_op[BATCHES - 1], BATCHES);
+}
+
+static void null_call(void)
+{
+	xok_getenvid();
+}
+
+static void skip_ud2(struct xok_upcall_frame *f, uint64_t a0, uint64_t a1,
+		     uint64_t a2, uint64_t a3, uint64_t a4)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4;
+	f->tf.rip += 2;
+}
+
+static void fault_roundtrip(void)
+{
+	__asm__ volatile("ud2" ::: "memory");
+}
+
+static void reply_at_once(struct xok_upcall_frame *f, uint64_t caller,
+			  uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	(void)f, (void)caller, (void)a1, (void)a2, (void)a3;
+	xok_ipc_reply(a0, 0, 0, 0);
+}
+
+/* A server: sleeps for good; calls arrive as upcalls. */
+static void serve(uint64_t unused)
+{
+	static const struct xok_wk_insn never[] = {
+		{ .op = XOK_WK_CONST, .dst = 0, .imm = 0 },
+		{ .op = XOK_WK_WAKE_NE, .a = 0, .b = 0, .term = 0 },
+		{ .op = XOK_WK_END },
+	};
+	struct xok_env_state st = { .ipc_accept = XOK_IPC_ANY };
+
+	(void)unused;
+	xok_env_set(0, 0, &st, XOK_SET_IPC);
+	for (;;)
+		xok_wk_sleep(never, 3);
+}
+
+static volatile uint64_t peer;
+
+static void ipc_roundtrip(void)
+{
+	xok_ipc_call(peer, 1, 2, 3, 4);
+}
+
+/* The other side of the yield ping-pong: give the CPU straight back. */
+static void bounce(uint64_t unused)
+{
+	(void)unused;
+	for (;;)
+		xok_yield();
+}
+
+static void yield_roundtrip(void)
+{
+	xok_yield_to(peer);
+}
+
+int main(const char *arg)
+{
+	int64_t server, bouncer;
+
+	if (!strcmp(arg, "quick"))
+		ops_per_batch = 50;
+	rt_upcall_handlers[XOK_UPCALL_FAULT] = skip_ud2;
+	rt_upcall_handlers[XOK_UPCALL_IPC] = reply_at_once;
+	if (rt_upcalls_install() < 0)
+		return 1;
+	server = rt_spawn(serve, 0);
+	bouncer = rt_spawn(bounce, 0);
+	if (server < 0 || bouncer < 0)
+		return 2;
+	xok_yield_to((uint64_t)server); /* until it sleeps */
+
+	measure("null_call", null_call);
+	measure("fault_roundtrip", fault_roundtrip);
+	peer = (uint64_t)server;
+	measure("ipc_roundtrip", ipc_roundtrip);
+	peer = (uint64_t)bouncer;
+	measure("yield_roundtrip", yield_roundtrip);
+	xok_env_destroy(0, server);
+	xok_env_destroy(0, bouncer);
+	return 0;
+}
