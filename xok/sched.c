@@ -281,7 +281,8 @@ int64_t sys_yield(void)
 	struct env *e = curenv();
 
 	e->tf.rax = 0;
-	e->uarea->epilogue_pending = 0;
+	if (e->uarea->epilogue_pending)
+		e->uarea->epilogue_pending = 0;
 	if (e->pub->donor)
 		return_to_donor(e, XOK_YIELD_RETURNED);
 	sched_next_slice();
