@@ -11,6 +11,7 @@
 #include "cap.h"
 #include "console.h"
 #include "cpu.h"
+#include "disk.h"
 #include "export.h"
 #include "kmemlayout.h"
 #include "pmap.h"
@@ -264,6 +265,7 @@ static void env_free(struct env *e, int64_t status)
 	cprintf("xok: env %#lx (%s) exited with status %ld\n", e->pub->id,
 		e->pub->name, status);
 	sched_env_gone(e);
+	disk_env_gone(e->pub->id);
 	for (int i = 0; i < NENV; i++)
 		if (envs[i].view == e->pub->id && exp_envs[i].id) {
 			envs[i].view = 0;

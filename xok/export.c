@@ -21,6 +21,7 @@
 struct xok_clock exp_clock EXPORTED;
 struct xok_cpu_slices exp_slices[XOK_MAXCPU] EXPORTED;
 struct xok_env exp_envs[XOK_NENV] EXPORTED;
+struct xok_disk exp_disks[XOK_NDISKS] EXPORTED;
 
 static uint64_t export_pdpt_pa;
 
@@ -60,6 +61,7 @@ void export_init(const void *pages, uint64_t npages)
 	map_range(XOK_UCLOCK, &exp_clock, sizeof(exp_clock));
 	map_range(XOK_USLICES, exp_slices, sizeof(exp_slices));
 	map_range(XOK_UENVS, exp_envs, sizeof(exp_envs));
+	map_range(XOK_UDISKS, exp_disks, sizeof(exp_disks));
 	map_range(XOK_UPAGES, pages, npages * sizeof(struct xok_ppage));
 	/* The u-areas come and go with environments; their page tables are
 	 * made now, so that creating an environment never grows shared

@@ -8,12 +8,14 @@
 #define KERN_EXPORT_H
 
 #include <stdint.h>
+#include <xok/disk.h>
 #include <xok/env.h>
 #include <xok/sched.h>
 
 extern struct xok_clock exp_clock;
 extern struct xok_cpu_slices exp_slices[XOK_MAXCPU];
 extern struct xok_env exp_envs[XOK_NENV];
+extern struct xok_disk exp_disks[XOK_NDISKS];
 
 /* Builds the shared page tables of the region and maps the tables above
  * and the physical page table (`npages` entries at `pages`). */

@@ -8,6 +8,7 @@
 #include "cmdline.h"
 #include "console.h"
 #include "cpu.h"
+#include "disk.h"
 #include "env.h"
 #include "ioapic.h"
 #include "kdebug.h"
@@ -113,6 +114,7 @@ void kmain(uint32_t start_info_pa)
 	sched_init();
 	cprintf("xok: %lu MiB of RAM, %u pages free, TSC %lu MHz\n",
 		boot.ram_top >> 20, phys_pages.nfree, tsc_hz / 1000000);
+	disk_init();
 	crash_on_request();
 	ktest_run_requested(boot.cmdline);
 	start_init();

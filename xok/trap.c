@@ -9,6 +9,7 @@
 
 #include "console.h"
 #include "cpu.h"
+#include "disk.h"
 #include "env.h"
 #include "kdebug.h"
 #include "lapic.h"
@@ -47,6 +48,10 @@ static int interrupt(const struct xok_trapframe *tf)
 		return 1;
 	case T_SPURIOUS:
 		return 1; /* no EOI for a spurious interrupt */
+	case T_DISK0 ... T_DISK0 + XOK_NDISKS - 1:
+		disk_intr((int)(tf->trapno - T_DISK0));
+		lapic_eoi();
+		return 1;
 	default:
 		return 0;
 	}

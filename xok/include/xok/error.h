@@ -14,5 +14,6 @@
 #define E_PERM    (-7) /* no capability that opens the resource's guard */
 #define E_BUSY    (-8) /* the resource is taken (slice, frame, callee) */
 #define E_STATE   (-9) /* the target is not in a state that allows this */
+#define E_IO      (-10) /* the device reported an error */
 
 #endif

@@ -1,0 +1,47 @@
+/*
+ * disk: the disks Xok multiplexes, whatever their driver. Owns the
+ * exported disk table (<xok/disk.h>): checks each request (capability,
+ * range, frames), pins its frames, hands it to the driver, and records its
+ * completion. A driver implements struct disk_ops and calls disk_complete.
+ *
+ * For crash-consistency tests it can also act out a power cut: after N
+ * more writes, writes are acknowledged but never reach the disk.
+ */
+#ifndef KERN_DISK_H
+#define KERN_DISK_H
+
+#include <stdint.h>
+#include <xok/disk.h>
+
+struct disk_ops {
+	/* Starts moving `npages` blocks from `block` to (or, if `write`,
+	 * from) the frames at physical addresses `pa`; the driver calls
+	 * disk_complete(disk, slot, ok) when the device is done. */
+	void (*start)(void *priv, int slot, uint64_t block, const uint64_t *pa,
+		      unsigned npages, int write);
+	/* Its interrupt: collects finished requests. */
+	void (*intr)(void *priv);
+};
+
+/* Adds a disk of `nblocks` 4 KiB blocks; returns its number or -1. Its
+ * guard is the root's name: raw block access is for holders of the root
+ * capability (XN grants finer access). */
+int disk_register(const struct disk_ops *ops, void *priv, uint32_t kind,
+		  uint64_t nblocks);
+
+/* Called by drivers: request `slot` of `disk` finished. */
+void disk_complete(int disk, int slot, int ok);
+
+/* The interrupt of disk `disk`. */
+void disk_intr(int disk);
+
+/* Frees the finished requests of a destroyed environment. */
+void disk_env_gone(uint64_t id);
+
+/* Probes for every disk the kernel has a driver for. */
+void disk_init(void);
+
+/* Vector of disk `n`'s interrupt. */
+#define T_DISK0 64
+
+#endif
