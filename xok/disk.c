@@ -7,6 +7,7 @@
 #include <xok/error.h>
 #include <xok/page.h>
 
+#include "ata.h"
 #include "cap.h"
 #include "console.h"
 #include "env.h"
@@ -46,6 +47,7 @@ int disk_register(const struct disk_ops *ops, void *priv, uint32_t kind,
 void disk_init(void)
 {
 	virtio_blk_probe();
+	ata_probe();
 	for (int i = 0; i < ndisks; i++)
 		cprintf("xok: disk %d: %lu blocks of 4 KiB (%s)\n", i,
 			exp_disks[i].nblocks,

@@ -7,6 +7,7 @@
 #include <xok/error.h>
 #include <xok/sysnum.h>
 
+#include "ata.h"
 #include "console.h"
 #include "cpu.h"
 #include "disk.h"
@@ -48,6 +49,10 @@ static int interrupt(const struct xok_trapframe *tf)
 		return 1;
 	case T_SPURIOUS:
 		return 1; /* no EOI for a spurious interrupt */
+	case T_IRQ0 + IRQ_ATA:
+		ata_intr();
+		lapic_eoi();
+		return 1;
 	case T_DISK0 ... T_DISK0 + XOK_NDISKS - 1:
 		disk_intr((int)(tf->trapno - T_DISK0));
 		lapic_eoi();

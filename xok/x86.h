@@ -56,6 +56,17 @@ static inline uint32_t inl(uint16_t port)
 	return v;
 }
 
+/* Moves `n` 16-bit words between a port and memory. */
+static inline void insw(uint16_t port, void *dst, uint64_t n)
+{
+	__asm__ volatile("rep insw" : "+D"(dst), "+c"(n) : "d"(port) : "memory");
+}
+
+static inline void outsw(uint16_t port, const void *src, uint64_t n)
+{
+	__asm__ volatile("rep outsw" : "+S"(src), "+c"(n) : "d"(port) : "memory");
+}
+
 static inline void outb(uint16_t port, uint8_t v)
 {
 	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
