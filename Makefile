@@ -112,8 +112,9 @@ include mkimage/Makefrag
 include bin/Makefrag
 include xok/Makefrag
 include tests/Makefrag
+include tests/bench/Makefrag
 
-.PHONY: all generated run gdb test deps clean FORCE
+.PHONY: all generated run gdb test deps clean bench bench-smoke FORCE
 all: $(KERNEL) $(HOST_TOOLS)
 
 clean:
