@@ -33,6 +33,10 @@ int main(void)
 	add_selftest_tests();
 	add_cap_tests();
 	add_wk_tests();
+	add_benchtab_tests();
+	add_udf_tests();
+	add_xn_tests();
+	add_xnimage_tests();
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	run = CU_get_number_of_tests_run();

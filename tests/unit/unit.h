@@ -22,5 +22,9 @@ void add_cmdline_tests(void);
 void add_selftest_tests(void);
 void add_cap_tests(void);
 void add_wk_tests(void);
+void add_benchtab_tests(void);
+void add_udf_tests(void);
+void add_xn_tests(void);
+void add_xnimage_tests(void);
 
 #endif

@@ -1,0 +1,183 @@
+/*
+ * xnimage: formatting and checking XN disk images.
+ */
+#include "xnimage.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../xn/freemap.h"
+#include "../xn/owns.h"
+#include "../xn/udf.h"
+
+int xnimage_read(FILE *img, uint64_t b, void *buf)
+{
+	if (fseeko(img, (off_t)(b * XOK_XN_BLOCK), SEEK_SET))
+		return -1;
+	return fread(buf, XOK_XN_BLOCK, 1, img) == 1 ? 0 : -1;
+}
+
+int xnimage_write(FILE *img, uint64_t b, const void *buf)
+{
+	if (fseeko(img, (off_t)(b * XOK_XN_BLOCK), SEEK_SET))
+		return -1;
+	return fwrite(buf, XOK_XN_BLOCK, 1, img) == 1 ? 0 : -1;
+}
+
+int xnimage_format(const char *path, uint64_t nblocks, FILE *err)
+{
+	static uint8_t block[XOK_XN_BLOCK];
+	struct xok_xn_super s;
+	FILE *img;
+	int bad = 0;
+
+	if (xn_layout(nblocks, &s)) {
+		fprintf(err, "%s: %lu blocks is too small for XN\n", path,
+			(unsigned long)nblocks);
+		return -1;
+	}
+	if (!(img = fopen(path, "w+b")) ||
+	    ftruncate(fileno(img), (off_t)(nblocks * XOK_XN_BLOCK))) {
+		fprintf(err, "%s: cannot create\n", path);
+		if (img)
+			fclose(img);
+		return -1;
+	}
+	memset(block, 0, sizeof(block));
+	memcpy(block, &s, sizeof(s));
+	bad |= xnimage_write(img, 0, block);
+	/* The free map: the fixed blocks are in use, the rest free. The
+	 * catalogues start empty (zeroed by ftruncate). */
+	for (uint64_t m = 0; m < s.freemap_blocks; m++) {
+		memset(block, 0, sizeof(block));
+		for (uint64_t b = m * XOK_XN_BLOCK * 8;
+		     b <= s.roots_block && b < (m + 1) * XOK_XN_BLOCK * 8; b++)
+			xn_bit_set(block, b - m * XOK_XN_BLOCK * 8);
+		bad |= xnimage_write(img, s.freemap_start + m, block);
+	}
+	if (fclose(img) || bad) {
+		fprintf(err, "%s: write failed\n", path);
+		return -1;
+	}
+	return 0;
+}
+
+static int read_cb(uint64_t block, uint8_t *buf, void *ctx)
+{
+	return xnimage_read(ctx, block, buf);
+}
+
+/* Loads the templates and roots (each smaller than the block holding
+ * it, so read through `buf`); counts and reports what is malformed. */
+static int load_catalogues(FILE *img, const struct xok_xn_super *s,
+			   struct xok_xn_template *types,
+			   struct xok_xn_root *roots, uint8_t *buf,
+			   FILE *report)
+{
+	int problems = 0, r;
+
+	for (unsigned t = 0; t < XOK_XN_MAXTYPES; t++) {
+		if (xnimage_read(img, s->types_start + t, buf))
+			return -1;
+		memcpy(&types[t], buf, sizeof(types[t]));
+		if (!types[t].in_use)
+			continue;
+		if (t == XOK_XN_DATA || (r = xn_template_check(&types[t]))) {
+			fprintf(report, "type %u ('%.32s'): bad template (%s)\n",
+				t, types[t].name,
+				t == XOK_XN_DATA ? "type 0 is data" : udf_strerror(r));
+			types[t].in_use = 0;
+			problems++;
+		}
+	}
+	if (xnimage_read(img, s->roots_block, buf))
+		return -1;
+	memcpy(roots, buf, XOK_XN_MAXROOTS * sizeof(*roots));
+	return problems;
+}
+
+/* Compares the rebuilt map with the one on disk, block by block. */
+static int compare_maps(FILE *img, const struct xok_xn_super *s,
+			const uint8_t *rebuilt, FILE *report)
+{
+	uint8_t *disk = calloc(s->freemap_blocks, XOK_XN_BLOCK);
+	int problems = 0;
+
+	if (!disk)
+		return -1;
+	for (uint64_t m = 0; m < s->freemap_blocks; m++)
+		if (xnimage_read(img, s->freemap_start + m,
+				 disk + m * XOK_XN_BLOCK)) {
+			free(disk);
+			return -1;
+		}
+	for (uint64_t b = 0; b < s->nblocks; b++) {
+		if (xn_bit(disk, b) == xn_bit(rebuilt, b))
+			continue;
+		if (problems++ < 20)
+			fprintf(report, "block %lu: %s\n", (unsigned long)b,
+				xn_bit(disk, b) ? "marked in use but reachable from no root (leaked)"
+						: "reachable but marked free");
+	}
+	if (problems > 20)
+		fprintf(report, "... %d blocks disagree in all\n", problems);
+	free(disk);
+	return problems;
+}
+
+int xnimage_check(const char *path, FILE *report)
+{
+	static struct xok_xn_template types[XOK_XN_MAXTYPES];
+	static struct xok_xn_root roots[XOK_XN_MAXROOTS];
+	static uint8_t buf[XOK_XN_BLOCK];
+	struct xok_xn_super s;
+	struct stat st;
+	uint8_t *map = 0;
+	struct xok_xn_pair *stack = 0;
+	uint64_t bad = 0;
+	int problems, r;
+	FILE *img = fopen(path, "rb");
+
+	if (!img || fstat(fileno(img), &st) || xnimage_read(img, 0, buf)) {
+		fprintf(report, "%s: cannot read\n", path);
+		if (img)
+			fclose(img);
+		return -1;
+	}
+	memcpy(&s, buf, sizeof(s));
+	if (xn_super_check(&s, (uint64_t)st.st_size / XOK_XN_BLOCK)) {
+		fprintf(report, "%s: not an XN disk, or its superblock is damaged\n",
+			path);
+		fclose(img);
+		return 1;
+	}
+	if (!s.clean)
+		fprintf(report, "note: not cleanly shut down (XN rebuilds the "
+				"free map when it mounts it)\n");
+	problems = load_catalogues(img, &s, types, roots, buf, report);
+	map = calloc(s.freemap_blocks, XOK_XN_BLOCK);
+	stack = calloc(s.nblocks, sizeof(*stack));
+	if (problems < 0 || !map || !stack) {
+		problems = -1;
+		goto out;
+	}
+	r = xn_rebuild(&s, types, roots, read_cb, img, map, stack, buf, &bad);
+	if (r) {
+		fprintf(report, "block %lu: %s\n", (unsigned long)bad,
+			r == XN_E_TWICE_REACHED ? "reachable along two paths" :
+			r == XN_E_ROOT ? "root or pointer outside the disk, or root of no type" :
+			r == XN_E_READ ? "cannot be read" :
+			"its owns-UDF refuses its contents");
+		problems++;
+		goto out;
+	}
+	r = compare_maps(img, &s, map, report);
+	problems = r < 0 ? -1 : problems + r;
+out:
+	free(map);
+	free(stack);
+	fclose(img);
+	return problems;
+}

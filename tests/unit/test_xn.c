@@ -1,0 +1,264 @@
+/*
+ * xn/owns and xn/freemap: owned sets, the change checks behind XN's
+ * allocate / free / modify, the layout, and free-map reconstruction.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../xn/freemap.h"
+#include "../../xn/owns.h"
+#include "../../xn/udf.h"
+#include "unit.h"
+#include "xn_fixture.h"
+
+#define NBLOCKS 256
+
+static struct xok_xn_template types[XOK_XN_MAXTYPES];
+static struct xn_context cx = { types, NBLOCKS };
+static uint8_t disk[NBLOCKS][XOK_XN_BLOCK];
+static struct xok_xn_pair out[XN_MAXPAIRS];
+
+static void setup(void)
+{
+	memset(types, 0, sizeof(types));
+	make_ptrs_type(&types[T_PTRS]);
+	make_dir_type(&types[T_DIR]);
+	memset(disk, 0, sizeof(disk));
+}
+
+static void templates_checked(void)
+{
+	struct xok_xn_template t;
+
+	setup();
+	CU_ASSERT_EQUAL(xn_template_check(&types[T_PTRS]), 0);
+	CU_ASSERT_EQUAL(xn_template_check(&types[T_DIR]), 0);
+	t = types[T_PTRS];
+	t.owns_len = 0;
+	CU_ASSERT_EQUAL(xn_template_check(&t), XN_E_BADTYPE);
+	t = types[T_PTRS];
+	t.access_len = XOK_XN_TEMPLATE_INSNS;
+	CU_ASSERT_EQUAL(xn_template_check(&t), XN_E_BADTYPE);
+	t = types[T_PTRS];
+	t.insns[5].off = 3; /* the loop jumps forward */
+	CU_ASSERT_EQUAL(xn_template_check(&t), UDF_E_JUMP);
+	t = types[T_PTRS];
+	t.insns[3].op = XOK_UDF_CRED; /* credentials in an owns-UDF */
+	CU_ASSERT_EQUAL(xn_template_check(&t), UDF_E_OPCODE);
+}
+
+static void owned_sets(void)
+{
+	size_t n = 99;
+
+	setup();
+	ptr_set(disk[5], 0, 40);
+	ptr_set(disk[5], 7, 20);
+	ptr_set(disk[5], 511, 30);
+	CU_ASSERT_EQUAL(xn_owned(&cx, T_PTRS, disk[5], out, &n), 0);
+	CU_ASSERT_EQUAL(n, 3);
+	CU_ASSERT_EQUAL(out[0].block, 20); /* sorted */
+	CU_ASSERT_EQUAL(out[2].block, 40);
+	CU_ASSERT_EQUAL(out[1].type, XOK_XN_DATA);
+	CU_ASSERT_EQUAL(xn_owned(&cx, XOK_XN_DATA, disk[5], out, &n), 0);
+	CU_ASSERT_EQUAL(n, 0); /* data owns nothing */
+	CU_ASSERT_EQUAL(xn_owned(&cx, 7, disk[5], out, &n), XN_E_BADTYPE);
+}
+
+static void owned_set_errors(void)
+{
+	size_t n;
+
+	setup();
+	ptr_set(disk[5], 0, 20);
+	ptr_set(disk[5], 1, 20);
+	CU_ASSERT_EQUAL(xn_owned(&cx, T_PTRS, disk[5], out, &n), XN_E_TWICE);
+	ptr_set(disk[5], 1, NBLOCKS);
+	CU_ASSERT_EQUAL(xn_owned(&cx, T_PTRS, disk[5], out, &n), XN_E_RANGE);
+	dir_set(disk[6], 0, 10, 9); /* type 9 is not installed */
+	CU_ASSERT_EQUAL(xn_owned(&cx, T_DIR, disk[6], out, &n), XN_E_BADTYPE);
+}
+
+static const struct xok_xn_pair P30 = { 30, XOK_XN_DATA },
+				P20 = { 20, XOK_XN_DATA },
+				P10 = { 10, XOK_XN_DATA };
+
+static void change_checks(void)
+{
+	static uint8_t old[XOK_XN_BLOCK], new[XOK_XN_BLOCK];
+
+	setup();
+	memset(old, 0, sizeof(old));
+	ptr_set(old, 0, 10);
+	ptr_set(old, 1, 20);
+	/* modify: same set, other places */
+	memcpy(new, old, sizeof(new));
+	ptr_set(new, 0, 0);
+	ptr_set(new, 9, 10);
+	CU_ASSERT_EQUAL(xn_check_change(&cx, T_PTRS, old, new, 0, 0, 0, 0), 0);
+	/* allocate 30, declared */
+	memcpy(new, old, sizeof(new));
+	ptr_set(new, 2, 30);
+	CU_ASSERT_EQUAL(xn_check_change(&cx, T_PTRS, old, new, &P30, 1, 0, 0), 0);
+	CU_ASSERT_EQUAL(xn_check_change(&cx, T_PTRS, old, new, 0, 0, 0, 0),
+			XN_E_MISMATCH); /* undeclared */
+	CU_ASSERT_EQUAL(xn_check_change(&cx, T_PTRS, old, old, &P30, 1, 0, 0),
+			XN_E_MISMATCH); /* declared, not done */
+	CU_ASSERT_EQUAL(xn_check_change(&cx, T_PTRS, old, new, &P20, 1, 0, 0),
+			XN_E_MISMATCH); /* already owned */
+	/* free 10, declared */
+	memcpy(new, old, sizeof(new));
+	ptr_set(new, 0, 0);
+	CU_ASSERT_EQUAL(xn_check_change(&cx, T_PTRS, old, new, 0, 0, &P10, 1), 0);
+	CU_ASSERT_EQUAL(xn_check_change(&cx, T_PTRS, old, new, 0, 0, &P30, 1),
+			XN_E_MISMATCH); /* not owned */
+	/* swap: add 30 and drop 20 while declaring only the add */
+	memcpy(new, old, sizeof(new));
+	ptr_set(new, 1, 30);
+	CU_ASSERT_EQUAL(xn_check_change(&cx, T_PTRS, old, new, &P30, 1, 0, 0),
+			XN_E_MISMATCH);
+	CU_ASSERT_EQUAL(xn_check_change(&cx, T_PTRS, old, new, &P30, 1, &P20, 1),
+			0);
+	/* a change making the block point at one block twice */
+	memcpy(new, old, sizeof(new));
+	ptr_set(new, 5, 10);
+	CU_ASSERT_EQUAL(xn_check_change(&cx, T_PTRS, old, new, 0, 0, 0, 0),
+			XN_E_TWICE);
+}
+
+static void change_of_type_matters(void)
+{
+	static uint8_t old[XOK_XN_BLOCK], new[XOK_XN_BLOCK];
+	struct xok_xn_pair as_ptrs = { 40, T_PTRS }, as_data = { 40, XOK_XN_DATA };
+
+	setup();
+	memset(old, 0, sizeof(old));
+	memcpy(new, old, sizeof(new));
+	dir_set(new, 0, 40, T_PTRS);
+	CU_ASSERT_EQUAL(xn_check_change(&cx, T_DIR, old, new, &as_data, 1, 0, 0),
+			XN_E_MISMATCH);
+	CU_ASSERT_EQUAL(xn_check_change(&cx, T_DIR, old, new, &as_ptrs, 1, 0, 0),
+			0);
+}
+
+static void layout_and_superblock(void)
+{
+	struct xok_xn_super s, bad;
+
+	CU_ASSERT_EQUAL(xn_layout(4096, &s), 0);
+	CU_ASSERT_EQUAL(s.freemap_blocks, 1);
+	CU_ASSERT_EQUAL(s.types_start, 2);
+	CU_ASSERT_EQUAL(s.roots_block, 2 + XOK_XN_MAXTYPES);
+	CU_ASSERT_EQUAL(xn_layout(40000, &s), 0);
+	CU_ASSERT_EQUAL(s.freemap_blocks, 2);
+	CU_ASSERT_EQUAL(xn_layout(19, &bad), XN_E_SUPER);
+	CU_ASSERT_EQUAL(xn_super_check(&s, 40000), 0);
+	CU_ASSERT_EQUAL(xn_super_check(&s, 39999), XN_E_SUPER); /* too big */
+	bad = s;
+	bad.magic ^= 1;
+	CU_ASSERT_EQUAL(xn_super_check(&bad, 40000), XN_E_SUPER);
+	bad = s;
+	bad.roots_block = 3;
+	CU_ASSERT_EQUAL(xn_super_check(&bad, 40000), XN_E_SUPER);
+	bad = s;
+	bad.clean = 7;
+	CU_ASSERT_EQUAL(xn_super_check(&bad, 40000), XN_E_SUPER);
+}
+
+static int read_block(uint64_t b, uint8_t *buf, void *ctx)
+{
+	if (ctx)
+		return -1;
+	memcpy(buf, disk[b], XOK_XN_BLOCK);
+	return 0;
+}
+
+static struct xok_xn_root roots[XOK_XN_MAXROOTS];
+
+/* Root 100 (dir) -> 101 (ptrs) and data 102; 101 -> data 103, 104. */
+static void build_tree(struct xok_xn_super *s)
+{
+	setup();
+	xn_layout(NBLOCKS, s);
+	memset(roots, 0, sizeof(roots));
+	strcpy(roots[0].name, "fs");
+	roots[0] = (struct xok_xn_root){ .block = 100, .type = T_DIR, .in_use = 1 };
+	dir_set(disk[100], 0, 101, T_PTRS);
+	dir_set(disk[100], 3, 102, XOK_XN_DATA);
+	ptr_set(disk[101], 0, 103);
+	ptr_set(disk[101], 8, 104);
+}
+
+static void rebuild_marks_reachable(void)
+{
+	static uint8_t map[XOK_XN_BLOCK], buf[XOK_XN_BLOCK];
+	static struct xok_xn_pair stack[NBLOCKS];
+	struct xok_xn_super s;
+	uint64_t bad = 0, used = 0;
+
+	build_tree(&s);
+	memset(map, 0, sizeof(map));
+	CU_ASSERT_EQUAL(xn_rebuild(&s, types, roots, read_block, 0, map, stack,
+				   buf, &bad), 0);
+	for (uint64_t b = 0; b < NBLOCKS; b++)
+		used += xn_bit(map, b);
+	CU_ASSERT_EQUAL(used, s.roots_block + 1 + 5);
+	CU_ASSERT(xn_bit(map, 104) && xn_bit(map, 102) && !xn_bit(map, 105));
+}
+
+static void rebuild_finds_damage(void)
+{
+	static uint8_t map[XOK_XN_BLOCK], buf[XOK_XN_BLOCK];
+	static struct xok_xn_pair stack[NBLOCKS];
+	struct xok_xn_super s;
+	uint64_t bad = 0;
+
+	build_tree(&s);
+	ptr_set(disk[101], 9, 102); /* 102 also owned by the root */
+	memset(map, 0, sizeof(map));
+	CU_ASSERT_EQUAL(xn_rebuild(&s, types, roots, read_block, 0, map, stack,
+				   buf, &bad), XN_E_TWICE_REACHED);
+	CU_ASSERT_EQUAL(bad, 102);
+
+	build_tree(&s);
+	ptr_set(disk[101], 9, 3); /* points into the free map */
+	memset(map, 0, sizeof(map));
+	CU_ASSERT_EQUAL(xn_rebuild(&s, types, roots, read_block, 0, map, stack,
+				   buf, &bad), XN_E_TWICE_REACHED);
+	CU_ASSERT_EQUAL(bad, 3);
+
+	build_tree(&s);
+	roots[1] = (struct xok_xn_root){ .block = NBLOCKS + 5, .type = T_DIR,
+					 .in_use = 1 };
+	memset(map, 0, sizeof(map));
+	CU_ASSERT_EQUAL(xn_rebuild(&s, types, roots, read_block, 0, map, stack,
+				   buf, &bad), XN_E_ROOT);
+
+	build_tree(&s);
+	roots[0].type = 11; /* no such type */
+	memset(map, 0, sizeof(map));
+	CU_ASSERT_EQUAL(xn_rebuild(&s, types, roots, read_block, 0, map, stack,
+				   buf, &bad), XN_E_ROOT);
+
+	build_tree(&s);
+	memset(map, 0, sizeof(map));
+	CU_ASSERT_EQUAL(xn_rebuild(&s, types, roots, read_block, (void *)1, map,
+				   stack, buf, &bad), XN_E_READ);
+	CU_ASSERT_EQUAL(bad, 100);
+}
+
+void add_xn_tests(void)
+{
+	static const struct unit_test tests[] = {
+		{ "templates_checked", templates_checked },
+		{ "owned_sets", owned_sets },
+		{ "owned_set_errors", owned_set_errors },
+		{ "change_checks", change_checks },
+		{ "change_of_type_matters", change_of_type_matters },
+		{ "layout_and_superblock", layout_and_superblock },
+		{ "rebuild_marks_reachable", rebuild_marks_reachable },
+		{ "rebuild_finds_damage", rebuild_finds_damage },
+		{ 0, 0 },
+	};
+	add_suite("xn", tests);
+}

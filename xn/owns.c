@@ -1,0 +1,154 @@
+/*
+ * owns: owned sets by running owns-UDFs, and change checks by comparing
+ * the sets before and after.
+ */
+#include "owns.h"
+
+#include "udf.h"
+
+struct collect {
+	const struct xn_context *cx;
+	struct xok_xn_pair *out;
+	size_t n;
+	int err;
+};
+
+static int emit(uint64_t block, uint64_t type, void *ctx)
+{
+	struct collect *c = ctx;
+
+	if (c->n == XN_MAXPAIRS)
+		return c->err = XN_E_TOOMANY;
+	if (block >= c->cx->nblocks)
+		return c->err = XN_E_RANGE;
+	if (type >= XOK_XN_MAXTYPES ||
+	    (type != XOK_XN_DATA && !c->cx->types[type].in_use))
+		return c->err = XN_E_BADTYPE;
+	c->out[c->n++] = (struct xok_xn_pair){ block, type };
+	return 0;
+}
+
+static int pair_less(const struct xok_xn_pair *a, const struct xok_xn_pair *b)
+{
+	return a->block < b->block || (a->block == b->block && a->type < b->type);
+}
+
+static int pair_equal(const struct xok_xn_pair *a, const struct xok_xn_pair *b)
+{
+	return a->block == b->block && a->type == b->type;
+}
+
+/* Insertion sort: sets are small, and this code must stay freestanding. */
+static void sort_pairs(struct xok_xn_pair *p, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && pair_less(&p[j], &p[j - 1]); j--) {
+			struct xok_xn_pair t = p[j];
+
+			p[j] = p[j - 1];
+			p[j - 1] = t;
+		}
+}
+
+int xn_template_check(const struct xok_xn_template *t)
+{
+	int r;
+
+	if (t->owns_len == 0 ||
+	    t->owns_len + t->access_len > XOK_XN_TEMPLATE_INSNS)
+		return XN_E_BADTYPE;
+	if ((r = udf_check(t->insns, t->owns_len, XOK_UDF_OWNS, 0, 0)))
+		return r;
+	if (t->access_len &&
+	    (r = udf_check(t->insns + t->owns_len, t->access_len,
+			   XOK_UDF_ACCESS, 0, 0)))
+		return r;
+	return 0;
+}
+
+int xn_owned(const struct xn_context *cx, uint64_t type,
+	     const uint8_t *bytes, struct xok_xn_pair *out, size_t *n)
+{
+	struct collect c = { cx, out, 0, 0 };
+	const struct xok_xn_template *t;
+	uint64_t result;
+	int r;
+
+	*n = 0;
+	if (type == XOK_XN_DATA)
+		return 0;
+	if (type >= XOK_XN_MAXTYPES || !cx->types[type].in_use)
+		return XN_E_BADTYPE;
+	t = &cx->types[type];
+	r = udf_run(t->insns, t->owns_len, XOK_UDF_OWNS, bytes, XOK_XN_BLOCK,
+		    0, 0, emit, &c, &result);
+	if (r == UDF_E_EMIT)
+		return c.err;
+	if (r)
+		return r;
+	sort_pairs(out, c.n);
+	for (size_t i = 1; i < c.n; i++)
+		if (pair_equal(&out[i], &out[i - 1]))
+			return XN_E_TWICE;
+	*n = c.n;
+	return 0;
+}
+
+/* Is `p` in the sorted set s[0..n)? */
+static int member(const struct xok_xn_pair *s, size_t n,
+		  const struct xok_xn_pair *p)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (pair_equal(&s[mid], p))
+			return 1;
+		if (pair_less(&s[mid], p))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* Does `p` appear among the first `n` of `list` (unsorted)? */
+static int listed(const struct xok_xn_pair *list, size_t n,
+		  const struct xok_xn_pair *p)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pair_equal(&list[i], p))
+			return 1;
+	return 0;
+}
+
+int xn_check_change(const struct xn_context *cx, uint64_t type,
+		    const uint8_t *old, const uint8_t *new,
+		    const struct xok_xn_pair *add, size_t nadd,
+		    const struct xok_xn_pair *rm, size_t nrm)
+{
+	static struct xok_xn_pair before[XN_MAXPAIRS], after[XN_MAXPAIRS];
+	size_t nb, na;
+	int r;
+
+	if ((r = xn_owned(cx, type, old, before, &nb)) ||
+	    (r = xn_owned(cx, type, new, after, &na)))
+		return r;
+	if (na != nb + nadd - nrm || nb + nadd < nrm)
+		return XN_E_MISMATCH;
+	for (size_t i = 0; i < nadd; i++)
+		if (member(before, nb, &add[i]) || !member(after, na, &add[i]) ||
+		    listed(add, i, &add[i]))
+			return XN_E_MISMATCH;
+	for (size_t i = 0; i < nrm; i++)
+		if (!member(before, nb, &rm[i]) || member(after, na, &rm[i]) ||
+		    listed(rm, i, &rm[i]))
+			return XN_E_MISMATCH;
+	/* With the counts equal and every declared pair accounted for,
+	 * everything else must be in both sets. */
+	for (size_t i = 0; i < nb; i++)
+		if (!listed(rm, nrm, &before[i]) && !member(after, na, &before[i]))
+			return XN_E_MISMATCH;
+	return 0;
+}

@@ -1,0 +1,52 @@
+/*
+ * owns: what a metadata block points to, and whether a change to it is
+ * the one declared. Pure; shared by the kernel, mkimage's xn-fsck and the
+ * host tests.
+ */
+#ifndef XN_OWNS_H
+#define XN_OWNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <xok/xn.h>
+
+/* More pairs than a 4 KiB block of 8-byte pointers can name. */
+#define XN_MAXPAIRS 1024
+
+#define XN_E_UDF      (-20) /* the owns-UDF failed on these bytes */
+#define XN_E_TOOMANY  (-21) /* it emitted more than XN_MAXPAIRS pairs */
+#define XN_E_TWICE    (-22) /* it emitted the same pair twice */
+#define XN_E_BADTYPE  (-23) /* it emitted a type that is not installed */
+#define XN_E_RANGE    (-24) /* it emitted a block outside the disk */
+#define XN_E_MISMATCH (-25) /* the change is not the one declared */
+
+/* Which types exist (a template installed), and how big the disk is. */
+struct xn_context {
+	const struct xok_xn_template *types; /* XOK_XN_MAXTYPES of them */
+	uint64_t nblocks;
+};
+
+/* Checks a template's two UDFs (kinds OWNS and ACCESS) and its name.
+ * Returns 0 or a UDF_E_* code (or XN_E_BADTYPE for bad lengths). */
+int xn_template_check(const struct xok_xn_template *t);
+
+/*
+ * The set of pairs a block of `type` holding `bytes` owns, sorted by
+ * block, into `out` (XN_MAXPAIRS entries); *n gets the count. Data blocks
+ * own nothing. Returns 0 or an XN_E_* / UDF_E_* code.
+ */
+int xn_owned(const struct xn_context *cx, uint64_t type,
+	     const uint8_t *bytes, struct xok_xn_pair *out, size_t *n);
+
+/*
+ * Is changing a block of `type` from `old` to `new` exactly adding the
+ * pairs `add` and removing the pairs `rm` from what it owns? (Added pairs
+ * must not be owned before, removed ones must be.) Returns 0,
+ * XN_E_MISMATCH, or the error of running the owns-UDF.
+ */
+int xn_check_change(const struct xn_context *cx, uint64_t type,
+		    const uint8_t *old, const uint8_t *new,
+		    const struct xok_xn_pair *add, size_t nadd,
+		    const struct xok_xn_pair *rm, size_t nrm);
+
+#endif

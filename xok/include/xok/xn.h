@@ -1,0 +1,76 @@
+/*
+ * XN: protected sharing of disk blocks. The on-disk format every XN disk
+ * has, whatever library file systems live on it, and the types of the XN
+ * calls.
+ *
+ * XN knows no file system. A libFS describes each of its metadata types
+ * with a template: an owns-UDF (<xok/udf.h>) that maps a block's bytes to
+ * the set of (block, type) pairs the block points to, and an access-UDF.
+ * Every block is reachable from a named root through owns-UDFs; XN checks
+ * that every change to a metadata block changes that set exactly as the
+ * caller declares, which is what lets untrusted libFSes share one disk.
+ *
+ * Layout (4 KiB blocks):
+ *   0                      struct xok_xn_super
+ *   1 .. freemap_blocks    the free map: bit b set = block b in use
+ *   types_start ..         XOK_XN_MAXTYPES blocks, one template each
+ *   roots_block            the root catalogue: struct xok_xn_root[]
+ *   the rest               blocks owned through the roots
+ */
+#ifndef XOK_XN_H
+#define XOK_XN_H
+
+#include <stdint.h>
+#include <xok/cap.h>
+#include <xok/udf.h>
+
+#define XOK_XN_MAGIC 0x31304e58u /* "XN01" */
+#define XOK_XN_VERSION 1
+#define XOK_XN_BLOCK 4096
+#define XOK_XN_MAXTYPES 16
+#define XOK_XN_NAME 32
+/* Type 0 is plain data: it owns nothing and has no template. */
+#define XOK_XN_DATA 0
+
+struct xok_xn_super {
+	uint32_t magic;
+	uint32_t version;
+	uint64_t nblocks;
+	uint64_t freemap_start;
+	uint64_t freemap_blocks;
+	uint64_t types_start;
+	uint64_t roots_block;
+	uint32_t clean; /* written 1 at orderly shutdown, 0 while mounted */
+	uint32_t pad;
+};
+
+/* Instructions a template holds: its owns-UDF, then its access-UDF. */
+#define XOK_XN_TEMPLATE_INSNS 252
+
+struct xok_xn_template {
+	char name[XOK_XN_NAME];
+	uint32_t in_use;
+	uint32_t owns_len;   /* instructions of the owns-UDF */
+	uint32_t access_len; /* instructions of the access-UDF (may be 0) */
+	uint32_t pad;
+	struct xok_udf_insn insns[XOK_XN_TEMPLATE_INSNS];
+};
+
+struct xok_xn_root {
+	char name[XOK_XN_NAME];
+	uint64_t block;
+	uint32_t type;
+	uint32_t in_use;
+	struct xok_guard guard; /* who may change what hangs from it */
+	uint32_t pad;
+};
+
+#define XOK_XN_MAXROOTS (XOK_XN_BLOCK / sizeof(struct xok_xn_root))
+
+/* A block a metadata block points to. */
+struct xok_xn_pair {
+	uint64_t block;
+	uint64_t type;
+};
+
+#endif
