@@ -172,7 +172,7 @@ SELFTEST(reap_only_your_own)
 	slot = xok_disk_io(0, 0, 7, 1, &pfn, 0);
 	CHECK(slot >= 0);
 	c = rt_spawn(stranger, (uint64_t)slot);
-	CHECK_EQ(xok_yield_to((uint64_t)c), XOK_YIELD_GONE);
+	CHECK_EQ(rt_donate((uint64_t)c), XOK_YIELD_GONE);
 	CHECK_EQ(stranger_result, E_PERM);
 	CHECK_EQ(wait_request(slot), 0);
 	unmap_buffers(1);

@@ -134,7 +134,7 @@ SELFTEST(status_of_sleeper_is_its_own)
 {
 	int64_t c = rt_spawn(sleep_on, (uint64_t)&never_set);
 
-	CHECK_EQ(xok_yield_to((uint64_t)c), XOK_YIELD_BLOCKED);
+	CHECK_EQ(rt_donate((uint64_t)c), XOK_YIELD_BLOCKED);
 	CHECK_EQ(xok_env_status(0, c, XOK_ENV_STOPPED), E_STATE);
 	CHECK_EQ(xok_env_status(0, c, XOK_ENV_RUNNABLE), E_STATE);
 	CHECK_EQ(xok_env_destroy(16, c), E_INVAL); /* bad slot, other env */

@@ -97,7 +97,7 @@ static int64_t start_server(rt_upcall_fn handler, uint64_t accept)
 	server_ids[i] = (uint64_t)s;
 	server_handlers[i] = handler;
 	if (s > 0)
-		xok_yield_to((uint64_t)s); /* until it sleeps: BLOCKED */
+		rt_donate((uint64_t)s); /* until it sleeps: BLOCKED */
 	return s;
 }
 

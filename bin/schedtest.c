@@ -93,20 +93,20 @@ SELFTEST(yield_to_reasons)
 	rt_upcall_handlers[XOK_UPCALL_EPILOGUE] = 0;
 	c = rt_spawn(yields_back, 0);
 	counter = 0;
-	CHECK_EQ(xok_yield_to((uint64_t)c), XOK_YIELD_RETURNED);
+	CHECK_EQ(rt_donate((uint64_t)c), XOK_YIELD_RETURNED);
 	CHECK_EQ(counter, 1);
-	CHECK_EQ(xok_yield_to((uint64_t)c), XOK_YIELD_GONE);
+	CHECK_EQ(rt_donate((uint64_t)c), XOK_YIELD_GONE);
 	CHECK_EQ(counter, 2);
 
 	flag = 0;
 	c = rt_spawn(waits_for_flag, 0);
-	CHECK_EQ(xok_yield_to((uint64_t)c), XOK_YIELD_BLOCKED);
+	CHECK_EQ(rt_donate((uint64_t)c), XOK_YIELD_BLOCKED);
 	CHECK_EQ(pub(c)->status, XOK_ENV_SLEEPING);
 	CHECK_EQ(xok_yield_to((uint64_t)c), E_STATE); /* asleep */
 	flag = 1;
 	while (pub(c)->status == XOK_ENV_SLEEPING)
 		xok_yield(); /* predicates are checked as slices turn */
-	CHECK_EQ(xok_yield_to((uint64_t)c), XOK_YIELD_GONE);
+	CHECK_EQ(rt_donate((uint64_t)c), XOK_YIELD_GONE);
 
 	c = rt_spawn(spins, 0);
 	CHECK_EQ(xok_yield_to((uint64_t)c), XOK_YIELD_SLICE_END);
@@ -171,7 +171,7 @@ SELFTEST(slices_need_capability)
 	int64_t c = rt_spawn(steals_slice, mine);
 
 	CHECK_EQ(SLICES[0].slice[mine].owner, xok_getenvid());
-	CHECK_EQ(xok_yield_to((uint64_t)c), XOK_YIELD_GONE);
+	CHECK_EQ(rt_donate((uint64_t)c), XOK_YIELD_GONE);
 	CHECK_EQ(child_result, E_PERM);
 	CHECK_EQ(SLICES[0].slice[mine].owner, xok_getenvid());
 	return 0;
@@ -269,7 +269,7 @@ static void stubborn_epilogue(struct xok_upcall_frame *f, uint64_t a0,
 static int64_t lent;
 
 /* Runs `fn` in a child with the given upcalls and one slice (lent until
- * finish() destroys it), until `*until` reaches `n` or 3 s go by;
+ * finish() destroys it), until `*until` reaches `n` or 10 s go by;
  * returns the child. */
 static int64_t run_with_upcalls(void (*fn)(uint64_t), rt_upcall_fn pro,
 				rt_upcall_fn epi, const volatile uint64_t *until,
@@ -285,7 +285,7 @@ static int64_t run_with_upcalls(void (*fn)(uint64_t), rt_upcall_fn pro,
 	c = rt_spawn(fn, 0);
 	if (c < 0 || (lent = lend_slice(c)) < 0)
 		return -1;
-	while (*until < n && xok_clock_ns() - t0 < 3000000000ull)
+	while (*until < n && xok_clock_ns() - t0 < 10000000000ull)
 		xok_yield();
 	return c;
 }

@@ -202,7 +202,7 @@ SELFTEST(foreign_syscall_without_upcalls)
 
 	CHECK(c > 0);
 	bare_result = 0;
-	CHECK_EQ(xok_yield_to((uint64_t)c), XOK_YIELD_GONE);
+	CHECK_EQ(rt_donate((uint64_t)c), XOK_YIELD_GONE);
 	CHECK_EQ(bare_result, E_NOSYS);
 	return 0;
 }
@@ -223,7 +223,7 @@ SELFTEST(unusable_exception_stack_kills)
 	int64_t c = rt_spawn(broken_stack, 0);
 
 	CHECK(c > 0);
-	CHECK_EQ(xok_yield_to((uint64_t)c), XOK_YIELD_GONE);
+	CHECK_EQ(rt_donate((uint64_t)c), XOK_YIELD_GONE);
 	return 0;
 }
 

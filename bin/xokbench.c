@@ -130,7 +130,7 @@ int main(const char *arg)
 	bouncer = rt_spawn(bounce, 0);
 	if (server < 0 || bouncer < 0)
 		return 2;
-	xok_yield_to((uint64_t)server); /* until it sleeps */
+	rt_donate((uint64_t)server); /* until it sleeps */
 
 	measure("null_call", null_call);
 	measure("fault_roundtrip", fault_roundtrip);

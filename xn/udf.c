@@ -252,7 +252,7 @@ static int taken(uint8_t op, uint64_t x, uint64_t y)
 	}
 }
 
-/* Reads the little-endian word an S_LOAD opcode names, if all of it is input. */
+/* Reads the little-endian word an S_LOAD names, if all of it is input. */
 static int load(const struct vm *vm, uint8_t op, uint64_t base, uint64_t imm,
 		uint64_t *out)
 {

@@ -12,7 +12,7 @@
 #include <xok/udf.h>
 
 /* Why a program was refused or a run failed (negative; 0 = ok). */
-#define UDF_E_LENGTH   (-1)  /* no instructions, or more than XOK_UDF_MAXINSNS */
+#define UDF_E_LENGTH   (-1)  /* no instructions, or over XOK_UDF_MAXINSNS */
 #define UDF_E_OPCODE   (-2)  /* unknown opcode, or one the kind may not use
 				(EMIT in ACCESS, CRED in OWNS) */
 #define UDF_E_REGISTER (-3)  /* register number >= XOK_UDF_NREGS in a field

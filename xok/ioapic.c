@@ -30,10 +30,16 @@ static uint32_t rd(uint32_t reg)
 	return ioapic[IOWIN];
 }
 
-static void pic_mask_all(void)
+void pic_disable(void)
 {
 	/* Remap the 8259s away from the exception vectors, then mask them,
-	 * so a stray legacy interrupt cannot pose as a CPU exception. */
+	 * so a stray legacy interrupt cannot pose as a CPU exception. This
+	 * runs first at boot: the firmware leaves the PIT ticking into the
+	 * 8259, whose output reaches the CPU through the local APIC's LINT0
+	 * (virtual wire). Masked now, while LINT0 still listens, a request
+	 * raised during boot is withdrawn; masked after LINT0, it stays
+	 * pending with no vector, and QEMU delivers it at the first sti as
+	 * a #GP (error code -14). */
 	outb(0x20, 0x11); outb(0xa0, 0x11);   /* ICW1: init, expect ICW4 */
 	outb(0x21, T_IRQ0); outb(0xa1, T_IRQ0 + 8);
 	outb(0x21, 0x04); outb(0xa1, 0x02);   /* cascade on IRQ2 */
@@ -43,7 +49,6 @@ static void pic_mask_all(void)
 
 void ioapic_init(void)
 {
-	pic_mask_all();
 	ioapic = kaddr(IOAPIC_PA);
 	int pins = ((rd(IOAPIC_VER) >> 16) & 0xff) + 1;
 	for (int i = 0; i < pins; i++) {

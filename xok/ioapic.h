@@ -7,6 +7,9 @@
 
 #include <stdint.h>
 
+/* Silences the legacy 8259 PICs; the first thing the kernel does. */
+void pic_disable(void);
+
 void ioapic_init(void);
 /* Delivers ISA `irq` as vector T_IRQ0 + irq to the CPU with APIC id `cpu`. */
 void ioapic_enable(int irq, uint32_t cpu);

@@ -102,6 +102,7 @@ static void crash_on_request(void)
 
 void kmain(uint32_t start_info_pa)
 {
+	pic_disable();
 	cons_init();
 	cpu_init();
 	bootinfo_read(start_info_pa, &boot);

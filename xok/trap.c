@@ -83,9 +83,9 @@ static void user_fault(struct env *e)
 			tf->err & 2 ? "write" : tf->err & 16 ? "execute" : "read",
 			tf->err & 1 ? "protection" : "not present", tf->rip);
 	else
-		cprintf("xok: env %#lx (%s): %s (trap %lu) at rip %#lx\n",
-			e->pub->id, e->pub->name, trap_name(tf->trapno),
-			tf->trapno, tf->rip);
+		cprintf("xok: env %#lx (%s): %s (trap %lu) at rip %#lx, "
+			"error code %#lx\n", e->pub->id, e->pub->name,
+			trap_name(tf->trapno), tf->trapno, tf->rip, tf->err);
 	env_destroy(e, -(int64_t)(tf->trapno + 1));
 	sched_after_destroy();
 }

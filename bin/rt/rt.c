@@ -135,6 +135,15 @@ fail:
 	return r;
 }
 
+int64_t rt_donate(uint64_t id)
+{
+	int64_t r;
+
+	while ((r = xok_yield_to(id)) == XOK_YIELD_SLICE_END)
+		;
+	return r;
+}
+
 void rt_critical_enter(void)
 {
 	RT_UAREA->critical = 1;

@@ -71,6 +71,11 @@ long rt_free_pages(void);
 int rt_probe_read(uint64_t addr);
 int rt_probe_write(uint64_t addr);
 
+/* Directed yield to `id` that keeps donating when the slice ends first,
+ * so the result is why the target stopped (blocked, yielded, gone) and
+ * never depends on where the timer happened to fire. */
+int64_t rt_donate(uint64_t id);
+
 /* Robust critical sections: no epilogue upcall while inside; leaving
  * yields if the kernel deferred one. */
 void rt_critical_enter(void);

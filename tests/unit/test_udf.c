@@ -138,7 +138,7 @@ static void same_block_same_pairs(void)
 	CU_ASSERT(memcmp(&first, &second, sizeof(first)) == 0);
 }
 
-/* Allowed iff credential 0 is the owner word at 8 and credential 2 has bit 2. */
+/* Allowed iff credential 0 is the owner (word at 8) and credential 2 has 4. */
 static void access_uses_credentials(void)
 {
 	static const struct xok_udf_insn prog[] = {
