@@ -35,16 +35,10 @@ static void dispatch(struct xok_upcall_frame *f, uint64_t caller,
 /* A server's main loop: sleep forever; calls arrive as upcalls. */
 static void serve(uint64_t accept)
 {
-	static const struct xok_wk_insn never[] = {
-		{ .op = XOK_WK_CONST, .dst = 0, .imm = 0 },
-		{ .op = XOK_WK_WAKE_NE, .a = 0, .b = 0, .term = 0 },
-		{ .op = XOK_WK_END },
-	};
 	struct xok_env_state st = { .ipc_accept = accept };
 
 	xok_env_set(0, 0, &st, XOK_SET_IPC);
-	for (;;)
-		xok_wk_sleep(never, 3); /* E_AGAIN after each call */
+	rt_sleep_forever();
 }
 
 /* Replies a0 + a1, the caller's id, a2 * 2, a3 - 1. */

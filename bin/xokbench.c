@@ -83,17 +83,11 @@ static void reply_at_once(struct xok_upcall_frame *f, uint64_t caller,
 /* A server: sleeps for good; calls arrive as upcalls. */
 static void serve(uint64_t unused)
 {
-	static const struct xok_wk_insn never[] = {
-		{ .op = XOK_WK_CONST, .dst = 0, .imm = 0 },
-		{ .op = XOK_WK_WAKE_NE, .a = 0, .b = 0, .term = 0 },
-		{ .op = XOK_WK_END },
-	};
 	struct xok_env_state st = { .ipc_accept = XOK_IPC_ANY };
 
 	(void)unused;
 	xok_env_set(0, 0, &st, XOK_SET_IPC);
-	for (;;)
-		xok_wk_sleep(never, 3);
+	rt_sleep_forever();
 }
 
 static volatile uint64_t peer;

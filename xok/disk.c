@@ -124,7 +124,7 @@ int64_t sys_disk_io(uint64_t cap, uint64_t disk, uint64_t block,
 	d = &exp_disks[disk];
 	if (block >= d->nblocks || npages > d->nblocks - block)
 		return E_INVAL;
-	if ((r = env_cap(curenv(), cap, &c)))
+	if ((r = env_cap(curenv(), cap, 0, &c)))
 		return r;
 	if (!cap_opens(c, &d->guard, write ? XOK_CAP_W : XOK_CAP_R))
 		return E_PERM;
@@ -185,7 +185,7 @@ int64_t sys_disk_fault(uint64_t cap, uint64_t disk, uint64_t writes_left)
 
 	if (disk >= (uint64_t)ndisks)
 		return E_INVAL;
-	if ((r = env_cap(curenv(), cap, &c)))
+	if ((r = env_cap(curenv(), cap, 0, &c)))
 		return r;
 	if (!cap_opens(c, &exp_disks[disk].guard, XOK_CAP_W))
 		return E_PERM;

@@ -9,45 +9,10 @@
  * stack per CPU, not per environment: it is not preemptible, and an
  * environment's saved state lives in its struct env.
  */
+#include <xok/trapframe.h>
+
 #include "kmemlayout.h"
 
-#define TRAPNO_SYSCALL 256 /* XOK_TRAP_SYSCALL */
-
-.macro PUSH_GPRS
-	push %rax
-	push %rbx
-	push %rcx
-	push %rdx
-	push %rsi
-	push %rdi
-	push %rbp
-	push %r8
-	push %r9
-	push %r10
-	push %r11
-	push %r12
-	push %r13
-	push %r14
-	push %r15
-.endm
-
-.macro POP_GPRS
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %r11
-	pop %r10
-	pop %r9
-	pop %r8
-	pop %rbp
-	pop %rdi
-	pop %rsi
-	pop %rdx
-	pop %rcx
-	pop %rbx
-	pop %rax
-.endm
 
 	.text
 	.balign 16
@@ -67,18 +32,18 @@ trap_vectors:
 	.endr
 
 trap_common:
-	testb $3, 24(%rsp)      /* the saved %cs: from user mode? */
+	testb $3, XOK_TF_CS - XOK_TF_TRAPNO(%rsp) /* from user mode? */
 	jz 1f
 	swapgs
-1:	PUSH_GPRS
+1:	XOK_PUSH_GPRS
 	cld
 	mov %rsp, %rdi
-	testb $3, 144(%rsp)     /* saved %cs, now below the registers */
+	testb $3, XOK_TF_CS(%rsp)
 	jz 2f
 	xor %ebp, %ebp          /* a user trap ends the kernel backtrace */
 2:	call trap
 	/* trap() returns only for a trap taken in kernel mode. */
-	POP_GPRS
+	XOK_POP_GPRS
 	add $16, %rsp
 	iretq
 
@@ -93,8 +58,8 @@ syscall_entry:
 	push $(GD_UCODE | 3)    /* cs */
 	push %rcx               /* rip */
 	push $0                 /* err */
-	push $TRAPNO_SYSCALL
-	PUSH_GPRS
+	push $XOK_TRAP_SYSCALL
+	XOK_PUSH_GPRS
 	cld
 	mov %rsp, %rdi
 	xor %ebp, %ebp
@@ -105,7 +70,7 @@ syscall_entry:
 	.globl env_pop_iret
 env_pop_iret:
 	mov %rdi, %rsp
-	POP_GPRS
+	XOK_POP_GPRS
 	add $16, %rsp
 	swapgs
 	iretq
@@ -117,7 +82,7 @@ env_pop_iret:
 	.globl env_pop_sysret
 env_pop_sysret:
 	mov %rdi, %rsp
-	POP_GPRS
+	XOK_POP_GPRS
 	mov 16(%rsp), %rcx      /* rip */
 	mov 32(%rsp), %r11      /* rflags */
 	mov 40(%rsp), %rsp      /* user rsp */

@@ -52,11 +52,13 @@ int env_count(void)
 	return n;
 }
 
-int env_cap(struct env *e, uint64_t cap, const struct xok_cap **out)
+int env_cap(struct env *e, uint64_t cap, unsigned rights,
+	    const struct xok_cap **out)
 {
 	if (cap >= XOK_NCAPS)
 		return E_INVAL;
-	if (!e->pub->caps[cap].valid)
+	if (!e->pub->caps[cap].valid ||
+	    (rights & ~(unsigned)e->pub->caps[cap].rights))
 		return E_PERM;
 	*out = &e->pub->caps[cap];
 	return 0;
@@ -74,7 +76,7 @@ int env_check(uint64_t cap, uint64_t id, unsigned rights, struct env **out)
 	}
 	if (!(e = env_lookup(id)))
 		return E_BADENV;
-	if ((r = env_cap(self, cap, &c)))
+	if ((r = env_cap(self, cap, 0, &c)))
 		return r;
 	if (!cap_opens(c, &e->pub->guard, rights))
 		return E_PERM;

@@ -61,9 +61,10 @@ int env_create(const char *name, const void *elf, size_t size,
  */
 int env_check(uint64_t cap, uint64_t id, unsigned rights, struct env **out);
 
-/* The caller's capability in slot `cap`: 0, E_INVAL (no such slot) or
- * E_PERM (empty). */
-int env_cap(struct env *e, uint64_t cap, const struct xok_cap **out);
+/* The caller's capability in slot `cap`, which must hold every right in
+ * `rights`: 0, E_INVAL (no such slot) or E_PERM (empty, or lacking one). */
+int env_cap(struct env *e, uint64_t cap, unsigned rights,
+	    const struct xok_cap **out);
 
 /* Ends `e` and every environment it created, reporting `status` for `e`,
  * and reclaims all they held. If one of them was running here, the caller

@@ -29,7 +29,7 @@ static int slice_check(uint64_t cap, uint64_t cpu, uint64_t pos,
 
 	if (!s || !s->owner)
 		return E_INVAL;
-	if ((r = env_cap(curenv(), cap, &c)))
+	if ((r = env_cap(curenv(), cap, 0, &c)))
 		return r;
 	if (!cap_opens(c, &s->guard, XOK_CAP_W))
 		return E_PERM;
@@ -47,10 +47,8 @@ int64_t sys_slice_alloc(uint64_t cap, uint64_t cpu, uint64_t pos,
 	if (cpu >= exp_clock.ncpu ||
 	    (pos != XOK_SLICE_ANY && pos >= XOK_NSLICES))
 		return E_INVAL;
-	if ((r = env_cap(curenv(), cap, &c)))
+	if ((r = env_cap(curenv(), cap, XOK_CAP_W, &c)))
 		return r;
-	if (!(c->rights & XOK_CAP_W))
-		return E_PERM;
 	if ((r = env_check(cap, envid, XOK_CAP_W, &e)))
 		return r;
 	if (pos == XOK_SLICE_ANY)

@@ -27,7 +27,7 @@ int64_t sys_cap_grant(uint64_t cap, uint64_t envcap, uint64_t envid,
 	forged.pad = 0;
 	if (!cap_well_formed(&forged))
 		return E_INVAL;
-	if ((r = env_cap(curenv(), cap, &src)))
+	if ((r = env_cap(curenv(), cap, 0, &src)))
 		return r;
 	if (!cap_dominates(src, &forged))
 		return E_PERM;

@@ -37,10 +37,8 @@ int64_t sys_env_alloc(uint64_t cap)
 	struct env *e;
 	int r;
 
-	if ((r = env_cap(curenv(), cap, &c)))
+	if ((r = env_cap(curenv(), cap, XOK_CAP_W, &c)))
 		return r;
-	if (!(c->rights & XOK_CAP_W))
-		return E_PERM;
 	g = cap_guard(c);
 	if ((r = env_alloc(curenv(), &g, &e)))
 		return r;

@@ -42,7 +42,7 @@ static int check_frame(uint64_t pfn, uint64_t cap, uint64_t perm)
 	p = &phys_pages.pages[pfn];
 	if (!p->allocated || p->kernel || !p->ref)
 		return E_INVAL;
-	if ((r = env_cap(curenv(), cap, &c)))
+	if ((r = env_cap(curenv(), cap, 0, &c)))
 		return r;
 	if (!cap_opens(c, &p->guard, perm & XOK_PTE_W ? XOK_CAP_W : XOK_CAP_R))
 		return E_PERM;
@@ -57,10 +57,8 @@ int64_t sys_page_alloc(uint64_t cap, uint64_t envid, uint64_t va,
 	uint32_t frame;
 	int r;
 
-	if ((r = env_cap(curenv(), cap, &c)))
+	if ((r = env_cap(curenv(), cap, XOK_CAP_W, &c)))
 		return r;
-	if (!(c->rights & XOK_CAP_W))
-		return E_PERM;
 	if ((r = env_check(cap, envid, XOK_CAP_W, &e)) || (r = check_va(va)) ||
 	    (r = check_perm(perm)))
 		return r;

@@ -4,6 +4,7 @@
 #include "rt.h"
 
 #include <stdarg.h>
+#include <xok/wk.h>
 
 #include "../../lib/fmt.h"
 #include "../../lib/selftest.h"
@@ -142,6 +143,18 @@ int64_t rt_donate(uint64_t id)
 	while ((r = xok_yield_to(id)) == XOK_YIELD_SLICE_END)
 		;
 	return r;
+}
+
+void rt_sleep_forever(void)
+{
+	static const struct xok_wk_insn never[] = {
+		{ .op = XOK_WK_CONST, .dst = 0, .imm = 0 },
+		{ .op = XOK_WK_WAKE_NE, .a = 0, .b = 0, .term = 0 },
+		{ .op = XOK_WK_END },
+	};
+
+	for (;;)
+		xok_wk_sleep(never, 3); /* E_AGAIN after each IPC upcall */
 }
 
 void rt_critical_enter(void)

@@ -76,6 +76,10 @@ int rt_probe_write(uint64_t addr);
  * never depends on where the timer happened to fire. */
 int64_t rt_donate(uint64_t id);
 
+/* Sleeps for good on a predicate that never fires: the main loop of an
+ * environment that only serves upcalls (IPC). Never returns. */
+void rt_sleep_forever(void) __attribute__((noreturn));
+
 /* Robust critical sections: no epilogue upcall while inside; leaving
  * yields if the kernel deferred one. */
 void rt_critical_enter(void);

@@ -11,9 +11,7 @@
  * interrupted %rsp — below its 128-byte red zone — so that
  * `popfq; ret $128` lands on the interrupted %rsp exactly.
  */
-#define TF_RFLAGS 152
-#define TF_RIP    136
-#define TF_RSP    160
+#include <xok/trapframe.h>
 
 	.text
 .macro STUB name, kind
@@ -34,30 +32,16 @@ upcall_common:
 	call *(%r11, %rax, 8)
 
 	mov %r12, %rsp
-	mov TF_RSP(%rsp), %rax
+	mov XOK_TF_RSP(%rsp), %rax
 	sub $144, %rax
-	mov TF_RFLAGS(%rsp), %rcx
+	mov XOK_TF_RFLAGS(%rsp), %rcx
 	mov %rcx, 0(%rax)
-	mov TF_RIP(%rsp), %rcx
+	mov XOK_TF_RIP(%rsp), %rcx
 	mov %rcx, 8(%rax)
-	mov %rax, TF_RSP(%rsp)
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %r11
-	pop %r10
-	pop %r9
-	pop %r8
-	pop %rbp
-	pop %rdi
-	pop %rsi
-	pop %rdx
-	pop %rcx
-	pop %rbx
-	pop %rax
+	mov %rax, XOK_TF_RSP(%rsp)
+	XOK_POP_GPRS
 	add $16, %rsp           /* trapno, err */
-	mov 24(%rsp), %rsp      /* the frame's rsp: the two words above */
+	mov XOK_TF_RSP - XOK_TF_RIP(%rsp), %rsp /* the two words above */
 	popfq
 	ret $128
 

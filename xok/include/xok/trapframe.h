@@ -5,6 +5,53 @@
 #ifndef XOK_TRAPFRAME_H
 #define XOK_TRAPFRAME_H
 
+/* Offsets in struct xok_trapframe, for assembly. */
+#define XOK_TF_TRAPNO 120
+#define XOK_TF_RIP    136
+#define XOK_TF_CS     144
+#define XOK_TF_RFLAGS 152
+#define XOK_TF_RSP    160
+
+#ifdef __ASSEMBLER__
+/* Saves / restores the general registers as the first 15 fields of a
+ * struct xok_trapframe (r15 lowest): the kernel's entry code and the user
+ * runtime's resume code both use these. */
+.macro XOK_PUSH_GPRS
+	push %rax
+	push %rbx
+	push %rcx
+	push %rdx
+	push %rsi
+	push %rdi
+	push %rbp
+	push %r8
+	push %r9
+	push %r10
+	push %r11
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+.endm
+
+.macro XOK_POP_GPRS
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %r11
+	pop %r10
+	pop %r9
+	pop %r8
+	pop %rbp
+	pop %rdi
+	pop %rsi
+	pop %rdx
+	pop %rcx
+	pop %rbx
+	pop %rax
+.endm
+#else
 #include <stdint.h>
 
 struct xok_trapframe {
@@ -14,6 +61,14 @@ struct xok_trapframe {
 	uint64_t err;    /* the CPU's error code, or 0 */
 	uint64_t rip, cs, rflags, rsp, ss;
 };
+
+_Static_assert(__builtin_offsetof(struct xok_trapframe, trapno) ==
+	       XOK_TF_TRAPNO, "XOK_TF_*");
+_Static_assert(__builtin_offsetof(struct xok_trapframe, rip) == XOK_TF_RIP,
+	       "XOK_TF_*");
+_Static_assert(__builtin_offsetof(struct xok_trapframe, rsp) == XOK_TF_RSP,
+	       "XOK_TF_*");
+#endif
 
 /* trapno of a frame saved by the `syscall` instruction (not a vector). */
 #define XOK_TRAP_SYSCALL 256
