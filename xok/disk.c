@@ -15,6 +15,7 @@
 #include "pmap.h"
 #include "syscall_decls.h"
 #include "virtio_blk.h"
+#include "x86.h"
 
 #define NO_INJECTION (~0ull)
 
@@ -24,6 +25,9 @@ struct disk_dev {
 	uint64_t writes_left; /* before the simulated power cut */
 	uint64_t seq;
 	uint64_t pa[XOK_DISK_SLOTS][XOK_DISK_MAXPAGES]; /* pinned frames */
+	/* For the kernel's own requests (owner 0): who to tell. */
+	void (*done[XOK_DISK_SLOTS])(void *arg, int ok);
+	void *done_arg[XOK_DISK_SLOTS];
 };
 
 static struct disk_dev devs[XOK_NDISKS];
@@ -57,14 +61,20 @@ void disk_init(void)
 void disk_complete(int disk, int slot, int ok)
 {
 	struct xok_disk_req *r = &exp_disks[disk].req[slot];
+	struct disk_dev *d = &devs[disk];
 
-	for (uint64_t i = 0; i < r->npages; i++)
-		page_release(devs[disk].pa[slot][i]);
 	if (r->write)
 		exp_disks[disk].writes++;
 	else
 		exp_disks[disk].reads++;
 	exp_disks[disk].completed++;
+	if (!r->owner) { /* the kernel's own: its frame is not pinned here */
+		r->state = XOK_REQ_FREE;
+		d->done[slot](d->done_arg[slot], ok);
+		return;
+	}
+	for (uint64_t i = 0; i < r->npages; i++)
+		page_release(d->pa[slot][i]);
 	/* Nobody is left to reap the request of a destroyed environment. */
 	r->state = env_lookup(r->owner) ? (ok ? XOK_REQ_DONE : XOK_REQ_ERROR)
 					: XOK_REQ_FREE;
@@ -110,6 +120,25 @@ static int free_slot(int disk)
 	return -1;
 }
 
+/* Hands a filled-in request in `slot` to the driver, or drops it if the
+ * simulated power is off. */
+static void submit(int disk, int slot, const uint64_t *pa)
+{
+	struct xok_disk_req *r = &exp_disks[disk].req[slot];
+	struct disk_dev *d = &devs[disk];
+
+	r->seq = ++d->seq;
+	if (r->write && d->writes_left == 0) {
+		exp_disks[disk].dropped++; /* the power is "off": lost */
+		disk_complete(disk, slot, 1);
+		return;
+	}
+	if (r->write && d->writes_left != NO_INJECTION)
+		d->writes_left--;
+	d->ops->start(d->priv, slot, r->block, pa, (unsigned)r->npages,
+		      (int)r->write);
+}
+
 int64_t sys_disk_io(uint64_t cap, uint64_t disk, uint64_t block,
 		    uint64_t npages, const uint64_t *pfns, uint64_t write)
 {
@@ -145,18 +174,46 @@ int64_t sys_disk_io(uint64_t cap, uint64_t disk, uint64_t block,
 	d->req[slot] = (struct xok_disk_req){
 		.state = XOK_REQ_PENDING, .write = (uint32_t)write,
 		.owner = curenv()->pub->id, .block = block, .npages = npages,
-		.seq = ++devs[disk].seq,
 	};
-	if (write && devs[disk].writes_left == 0) {
-		d->dropped++; /* the power is "off": the write is lost */
-		disk_complete((int)disk, slot, 1);
-		return slot;
-	}
-	if (write && devs[disk].writes_left != NO_INJECTION)
-		devs[disk].writes_left--;
-	devs[disk].ops->start(devs[disk].priv, slot, block, pa,
-			      (unsigned)npages, (int)write);
+	submit((int)disk, slot, pa);
 	return slot;
+}
+
+int disk_kernel_io(int disk, uint64_t block, uint64_t pa, int write,
+		   void (*done)(void *arg, int ok), void *arg)
+{
+	int slot;
+
+	if (disk < 0 || disk >= ndisks || block >= exp_disks[disk].nblocks)
+		return E_INVAL;
+	if ((slot = free_slot(disk)) < 0)
+		return E_AGAIN;
+	devs[disk].done[slot] = done;
+	devs[disk].done_arg[slot] = arg;
+	exp_disks[disk].req[slot] = (struct xok_disk_req){
+		.state = XOK_REQ_PENDING, .write = (uint32_t)!!write,
+		.block = block, .npages = 1,
+	};
+	submit(disk, slot, &pa);
+	return 0;
+}
+
+static void sync_done(void *arg, int ok)
+{
+	*(volatile int *)arg = ok ? 1 : -1;
+}
+
+int disk_kernel_io_sync(int disk, uint64_t block, uint64_t pa, int write)
+{
+	volatile int result = 0;
+	int r = disk_kernel_io(disk, block, pa, write, sync_done,
+			       (void *)&result);
+
+	if (r)
+		return r;
+	while (!result)
+		sti_hlt(); /* the disk's interrupt ends the wait */
+	return result > 0 ? 0 : E_IO;
 }
 
 int64_t sys_disk_reap(uint64_t disk, uint64_t slot)

@@ -32,6 +32,20 @@ int disk_register(const struct disk_ops *ops, void *priv, uint32_t kind,
 /* Called by drivers: request `slot` of `disk` finished. */
 void disk_complete(int disk, int slot, int ok);
 
+/*
+ * A request of the kernel's own (XN's), on one page at physical `pa`:
+ * `done(arg, ok)` is called from the disk's interrupt when it finishes,
+ * and its slot is freed then. Honours the power-cut injection like user
+ * writes. Returns 0, E_INVAL (no such disk or block) or E_AGAIN (no slot).
+ */
+int disk_kernel_io(int disk, uint64_t block, uint64_t pa, int write,
+		   void (*done)(void *arg, int ok), void *arg);
+
+/* Runs disk_kernel_io and waits for it (interrupts on, as in the idle
+ * loop). For mounting and catalogue updates. Returns 0, E_IO, or the
+ * error of disk_kernel_io. */
+int disk_kernel_io_sync(int disk, uint64_t block, uint64_t pa, int write);
+
 /* The interrupt of disk `disk`. */
 void disk_intr(int disk);
 

@@ -22,6 +22,8 @@ struct xok_clock exp_clock EXPORTED;
 struct xok_cpu_slices exp_slices[XOK_MAXCPU] EXPORTED;
 struct xok_env exp_envs[XOK_NENV] EXPORTED;
 struct xok_disk exp_disks[XOK_NDISKS] EXPORTED;
+struct xok_xn_entry exp_xn[XOK_XN_REGISTRY] EXPORTED;
+uint8_t exp_xnmap[XOK_XN_MAXMAPBLOCKS * XOK_XN_BLOCK] EXPORTED;
 
 static uint64_t export_pdpt_pa;
 
@@ -62,6 +64,8 @@ void export_init(const void *pages, uint64_t npages)
 	map_range(XOK_USLICES, exp_slices, sizeof(exp_slices));
 	map_range(XOK_UENVS, exp_envs, sizeof(exp_envs));
 	map_range(XOK_UDISKS, exp_disks, sizeof(exp_disks));
+	map_range(XOK_UXN, exp_xn, sizeof(exp_xn));
+	map_range(XOK_UXNMAP, exp_xnmap, sizeof(exp_xnmap));
 	map_range(XOK_UPAGES, pages, npages * sizeof(struct xok_ppage));
 	/* The u-areas come and go with environments; their page tables are
 	 * made now, so that creating an environment never grows shared

@@ -10,12 +10,15 @@
 #include <stdint.h>
 #include <xok/disk.h>
 #include <xok/env.h>
+#include <xok/xn.h>
 #include <xok/sched.h>
 
 extern struct xok_clock exp_clock;
 extern struct xok_cpu_slices exp_slices[XOK_MAXCPU];
 extern struct xok_env exp_envs[XOK_NENV];
 extern struct xok_disk exp_disks[XOK_NDISKS];
+extern struct xok_xn_entry exp_xn[XOK_XN_REGISTRY];
+extern uint8_t exp_xnmap[XOK_XN_MAXMAPBLOCKS * XOK_XN_BLOCK];
 
 /* Builds the shared page tables of the region and maps the tables above
  * and the physical page table (`npages` entries at `pages`). */

@@ -85,6 +85,10 @@ void rt_sleep_forever(void) __attribute__((noreturn));
 void rt_critical_enter(void);
 void rt_critical_leave(void);
 
+/* Whether rt_run_selftests checks each test for leaked pages (1 unless a
+ * program keeps pages on purpose, like XN's buffer cache). */
+extern int rt_check_leaks;
+
 /* Runs this program's SELFTESTs named in `select` ("all" if empty), each
  * checked for leaked physical pages, and returns the process status: 0
  * if all passed. Installs the fault upcall rt_probe_* rely on. */

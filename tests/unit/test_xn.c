@@ -8,8 +8,8 @@
 #include "../../xn/freemap.h"
 #include "../../xn/owns.h"
 #include "../../xn/udf.h"
+#include "../../xn/sample_types.h"
 #include "unit.h"
-#include "xn_fixture.h"
 
 #define NBLOCKS 256
 

@@ -9,8 +9,8 @@
 
 #include "../../mkimage/xnimage.h"
 #include "../../xn/freemap.h"
+#include "../../xn/sample_types.h"
 #include "unit.h"
-#include "xn_fixture.h"
 
 #define NBLOCKS 512
 

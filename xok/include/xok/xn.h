@@ -73,4 +73,55 @@ struct xok_xn_pair {
 	uint64_t type;
 };
 
+/*
+ * The buffer cache registry, exported read-only at XOK_UXN: which disk
+ * blocks XN holds in which physical pages, and in what state. A libFS
+ * finds a cached block here without a call, and waits for a READING or
+ * WRITING entry with a wakeup predicate on `state`.
+ */
+#define XOK_XN_REGISTRY 256
+
+#define XOK_XN_EMPTY   0
+#define XOK_XN_READING 1
+#define XOK_XN_VALID   2 /* as on disk */
+#define XOK_XN_DIRTY   3 /* changed in memory */
+#define XOK_XN_WRITING 4
+
+struct xok_xn_entry {
+	uint64_t block;
+	uint64_t pfn;
+	uint32_t state;  /* XOK_XN_* */
+	uint32_t type;
+	uint32_t parent; /* registry index of its parent; ~0 for a root */
+	uint32_t root;   /* its root's catalogue index: whose guard applies */
+	uint32_t uninit; /* allocated and never written: do not trust on disk */
+	uint32_t taint;  /* uninitialised blocks it points to: may not be written */
+	uint32_t freed;  /* freed; reusable once its parent is on disk */
+	uint32_t error;  /* the last read or write failed */
+};
+
+#define XOK_XN_NO_PARENT 0xffffffffu
+
+/* One byte modification of xok_xn_modify: `len` bytes from user address
+ * `bytes` to offset `offset` of the block. */
+struct xok_xn_mod {
+	uint32_t offset;
+	uint32_t len;
+	uint64_t bytes;
+};
+#define XOK_XN_MAXMODS 16
+
+/* What a modification allocates and frees: the pairs the block's owned
+ * set gains and loses. */
+#define XOK_XN_MAXDELTA 8
+struct xok_xn_delta {
+	uint64_t nadd, nrm;
+	struct xok_xn_pair add[XOK_XN_MAXDELTA];
+	struct xok_xn_pair rm[XOK_XN_MAXDELTA];
+};
+
+/* The in-memory free map of the mounted disk is exported too, at
+ * XOK_UXNMAP (a bit per block, 1 = in use), up to this many blocks. */
+#define XOK_XN_MAXMAPBLOCKS 2
+
 #endif

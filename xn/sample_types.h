@@ -1,11 +1,12 @@
 /*
- * Test fixtures for XN: two metadata types written as owns-UDFs, and a
- * small in-memory disk. Shared by test_xn.c and test_xnimage.c.
+ * sample_types: two small metadata types written as owns-UDFs, a worked
+ * example of what a libFS gives XN. The host tests (tests/unit/test_xn*.c)
+ * and the in-guest XN test (bin/xntest.c) use them; include after a
+ * header that declares memset and memcpy.
  */
-#ifndef TESTS_XN_FIXTURE_H
-#define TESTS_XN_FIXTURE_H
+#ifndef XN_SAMPLE_TYPES_H
+#define XN_SAMPLE_TYPES_H
 
-#include <string.h>
 #include <xok/xn.h>
 
 /* Type 1, "ptrs": up to 512 little-endian block numbers of data blocks
@@ -25,7 +26,7 @@ static inline void make_ptrs_type(struct xok_xn_template *t)
 		{ .op = XOK_UDF_RET, .a = 3 },
 	};
 	memset(t, 0, sizeof(*t));
-	strcpy(t->name, "ptrs");
+	memcpy(t->name, "ptrs", 5);
 	t->in_use = 1;
 	t->owns_len = sizeof(prog) / sizeof(prog[0]);
 	memcpy(t->insns, prog, sizeof(prog));
@@ -44,7 +45,7 @@ static inline void make_dir_type(struct xok_xn_template *t)
 		{ .op = XOK_UDF_RET, .a = 3 },
 	};
 	memset(t, 0, sizeof(*t));
-	strcpy(t->name, "dir");
+	memcpy(t->name, "dir", 4);
 	t->in_use = 1;
 	t->owns_len = sizeof(prog) / sizeof(prog[0]);
 	memcpy(t->insns, prog, sizeof(prog));

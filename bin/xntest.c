@@ -1,0 +1,248 @@
+/*
+ * xntest: XN through the real disk driver, with a small test libFS of two
+ * metadata types ("dir": (block, type) pairs; "ptrs": data block numbers):
+ * catalogues, binding through parents, checked allocation and freeing,
+ * write ordering, and what an environment may not do. The harness formats
+ * the disk with xn-mkfs first and runs xn-fsck on it afterwards.
+ */
+#include <xok/wk.h>
+#include <xok/xn.h>
+
+#include "../lib/selftest.h"
+#include "rt/rt.h"
+/* After rt.h, which declares memset and memcpy. */
+#include "../xn/sample_types.h"
+
+#define REG ((const volatile struct xok_xn_entry *)XOK_UXN)
+#define MAP ((const volatile uint8_t *)XOK_UXNMAP)
+#define VIEW RT_SCRATCH /* where blocks are mapped to look at them */
+
+static int64_t root_idx; /* registry index of the root "fs" (a dir) */
+static unsigned next_slot = 1; /* next free entry of the root dir */
+
+static int in_use(uint64_t block)
+{
+	return (MAP[block / 8] >> (block % 8)) & 1;
+}
+
+/* Sleeps until registry entry `idx` is neither reading nor writing;
+ * returns its state. */
+static int64_t settle(int64_t idx)
+{
+	struct xok_wk_insn prog[] = {
+		{ .op = XOK_WK_LOAD32, .dst = 0,
+		  .imm = (uint64_t)&REG[idx].state },
+		{ .op = XOK_WK_CONST, .dst = 1, .imm = XOK_XN_VALID },
+		{ .op = XOK_WK_WAKE_EQ, .a = 0, .b = 1, .term = 0 },
+		{ .op = XOK_WK_CONST, .dst = 2, .imm = XOK_XN_DIRTY },
+		{ .op = XOK_WK_WAKE_EQ, .a = 0, .b = 2, .term = 0 },
+		{ .op = XOK_WK_CONST, .dst = 3, .imm = XOK_XN_EMPTY },
+		{ .op = XOK_WK_WAKE_EQ, .a = 0, .b = 3, .term = 0 },
+		{ .op = XOK_WK_END },
+	};
+
+	if (idx < 0)
+		return idx;
+	if (xok_wk_sleep(prog, sizeof(prog) / sizeof(prog[0])) < 0)
+		return -100;
+	return REG[idx].state;
+}
+
+/* A free block to allocate, from the exported free map. */
+static uint64_t free_block(void)
+{
+	for (uint64_t b = 64; b < 4096; b++)
+		if (!in_use(b))
+			return b;
+	return 0;
+}
+
+/* Adds entry (block, type) to the root dir, allocating it. */
+static int64_t add_to_root(uint64_t block, uint64_t type)
+{
+	uint64_t entry[2] = { block, type };
+	struct xok_xn_mod mod = { 16 * next_slot, 16, (uint64_t)entry };
+	struct xok_xn_delta d = { .nadd = 1, .add = { { block, type } } };
+	int64_t r = xok_xn_modify(0, (uint64_t)root_idx, &mod, 1, &d);
+
+	if (r == 0)
+		next_slot++;
+	return r;
+}
+
+SELFTEST(mount_and_catalogues)
+{
+	struct xok_xn_template t;
+
+	CHECK_EQ(xok_xn_mount(0, 0), E_BUSY); /* mounted by main */
+	CHECK_EQ(REG[root_idx].state, XOK_XN_VALID);
+	CHECK_EQ(REG[root_idx].type, T_DIR);
+	make_ptrs_type(&t);
+	CHECK_EQ(xok_xn_type_install(0, T_PTRS, &t), E_BUSY);
+	CHECK_EQ(xok_xn_type_install(0, XOK_XN_DATA, &t), E_INVAL);
+	CHECK_EQ(xok_xn_type_install(0, XOK_XN_MAXTYPES, &t), E_INVAL);
+	t.insns[5].off = 3; /* a loop that jumps forward */
+	CHECK_EQ(xok_xn_type_install(0, 5, &t), E_INVAL);
+	t.insns[5].off = -5;
+	t.insns[6].op = XOK_UDF_CRED; /* credentials in an owns-UDF */
+	CHECK_EQ(xok_xn_type_install(0, 5, &t), E_INVAL);
+	CHECK_EQ(xok_xn_type_install(0, 5, (void *)0x10), E_FAULT);
+	CHECK_EQ(xok_xn_root_create(0, "fs", T_DIR), E_BUSY);
+	CHECK_EQ(xok_xn_root_create(0, "x", 9), E_INVAL);
+	CHECK_EQ(xok_xn_root_create(0, "", T_DIR), E_INVAL);
+	return 0;
+}
+
+SELFTEST(metadata_is_never_writable)
+{
+	CHECK_EQ(xok_xn_map(0, (uint64_t)root_idx, VIEW, 1), E_PERM);
+	CHECK_EQ(xok_xn_map(0, (uint64_t)root_idx, VIEW, 0), 0);
+	CHECK_EQ(rt_probe_write(VIEW), XOK_T_PGFLT);
+	CHECK_EQ(xok_page_unmap(0, 0, VIEW), 0);
+	CHECK_EQ(xok_xn_map(0, (uint64_t)root_idx, VIEW + 1, 0), E_INVAL);
+	CHECK_EQ(xok_xn_map(0, 9999, VIEW, 0), E_INVAL);
+	return 0;
+}
+
+SELFTEST(allocation_is_checked)
+{
+	uint64_t b = free_block(), other = free_block() + 1;
+	uint64_t entry[2] = { b, T_PTRS };
+	struct xok_xn_mod mod = { 16 * next_slot, 16, (uint64_t)entry };
+	struct xok_xn_delta none = { 0 }, wrong = { .nadd = 1,
+						    .add = { { other, T_PTRS } } };
+
+	/* Pointing at a block without declaring it: refused. */
+	CHECK_EQ(xok_xn_modify(0, (uint64_t)root_idx, &mod, 1, &none), E_INVAL);
+	/* Declaring another block than the one pointed at: refused. */
+	CHECK_EQ(xok_xn_modify(0, (uint64_t)root_idx, &mod, 1, &wrong), E_INVAL);
+	/* Claiming a block XN itself uses (the superblock): refused. */
+	CHECK_EQ(add_to_root(0, XOK_XN_DATA), E_BUSY);
+	CHECK_EQ(add_to_root(1, XOK_XN_DATA), E_BUSY); /* the free map */
+	CHECK_EQ(add_to_root(b, 9), E_INVAL);          /* no such type */
+	mod.offset = 4090; /* runs past the block */
+	CHECK_EQ(xok_xn_modify(0, (uint64_t)root_idx, &mod, 1, &none), E_INVAL);
+	CHECK(!in_use(b));
+	return 0;
+}
+
+SELFTEST(write_ordering_and_claims)
+{
+	uint64_t ptrs = free_block(), data;
+	int64_t pi, di;
+
+	CHECK_EQ(add_to_root(ptrs, T_PTRS), 0);
+	CHECK(in_use(ptrs));
+	CHECK_EQ(add_to_root(ptrs, XOK_XN_DATA), E_BUSY); /* claimed twice */
+	pi = xok_xn_bind(0, (uint64_t)root_idx, ptrs);
+	CHECK(pi >= 0);
+	CHECK_EQ(REG[pi].uninit, 1);
+	CHECK(REG[root_idx].taint >= 1);
+	/* The root points at a block never written: it may not go out. */
+	CHECK_EQ(xok_xn_write((uint64_t)root_idx), E_STATE);
+	CHECK_EQ(xok_xn_write((uint64_t)pi), 0);
+	CHECK_EQ(settle(pi), XOK_XN_VALID);
+	CHECK_EQ(REG[root_idx].taint, 0);
+	CHECK_EQ(xok_xn_write((uint64_t)root_idx), 0);
+	CHECK_EQ(settle(root_idx), XOK_XN_VALID);
+
+	/* A data block under it, written through a writable mapping. */
+	data = free_block();
+	{
+		uint64_t n = data;
+		struct xok_xn_mod mod = { 0, 8, (uint64_t)&n };
+		struct xok_xn_delta d = { .nadd = 1,
+					  .add = { { data, XOK_XN_DATA } } };
+
+		CHECK_EQ(xok_xn_modify(0, (uint64_t)pi, &mod, 1, &d), 0);
+	}
+	di = xok_xn_bind(0, (uint64_t)pi, data);
+	CHECK(di >= 0);
+	CHECK_EQ(xok_xn_map(0, (uint64_t)di, VIEW, 1), 0);
+	*(volatile uint64_t *)VIEW = 0x5eed;
+	CHECK_EQ(xok_page_unmap(0, 0, VIEW), 0);
+	CHECK_EQ(xok_xn_write((uint64_t)di), 0);
+	CHECK_EQ(settle(di), XOK_XN_VALID);
+	CHECK_EQ(xok_xn_write((uint64_t)pi), 0);
+	CHECK_EQ(settle(pi), XOK_XN_VALID);
+
+	/* Freeing: a block that still owns others cannot go. */
+	{
+		uint64_t zero[2] = { 0, 0 }, z = 0;
+		struct xok_xn_mod clear_root = { 16 * 1, 16, (uint64_t)zero };
+		struct xok_xn_mod clear_ptr = { 0, 8, (uint64_t)&z };
+		struct xok_xn_delta rm_ptrs = { .nrm = 1,
+						.rm = { { ptrs, T_PTRS } } };
+		struct xok_xn_delta rm_data = { .nrm = 1,
+						.rm = { { data, XOK_XN_DATA } } };
+
+		CHECK_EQ(xok_xn_modify(0, (uint64_t)root_idx, &clear_root, 1,
+				       &rm_ptrs), E_STATE);
+		/* Free the data block; it stays in use until ptrs is written. */
+		CHECK_EQ(xok_xn_modify(0, (uint64_t)pi, &clear_ptr, 1, &rm_data), 0);
+		CHECK(in_use(data));
+		CHECK_EQ(add_to_root(data, XOK_XN_DATA), E_BUSY);
+		CHECK_EQ(xok_xn_write((uint64_t)pi), 0);
+		CHECK_EQ(settle(pi), XOK_XN_VALID);
+		CHECK(!in_use(data)); /* now reusable */
+		/* Now ptrs owns nothing and can be freed from the root. */
+		CHECK_EQ(xok_xn_modify(0, (uint64_t)root_idx, &clear_root, 1,
+				       &rm_ptrs), 0);
+		CHECK_EQ(xok_xn_write((uint64_t)root_idx), 0);
+		CHECK_EQ(settle(root_idx), XOK_XN_VALID);
+		CHECK(!in_use(ptrs));
+	}
+	return 0;
+}
+
+static volatile int64_t results[6];
+
+static void outsider(uint64_t unused)
+{
+	struct xok_xn_template t = { 0 };
+	struct xok_xn_delta none = { 0 };
+
+	(void)unused;
+	results[0] = xok_xn_bind_root(0, 0);
+	results[1] = xok_xn_map(0, (uint64_t)root_idx, VIEW, 0);
+	results[2] = xok_xn_modify(0, (uint64_t)root_idx, 0, 0, &none);
+	results[3] = xok_xn_type_install(0, 6, &t);
+	results[4] = xok_xn_root_create(0, "mine", XOK_XN_DATA);
+	results[5] = xok_xn_mount(0, 0);
+}
+
+SELFTEST(no_capability_no_blocks)
+{
+	int64_t c = rt_spawn(outsider, 0);
+
+	CHECK(c > 0);
+	CHECK_EQ(rt_donate((uint64_t)c), XOK_YIELD_GONE);
+	for (int i = 0; i < 6; i++)
+		CHECK_EQ(results[i], E_PERM);
+	return 0;
+}
+
+int main(const char *arg)
+{
+	struct xok_xn_template t;
+	int64_t root;
+	int failed;
+
+	rt_check_leaks = 0; /* the buffer cache keeps pages on purpose */
+	if (xok_xn_mount(0, 0) < 0)
+		return 10;
+	make_ptrs_type(&t);
+	if (xok_xn_type_install(0, T_PTRS, &t) < 0)
+		return 11;
+	make_dir_type(&t);
+	if (xok_xn_type_install(0, T_DIR, &t) < 0)
+		return 12;
+	if ((root = xok_xn_root_create(0, "fs", T_DIR)) < 0)
+		return 13;
+	root_idx = xok_xn_bind_root(0, (uint64_t)root);
+	if (root_idx < 0 || settle(root_idx) != XOK_XN_VALID)
+		return 14;
+	failed = rt_run_selftests(arg);
+	/* Everything written: shut the disk down cleanly for xn-fsck. */
+	return failed ? failed : xok_xn_sync(1) ? 15 : 0;
+}

@@ -1,0 +1,526 @@
+/*
+ * xn: XN in the kernel. The mounted disk's catalogues and free map, the
+ * buffer cache registry, and the calls (contracts in xok/syscalls.tab).
+ *
+ * Protection: administering the disk (mount, types, roots) needs a
+ * capability opening the disk's guard for W. Every other block belongs to
+ * the subtree of one root and is guarded by that root's guard: R to bind
+ * and map it, W to change it. Metadata is never mapped writable: it
+ * changes only through xn_modify, whose change XN checks with the type's
+ * owns-UDF. Write ordering: a block pointing to an allocated but never
+ * written block is tainted and cannot be written; a freed block stays in
+ * use in the free map until its parent, without the pointer, is on disk.
+ */
+#include <xok/disk.h>
+#include <xok/error.h>
+#include <xok/memlayout.h>
+#include <xok/xn.h>
+
+#include "../lib/string.h"
+#include "cap.h"
+#include "disk.h"
+#include "env.h"
+#include "export.h"
+#include "freemap.h"
+#include "kmemlayout.h"
+#include "owns.h"
+#include "pmap.h"
+#include "syscall_decls.h"
+
+static struct {
+	int disk; /* mounted disk, or -1 */
+	struct xok_xn_super super;
+	struct xok_xn_template types[XOK_XN_MAXTYPES];
+	struct xok_xn_root roots[XOK_XN_MAXROOTS];
+	uint64_t scratch_pa; /* a page for catalogue I/O */
+} xn = { .disk = -1 };
+
+/* The registry and the free map are exported (export.c). */
+static struct xok_xn_entry *const reg = exp_xn;
+static uint8_t *const flat_map = exp_xnmap;
+
+static uint8_t *scratch(void)
+{
+	return kaddr(xn.scratch_pa);
+}
+
+static struct xn_context context(void)
+{
+	return (struct xn_context){ xn.types, xn.super.nblocks };
+}
+
+static void map_set(uint64_t block, int used)
+{
+	if (used)
+		xn_bit_set(flat_map, block);
+	else
+		xn_bit_clear(flat_map, block);
+}
+
+static int read_sync(uint64_t block, uint8_t *buf, void *ctx)
+{
+	(void)ctx;
+	if (disk_kernel_io_sync(xn.disk, block, xn.scratch_pa, 0))
+		return -1;
+	memcpy(buf, scratch(), XOK_XN_BLOCK);
+	return 0;
+}
+
+static int write_sync(uint64_t block, const void *bytes, size_t len)
+{
+	memset(scratch(), 0, XOK_XN_BLOCK);
+	memcpy(scratch(), bytes, len);
+	return disk_kernel_io_sync(xn.disk, block, xn.scratch_pa, 1);
+}
+
+static int write_map(void)
+{
+	for (uint64_t m = 0; m < xn.super.freemap_blocks; m++)
+		if (write_sync(xn.super.freemap_start + m,
+			       flat_map + m * XOK_XN_BLOCK, XOK_XN_BLOCK))
+			return E_IO;
+	return 0;
+}
+
+/* Does slot `cap` of the caller open the guard of disk `disk` for W? */
+static int admin_check(uint64_t cap, int disk)
+{
+	const struct xok_cap *c;
+	int r;
+
+	if ((r = env_cap(curenv(), cap, 0, &c)))
+		return r;
+	return cap_opens(c, &exp_disks[disk].guard, XOK_CAP_W) ? 0 : E_PERM;
+}
+
+/* Loads the catalogues; rebuilds the map if the disk was not shut down
+ * cleanly. */
+static int load(void)
+{
+	/* Every block is pushed at most once. */
+	static struct xok_xn_pair stack[XOK_XN_MAXMAPBLOCKS * XOK_XN_BLOCK * 8];
+	static uint8_t buf[XOK_XN_BLOCK];
+	uint64_t bad;
+
+	for (unsigned t = 0; t < XOK_XN_MAXTYPES; t++) {
+		if (read_sync(xn.super.types_start + t, buf, 0))
+			return E_IO;
+		memcpy(&xn.types[t], buf, sizeof(xn.types[t]));
+		if (xn.types[t].in_use && xn_template_check(&xn.types[t]))
+			xn.types[t].in_use = 0; /* damaged: unusable */
+	}
+	if (read_sync(xn.super.roots_block, buf, 0))
+		return E_IO;
+	memcpy(xn.roots, buf, sizeof(xn.roots));
+	memset(flat_map, 0, sizeof(flat_map));
+	if (xn.super.clean) {
+		for (uint64_t m = 0; m < xn.super.freemap_blocks; m++)
+			if (read_sync(xn.super.freemap_start + m,
+				      flat_map + m * XOK_XN_BLOCK, 0))
+				return E_IO;
+		return 0;
+	}
+	if (xn_rebuild(&xn.super, xn.types, xn.roots, read_sync, 0, flat_map,
+		       stack, buf, &bad))
+		return E_IO; /* damage beyond XN's repair: refuse the mount */
+	return write_map();
+}
+
+int64_t sys_xn_mount(uint64_t cap, uint64_t disk)
+{
+	static uint8_t buf[XOK_XN_BLOCK];
+	int r;
+
+	if (disk >= XOK_NDISKS || exp_disks[disk].kind == XOK_DISK_NONE)
+		return E_INVAL;
+	if ((r = admin_check(cap, (int)disk)))
+		return r;
+	if (xn.disk >= 0)
+		return E_BUSY;
+	if (!xn.scratch_pa && !(xn.scratch_pa = pmap_page_alloc()))
+		return E_NOMEM;
+	xn.disk = (int)disk;
+	if (read_sync(0, buf, 0) || (memcpy(&xn.super, buf, sizeof(xn.super)),
+				     xn_super_check(&xn.super,
+						    exp_disks[disk].nblocks)) ||
+	    xn.super.freemap_blocks > XOK_XN_MAXMAPBLOCKS || load()) {
+		xn.disk = -1;
+		return E_INVAL;
+	}
+	xn.super.clean = 0; /* until an orderly xn_sync(..., 1) */
+	if (write_sync(0, &xn.super, sizeof(xn.super))) {
+		xn.disk = -1;
+		return E_IO;
+	}
+	return 0;
+}
+
+int64_t sys_xn_type_install(uint64_t cap, uint64_t type,
+			    const struct xok_xn_template *t)
+{
+	static struct xok_xn_template tmpl;
+	int r;
+
+	if (xn.disk < 0)
+		return E_STATE;
+	if (type == XOK_XN_DATA || type >= XOK_XN_MAXTYPES)
+		return E_INVAL;
+	if ((r = admin_check(cap, xn.disk)))
+		return r;
+	if (copy_from_user(curenv()->pml4_pa, &tmpl, (uint64_t)t, sizeof(tmpl)))
+		return E_FAULT;
+	tmpl.in_use = 1;
+	if (xn_template_check(&tmpl))
+		return E_INVAL;
+	if (xn.types[type].in_use)
+		return E_BUSY;
+	if (write_sync(xn.super.types_start + type, &tmpl, sizeof(tmpl)))
+		return E_IO;
+	xn.types[type] = tmpl;
+	return 0;
+}
+
+/* The lowest free block, or 0 if none. */
+static uint64_t first_free(void)
+{
+	for (uint64_t b = xn.super.roots_block + 1; b < xn.super.nblocks; b++)
+		if (!xn_bit(flat_map, b))
+			return b;
+	return 0;
+}
+
+int64_t sys_xn_root_create(uint64_t cap, const char *name, uint64_t type)
+{
+	static const uint8_t zero[XOK_XN_BLOCK];
+	const struct xok_cap *c;
+	char n[XOK_XN_NAME];
+	uint64_t block;
+	size_t slot;
+	int r;
+
+	if (xn.disk < 0)
+		return E_STATE;
+	if ((r = admin_check(cap, xn.disk)))
+		return r;
+	env_cap(curenv(), cap, 0, &c);
+	if (copy_from_user(curenv()->pml4_pa, n, (uint64_t)name, sizeof(n)))
+		return E_FAULT;
+	if (!n[0] || strnlen(n, sizeof(n)) == sizeof(n) ||
+	    type >= XOK_XN_MAXTYPES ||
+	    (type != XOK_XN_DATA && !xn.types[type].in_use))
+		return E_INVAL;
+	for (slot = 0; slot < XOK_XN_MAXROOTS && xn.roots[slot].in_use; slot++)
+		if (!strcmp(xn.roots[slot].name, n))
+			return E_BUSY;
+	if (slot == XOK_XN_MAXROOTS || !(block = first_free()))
+		return E_NOMEM;
+	/* On disk in this order: the zeroed block, the catalogue naming it,
+	 * the map. A crash between them leaves a disk that recovery (which
+	 * trusts the catalogue, not the map) turns consistent. */
+	if (write_sync(block, zero, sizeof(zero)))
+		return E_IO;
+	xn.roots[slot] = (struct xok_xn_root){ .block = block,
+					       .type = (uint32_t)type,
+					       .in_use = 1,
+					       .guard = cap_guard(c) };
+	memcpy(xn.roots[slot].name, n, sizeof(n));
+	map_set(block, 1);
+	if (write_sync(xn.super.roots_block, xn.roots, sizeof(xn.roots)) ||
+	    write_map())
+		return E_IO;
+	return (int64_t)slot;
+}
+
+/* ---- The registry. ---- */
+
+static int entry_alloc(void)
+{
+	for (int i = 0; i < XOK_XN_REGISTRY; i++)
+		if (reg[i].state == XOK_XN_EMPTY && !reg[i].pfn)
+			return i;
+	return -1;
+}
+
+static int entry_find(uint64_t block)
+{
+	for (int i = 0; i < XOK_XN_REGISTRY; i++)
+		if (reg[i].pfn && reg[i].block == block)
+			return i;
+	return -1;
+}
+
+/* The entry `idx` if it exists and slot `cap` opens its root's guard for
+ * `rights`. */
+static int entry_check(uint64_t cap, uint64_t idx, unsigned rights,
+		       struct xok_xn_entry **out)
+{
+	const struct xok_cap *c;
+	int r;
+
+	if (xn.disk < 0)
+		return E_STATE;
+	if (idx >= XOK_XN_REGISTRY || !reg[idx].pfn || reg[idx].freed)
+		return E_INVAL;
+	if ((r = env_cap(curenv(), cap, 0, &c)))
+		return r;
+	if (!cap_opens(c, &xn.roots[reg[idx].root].guard, rights))
+		return E_PERM;
+	*out = &reg[idx];
+	return 0;
+}
+
+static void read_done(void *arg, int ok)
+{
+	struct xok_xn_entry *e = arg;
+
+	e->state = XOK_XN_VALID;
+	e->error = !ok;
+}
+
+/* Makes a registry entry for `block` and starts reading it. */
+static int64_t bind(uint64_t block, uint32_t type, uint32_t parent,
+		    uint32_t root)
+{
+	int i = entry_find(block), r;
+	uint64_t pa;
+
+	if (i >= 0)
+		return i; /* cached already: share it */
+	if ((i = entry_alloc()) < 0)
+		return E_NOMEM;
+	if (!(pa = pmap_page_alloc()))
+		return E_NOMEM;
+	reg[i] = (struct xok_xn_entry){ .block = block, .pfn = pa / PAGE_SIZE,
+					.state = XOK_XN_READING, .type = type,
+					.parent = parent, .root = root };
+	if ((r = disk_kernel_io(xn.disk, block, pa, 0, read_done, &reg[i]))) {
+		page_release(pa);
+		reg[i] = (struct xok_xn_entry){ 0 };
+		return r;
+	}
+	return i;
+}
+
+int64_t sys_xn_bind_root(uint64_t cap, uint64_t root)
+{
+	const struct xok_cap *c;
+	int r;
+
+	if (xn.disk < 0)
+		return E_STATE;
+	if (root >= XOK_XN_MAXROOTS || !xn.roots[root].in_use)
+		return E_INVAL;
+	if ((r = env_cap(curenv(), cap, 0, &c)))
+		return r;
+	if (!cap_opens(c, &xn.roots[root].guard, XOK_CAP_R))
+		return E_PERM;
+	return bind(xn.roots[root].block, xn.roots[root].type,
+		    XOK_XN_NO_PARENT, (uint32_t)root);
+}
+
+int64_t sys_xn_bind(uint64_t cap, uint64_t parent, uint64_t block)
+{
+	static struct xok_xn_pair owned[XN_MAXPAIRS];
+	struct xn_context cx = context();
+	struct xok_xn_entry *p;
+	size_t n;
+	int r;
+
+	if ((r = entry_check(cap, parent, XOK_CAP_R, &p)))
+		return r;
+	if (p->state == XOK_XN_READING || p->error)
+		return E_STATE;
+	/* Reads bind blocks through their parent: the parent's own bytes
+	 * say the block is its child, and of which type. */
+	if (xn_owned(&cx, p->type, kaddr(p->pfn * PAGE_SIZE), owned, &n))
+		return E_INVAL;
+	for (size_t i = 0; i < n; i++)
+		if (owned[i].block == block)
+			return bind(block, (uint32_t)owned[i].type,
+				    (uint32_t)parent, p->root);
+	return E_INVAL;
+}
+
+int64_t sys_xn_map(uint64_t cap, uint64_t idx, uint64_t va, uint64_t writable)
+{
+	struct xok_xn_entry *e;
+	int r;
+
+	if (writable > 1)
+		return E_INVAL;
+	if ((r = entry_check(cap, idx, writable ? XOK_CAP_W : XOK_CAP_R, &e)))
+		return r;
+	/* Metadata changes only through xn_modify, where XN checks it. */
+	if (writable && e->type != XOK_XN_DATA)
+		return E_PERM;
+	if (va >= XOK_USER_TOP || (va & (PAGE_SIZE - 1)) || va == XOK_UAREA)
+		return E_INVAL;
+	if (writable)
+		e->state = XOK_XN_DIRTY; /* the caller will change it */
+	return pmap_insert(curenv()->pml4_pa, va, e->pfn * PAGE_SIZE,
+			   (writable ? PTE_W : 0) | PTE_NX);
+}
+
+/* Applies `mods` (copied in) to a copy of the block: 0 or an error. */
+static int apply_mods(const struct xok_xn_mod *mods, uint64_t n,
+		      uint8_t *copy)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		if (mods[i].offset > XOK_XN_BLOCK ||
+		    mods[i].len > XOK_XN_BLOCK - mods[i].offset)
+			return E_INVAL;
+		if (copy_from_user(curenv()->pml4_pa, copy + mods[i].offset,
+				   mods[i].bytes, mods[i].len))
+			return E_FAULT;
+	}
+	return 0;
+}
+
+/* May every pair of `d` be allocated (free on disk, not cached) and
+ * every removed one freed (cached, owning nothing, nothing pending)? */
+static int delta_check(const struct xok_xn_delta *d)
+{
+	static struct xok_xn_pair owned[XN_MAXPAIRS];
+	struct xn_context cx = context();
+	size_t n;
+
+	if (d->nadd > XOK_XN_MAXDELTA || d->nrm > XOK_XN_MAXDELTA)
+		return E_INVAL;
+	for (uint64_t i = 0; i < d->nadd; i++)
+		if (d->add[i].block >= xn.super.nblocks ||
+		    xn_bit(flat_map, d->add[i].block) ||
+		    entry_find(d->add[i].block) >= 0)
+			return E_BUSY; /* someone else's, or not yet reusable */
+	for (uint64_t i = 0; i < d->nrm; i++) {
+		int k = entry_find(d->rm[i].block);
+
+		if (k < 0 || reg[k].freed || reg[k].state == XOK_XN_READING ||
+		    reg[k].state == XOK_XN_WRITING)
+			return E_STATE; /* bind it first, or wait for it */
+		if (xn_owned(&cx, reg[k].type, kaddr(reg[k].pfn * PAGE_SIZE),
+			     owned, &n) || n)
+			return E_STATE; /* still owns blocks: free those first */
+	}
+	return 0;
+}
+
+int64_t sys_xn_modify(uint64_t cap, uint64_t idx,
+		      const struct xok_xn_mod *mods, uint64_t nmods,
+		      const struct xok_xn_delta *delta)
+{
+	static struct xok_xn_mod m[XOK_XN_MAXMODS];
+	static struct xok_xn_delta d;
+	static uint8_t copy[XOK_XN_BLOCK];
+	struct xn_context cx = context();
+	struct xok_xn_entry *e;
+	uint8_t *bytes;
+	int r;
+
+	if ((r = entry_check(cap, idx, XOK_CAP_W, &e)))
+		return r;
+	if (e->type == XOK_XN_DATA || nmods > XOK_XN_MAXMODS)
+		return E_INVAL;
+	if (e->state == XOK_XN_READING || e->state == XOK_XN_WRITING ||
+	    e->error)
+		return E_STATE;
+	if (copy_from_user(curenv()->pml4_pa, m, (uint64_t)mods,
+			   nmods * sizeof(m[0])) ||
+	    copy_from_user(curenv()->pml4_pa, &d, (uint64_t)delta, sizeof(d)))
+		return E_FAULT;
+	bytes = kaddr(e->pfn * PAGE_SIZE);
+	memcpy(copy, bytes, XOK_XN_BLOCK);
+	if ((r = apply_mods(m, nmods, copy)) || (r = delta_check(&d)))
+		return r;
+	if (xn_check_change(&cx, e->type, bytes, copy, d.add, d.nadd, d.rm,
+			    d.nrm))
+		return E_INVAL;
+	/* Every check passed: now change things. New children get zeroed
+	 * cache pages first, so nothing below can fail half way. */
+	int fresh[XOK_XN_MAXDELTA];
+	for (uint64_t i = 0; i < d.nadd; i++) {
+		uint64_t pa = (fresh[i] = entry_alloc()) < 0 ? 0 : pmap_page_alloc();
+
+		if (!pa) {
+			for (uint64_t j = 0; j < i; j++) {
+				page_release(reg[fresh[j]].pfn * PAGE_SIZE);
+				reg[fresh[j]] = (struct xok_xn_entry){ 0 };
+			}
+			return E_NOMEM;
+		}
+		reg[fresh[i]] = (struct xok_xn_entry){
+			.block = d.add[i].block, .pfn = pa / PAGE_SIZE,
+			.state = XOK_XN_DIRTY, .type = (uint32_t)d.add[i].type,
+			.parent = (uint32_t)idx, .root = e->root, .uninit = 1 };
+		map_set(d.add[i].block, 1);
+		e->taint++;
+	}
+	for (uint64_t i = 0; i < d.nrm; i++)
+		reg[entry_find(d.rm[i].block)].freed = 1;
+	memcpy(bytes, copy, XOK_XN_BLOCK);
+	e->state = XOK_XN_DIRTY;
+	return 0;
+}
+
+/* A block reached the disk: its parent may no longer be tainted by it,
+ * and the blocks freed from it may be reused now. */
+static void written(struct xok_xn_entry *e)
+{
+	uint32_t idx = (uint32_t)(e - reg);
+
+	if (e->uninit && e->parent != XOK_XN_NO_PARENT)
+		reg[e->parent].taint--;
+	e->uninit = 0;
+	for (int i = 0; i < XOK_XN_REGISTRY; i++)
+		if (reg[i].pfn && reg[i].freed && reg[i].parent == idx) {
+			map_set(reg[i].block, 0);
+			page_release(reg[i].pfn * PAGE_SIZE);
+			reg[i] = (struct xok_xn_entry){ 0 };
+		}
+}
+
+static void write_done(void *arg, int ok)
+{
+	struct xok_xn_entry *e = arg;
+
+	e->error = !ok;
+	if (e->state == XOK_XN_WRITING)
+		e->state = ok ? XOK_XN_VALID : XOK_XN_DIRTY;
+	if (ok)
+		written(e);
+}
+
+int64_t sys_xn_write(uint64_t idx)
+{
+	struct xok_xn_entry *e;
+	int r;
+
+	if (xn.disk < 0)
+		return E_STATE;
+	if (idx >= XOK_XN_REGISTRY || !reg[idx].pfn || reg[idx].freed)
+		return E_INVAL;
+	e = &reg[idx];
+	if (e->state != XOK_XN_DIRTY || e->taint)
+		return E_STATE; /* nothing to write, or it points at garbage */
+	e->state = XOK_XN_WRITING;
+	if ((r = disk_kernel_io(xn.disk, e->block, e->pfn * PAGE_SIZE, 1,
+				write_done, e))) {
+		e->state = XOK_XN_DIRTY;
+		return r;
+	}
+	return 0;
+}
+
+int64_t sys_xn_sync(uint64_t clean)
+{
+	if (xn.disk < 0)
+		return E_STATE;
+	if (clean > 1)
+		return E_INVAL;
+	for (int i = 0; clean && i < XOK_XN_REGISTRY; i++)
+		if (reg[i].pfn && (reg[i].state != XOK_XN_VALID || reg[i].freed))
+			return E_BUSY; /* clean only when everything is on disk */
+	if (write_map())
+		return E_IO;
+	xn.super.clean = (uint32_t)clean;
+	return write_sync(0, &xn.super, sizeof(xn.super)) ? E_IO : 0;
+}
