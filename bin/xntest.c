@@ -14,47 +14,16 @@
 #include "../xn/sample_types.h"
 
 #define REG ((const volatile struct xok_xn_entry *)XOK_UXN)
-#define MAP ((const volatile uint8_t *)XOK_UXNMAP)
 #define VIEW RT_SCRATCH /* where blocks are mapped to look at them */
 
 static int64_t root_idx; /* registry index of the root "fs" (a dir) */
 static unsigned next_slot = 1; /* next free entry of the root dir */
 
-static int in_use(uint64_t block)
-{
-	return (MAP[block / 8] >> (block % 8)) & 1;
-}
-
-/* Sleeps until registry entry `idx` is neither reading nor writing;
- * returns its state. */
-static int64_t settle(int64_t idx)
-{
-	struct xok_wk_insn prog[] = {
-		{ .op = XOK_WK_LOAD32, .dst = 0,
-		  .imm = (uint64_t)&REG[idx].state },
-		{ .op = XOK_WK_CONST, .dst = 1, .imm = XOK_XN_VALID },
-		{ .op = XOK_WK_WAKE_EQ, .a = 0, .b = 1, .term = 0 },
-		{ .op = XOK_WK_CONST, .dst = 2, .imm = XOK_XN_DIRTY },
-		{ .op = XOK_WK_WAKE_EQ, .a = 0, .b = 2, .term = 0 },
-		{ .op = XOK_WK_CONST, .dst = 3, .imm = XOK_XN_EMPTY },
-		{ .op = XOK_WK_WAKE_EQ, .a = 0, .b = 3, .term = 0 },
-		{ .op = XOK_WK_END },
-	};
-
-	if (idx < 0)
-		return idx;
-	if (xok_wk_sleep(prog, sizeof(prog) / sizeof(prog[0])) < 0)
-		return -100;
-	return REG[idx].state;
-}
 
 /* A free block to allocate, from the exported free map. */
 static uint64_t free_block(void)
 {
-	for (uint64_t b = 64; b < 4096; b++)
-		if (!in_use(b))
-			return b;
-	return 0;
+	return rt_xn_free_block(64, 4096);
 }
 
 /* Adds entry (block, type) to the root dir, allocating it. */
@@ -122,7 +91,7 @@ SELFTEST(allocation_is_checked)
 	CHECK_EQ(add_to_root(b, 9), E_INVAL);          /* no such type */
 	mod.offset = 4090; /* runs past the block */
 	CHECK_EQ(xok_xn_modify(0, (uint64_t)root_idx, &mod, 1, &none), E_INVAL);
-	CHECK(!in_use(b));
+	CHECK(!rt_xn_in_use(b));
 	return 0;
 }
 
@@ -132,7 +101,7 @@ SELFTEST(write_ordering_and_claims)
 	int64_t pi, di;
 
 	CHECK_EQ(add_to_root(ptrs, T_PTRS), 0);
-	CHECK(in_use(ptrs));
+	CHECK(rt_xn_in_use(ptrs));
 	CHECK_EQ(add_to_root(ptrs, XOK_XN_DATA), E_BUSY); /* claimed twice */
 	pi = xok_xn_bind(0, (uint64_t)root_idx, ptrs);
 	CHECK(pi >= 0);
@@ -141,10 +110,10 @@ SELFTEST(write_ordering_and_claims)
 	/* The root points at a block never written: it may not go out. */
 	CHECK_EQ(xok_xn_write((uint64_t)root_idx), E_STATE);
 	CHECK_EQ(xok_xn_write((uint64_t)pi), 0);
-	CHECK_EQ(settle(pi), XOK_XN_VALID);
+	CHECK_EQ(rt_xn_settle(pi), XOK_XN_VALID);
 	CHECK_EQ(REG[root_idx].taint, 0);
 	CHECK_EQ(xok_xn_write((uint64_t)root_idx), 0);
-	CHECK_EQ(settle(root_idx), XOK_XN_VALID);
+	CHECK_EQ(rt_xn_settle(root_idx), XOK_XN_VALID);
 
 	/* A data block under it, written through a writable mapping. */
 	data = free_block();
@@ -162,9 +131,9 @@ SELFTEST(write_ordering_and_claims)
 	*(volatile uint64_t *)VIEW = 0x5eed;
 	CHECK_EQ(xok_page_unmap(0, 0, VIEW), 0);
 	CHECK_EQ(xok_xn_write((uint64_t)di), 0);
-	CHECK_EQ(settle(di), XOK_XN_VALID);
+	CHECK_EQ(rt_xn_settle(di), XOK_XN_VALID);
 	CHECK_EQ(xok_xn_write((uint64_t)pi), 0);
-	CHECK_EQ(settle(pi), XOK_XN_VALID);
+	CHECK_EQ(rt_xn_settle(pi), XOK_XN_VALID);
 
 	/* Freeing: a block that still owns others cannot go. */
 	{
@@ -180,17 +149,17 @@ SELFTEST(write_ordering_and_claims)
 				       &rm_ptrs), E_STATE);
 		/* Free the data block; it stays in use until ptrs is written. */
 		CHECK_EQ(xok_xn_modify(0, (uint64_t)pi, &clear_ptr, 1, &rm_data), 0);
-		CHECK(in_use(data));
+		CHECK(rt_xn_in_use(data));
 		CHECK_EQ(add_to_root(data, XOK_XN_DATA), E_BUSY);
 		CHECK_EQ(xok_xn_write((uint64_t)pi), 0);
-		CHECK_EQ(settle(pi), XOK_XN_VALID);
-		CHECK(!in_use(data)); /* now reusable */
+		CHECK_EQ(rt_xn_settle(pi), XOK_XN_VALID);
+		CHECK(!rt_xn_in_use(data)); /* now reusable */
 		/* Now ptrs owns nothing and can be freed from the root. */
 		CHECK_EQ(xok_xn_modify(0, (uint64_t)root_idx, &clear_root, 1,
 				       &rm_ptrs), 0);
 		CHECK_EQ(xok_xn_write((uint64_t)root_idx), 0);
-		CHECK_EQ(settle(root_idx), XOK_XN_VALID);
-		CHECK(!in_use(ptrs));
+		CHECK_EQ(rt_xn_settle(root_idx), XOK_XN_VALID);
+		CHECK(!rt_xn_in_use(ptrs));
 	}
 	return 0;
 }
@@ -240,7 +209,7 @@ int main(const char *arg)
 	if ((root = xok_xn_root_create(0, "fs", T_DIR)) < 0)
 		return 13;
 	root_idx = xok_xn_bind_root(0, (uint64_t)root);
-	if (root_idx < 0 || settle(root_idx) != XOK_XN_VALID)
+	if (root_idx < 0 || rt_xn_settle(root_idx) != XOK_XN_VALID)
 		return 14;
 	failed = rt_run_selftests(arg);
 	/* Everything written: shut the disk down cleanly for xn-fsck. */

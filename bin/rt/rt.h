@@ -85,6 +85,16 @@ void rt_sleep_forever(void) __attribute__((noreturn));
 void rt_critical_enter(void);
 void rt_critical_leave(void);
 
+/* XN helpers (rt/xn.c). Is `block` in use in XN's exported free map? */
+int rt_xn_in_use(uint64_t block);
+/* The first block at or after `from` that XN's free map shows free, or 0. */
+uint64_t rt_xn_free_block(uint64_t from, uint64_t nblocks);
+/* Sleeps until registry entry `idx` is neither reading nor writing;
+ * returns its state (or `idx` if that is an error). */
+int64_t rt_xn_settle(int64_t idx);
+/* Writes registry entry `idx` back and waits: 0 or an error. */
+int64_t rt_xn_write_wait(int64_t idx);
+
 /* Whether rt_run_selftests checks each test for leaked pages (1 unless a
  * program keeps pages on purpose, like XN's buffer cache). */
 extern int rt_check_leaks;
