@@ -85,8 +85,9 @@ static int cut(uint64_t writes)
 	if ((root = xok_xn_root_create(0, "crash", T_DIR)) < 0)
 		return 13;
 	root_idx = xok_xn_bind_root(0, (uint64_t)root);
-	if (rt_xn_settle(root_idx) != XOK_XN_VALID)
-		return 14;
+	if (rt_xn_settle(root_idx) != XOK_XN_VALID ||
+	    xok_xn_map(0, (uint64_t)root_idx, VIEW + 0x100000, 0) < 0)
+		return 14; /* mapped, the root stays cached */
 	xok_disk_fault(0, 0, writes);
 	for (unsigned r = 0; r < ROUNDS; r++)
 		if ((e = round(r))) {

@@ -15,6 +15,7 @@
 
 #define REG ((const volatile struct xok_xn_entry *)XOK_UXN)
 #define VIEW RT_SCRATCH /* where blocks are mapped to look at them */
+#define PIN (RT_SCRATCH + 0x100000) /* where the root stays mapped */
 
 static int64_t root_idx; /* registry index of the root "fs" (a dir) */
 static unsigned next_slot = 1; /* next free entry of the root dir */
@@ -98,6 +99,7 @@ SELFTEST(allocation_is_checked)
 SELFTEST(write_ordering_and_claims)
 {
 	uint64_t ptrs = free_block(), data;
+	unsigned slot = next_slot; /* the root entry it gets */
 	int64_t pi, di;
 
 	CHECK_EQ(add_to_root(ptrs, T_PTRS), 0);
@@ -138,7 +140,7 @@ SELFTEST(write_ordering_and_claims)
 	/* Freeing: a block that still owns others cannot go. */
 	{
 		uint64_t zero[2] = { 0, 0 }, z = 0;
-		struct xok_xn_mod clear_root = { 16 * 1, 16, (uint64_t)zero };
+		struct xok_xn_mod clear_root = { 16 * slot, 16, (uint64_t)zero };
 		struct xok_xn_mod clear_ptr = { 0, 8, (uint64_t)&z };
 		struct xok_xn_delta rm_ptrs = { .nrm = 1,
 						.rm = { { ptrs, T_PTRS } } };
@@ -161,6 +163,45 @@ SELFTEST(write_ordering_and_claims)
 		CHECK_EQ(rt_xn_settle(root_idx), XOK_XN_VALID);
 		CHECK(!rt_xn_in_use(ptrs));
 	}
+	return 0;
+}
+
+/* More data blocks than the registry has entries: clean ones must be
+ * reclaimed to make room, and read back from disk when bound again. */
+SELFTEST(cache_reclaims_clean_blocks)
+{
+	enum { N = XOK_XN_REGISTRY + 60 };
+	static uint64_t blocks[N];
+	uint64_t p = free_block();
+	int64_t pi, di;
+
+	CHECK_EQ(add_to_root(p, T_PTRS), 0);
+	pi = xok_xn_bind(0, (uint64_t)root_idx, p);
+	CHECK(pi >= 0);
+	CHECK_EQ(rt_xn_write_wait(pi), 0);
+	CHECK_EQ(rt_xn_write_wait(root_idx), 0);
+	for (unsigned k = 0; k < N; k++) {
+		uint64_t b = blocks[k] = free_block();
+		struct xok_xn_mod mod = { 8 * k, 8, (uint64_t)&blocks[k] };
+		struct xok_xn_delta d = { .nadd = 1,
+					  .add = { { b, XOK_XN_DATA } } };
+
+		CHECK_EQ(xok_xn_modify(0, (uint64_t)pi, &mod, 1, &d), 0);
+		di = xok_xn_bind(0, (uint64_t)pi, b);
+		CHECK(di >= 0);
+		CHECK_EQ(xok_xn_map(0, (uint64_t)di, VIEW, 1), 0);
+		*(volatile uint64_t *)VIEW = b * 3;
+		CHECK_EQ(xok_page_unmap(0, 0, VIEW), 0);
+		CHECK_EQ(rt_xn_write_wait(di), 0);
+	}
+	CHECK_EQ(rt_xn_write_wait(pi), 0);
+	/* The first ones were reclaimed; binding reads them back. */
+	di = xok_xn_bind(0, (uint64_t)pi, blocks[0]);
+	CHECK(di >= 0);
+	CHECK_EQ(rt_xn_settle(di), XOK_XN_VALID);
+	CHECK_EQ(xok_xn_map(0, (uint64_t)di, VIEW, 0), 0);
+	CHECK_EQ(*(volatile uint64_t *)VIEW, blocks[0] * 3);
+	CHECK_EQ(xok_page_unmap(0, 0, VIEW), 0);
 	return 0;
 }
 
@@ -211,6 +252,9 @@ int main(const char *arg)
 	root_idx = xok_xn_bind_root(0, (uint64_t)root);
 	if (root_idx < 0 || rt_xn_settle(root_idx) != XOK_XN_VALID)
 		return 14;
+	/* Mapped, the root stays cached: root_idx stays its index. */
+	if (xok_xn_map(0, (uint64_t)root_idx, PIN, 0) < 0)
+		return 16;
 	failed = rt_run_selftests(arg);
 	/* Everything written: shut the disk down cleanly for xn-fsck. */
 	return failed ? failed : xok_xn_sync(1) ? 15 : 0;

@@ -233,12 +233,56 @@ int64_t sys_xn_root_create(uint64_t cap, const char *name, uint64_t type)
 
 /* ---- The registry. ---- */
 
-static int entry_alloc(void)
+static int has_cached_child(int idx)
 {
 	for (int i = 0; i < XOK_XN_REGISTRY; i++)
-		if (reg[i].state == XOK_XN_EMPTY && !reg[i].pfn)
-			return i;
+		if (reg[i].pfn && reg[i].parent == (uint32_t)idx)
+			return 1;
+	return 0;
+}
+
+/* Drops one cached block that nobody needs: as on disk, mapped nowhere
+ * (the registry holds its page's only reference), with no cached
+ * children (their parent index must stay valid), and not `keep`, the
+ * entry the current call works on. Returns 1 if it found one. */
+static int reclaim_one(int keep)
+{
+	for (int i = 0; i < XOK_XN_REGISTRY; i++) {
+		struct xok_xn_entry *e = &reg[i];
+
+		if (i == keep || !e->pfn || e->state != XOK_XN_VALID || e->freed ||
+		    e->uninit || e->error ||
+		    phys_pages.pages[e->pfn].ref != 1 || has_cached_child(i))
+			continue;
+		page_release(e->pfn * PAGE_SIZE);
+		*e = (struct xok_xn_entry){ 0 };
+		return 1;
+	}
+	return 0;
+}
+
+/* A free registry entry, reclaiming a clean one (never `keep`) if the
+ * registry is full; -1 if none can be had. */
+static int entry_alloc(int keep)
+{
+	do
+		for (int i = 0; i < XOK_XN_REGISTRY; i++)
+			if (!reg[i].pfn)
+				return i;
+	while (reclaim_one(keep));
 	return -1;
+}
+
+/* A zeroed page for the cache, reclaiming clean blocks (never `keep`)
+ * while memory is short; 0 if none can be had. */
+static uint64_t cache_page(int keep)
+{
+	uint64_t pa;
+
+	while (!(pa = pmap_page_alloc()))
+		if (!reclaim_one(keep))
+			return 0;
+	return pa;
 }
 
 static int entry_find(uint64_t block)
@@ -286,9 +330,8 @@ static int64_t bind(uint64_t block, uint32_t type, uint32_t parent,
 
 	if (i >= 0)
 		return i; /* cached already: share it */
-	if ((i = entry_alloc()) < 0)
-		return E_NOMEM;
-	if (!(pa = pmap_page_alloc()))
+	/* The parent must survive: the new entry names it. */
+	if ((i = entry_alloc((int)parent)) < 0 || !(pa = cache_page((int)parent)))
 		return E_NOMEM;
 	reg[i] = (struct xok_xn_entry){ .block = block, .pfn = pa / PAGE_SIZE,
 					.state = XOK_XN_READING, .type = type,
@@ -438,7 +481,8 @@ int64_t sys_xn_modify(uint64_t cap, uint64_t idx,
 	 * cache pages first, so nothing below can fail half way. */
 	int fresh[XOK_XN_MAXDELTA];
 	for (uint64_t i = 0; i < d.nadd; i++) {
-		uint64_t pa = (fresh[i] = entry_alloc()) < 0 ? 0 : pmap_page_alloc();
+		uint64_t pa = (fresh[i] = entry_alloc((int)idx)) < 0 ? 0 :
+			      cache_page((int)idx);
 
 		if (!pa) {
 			for (uint64_t j = 0; j < i; j++) {

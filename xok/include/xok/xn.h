@@ -78,6 +78,11 @@ struct xok_xn_pair {
  * blocks XN holds in which physical pages, and in what state. A libFS
  * finds a cached block here without a call, and waits for a READING or
  * WRITING entry with a wakeup predicate on `state`.
+ *
+ * When the registry or memory runs short, XN reclaims entries that are
+ * clean (VALID), mapped nowhere and have no cached children; the entry
+ * may then hold another block. Mapping a block pins it; otherwise check
+ * an entry's `block` before using an index kept from earlier.
  */
 #define XOK_XN_REGISTRY 256
 
