@@ -205,6 +205,40 @@ SELFTEST(cache_reclaims_clean_blocks)
 	return 0;
 }
 
+/* A type whose access-UDF refuses every write: its guard would allow
+ * the change, the type does not. */
+SELFTEST(access_udf_refuses)
+{
+	static const struct xok_udf_insn read_only[] = {
+		{ .op = XOK_UDF_CRED, .dst = 0, .imm = XOK_XN_CRED_RIGHTS },
+		{ .op = XOK_UDF_CONST, .dst = 1, .imm = XOK_CAP_W },
+		{ .op = XOK_UDF_AND, .dst = 2, .a = 0, .b = 1 },
+		{ .op = XOK_UDF_CONST, .dst = 3, .imm = 1 },
+		{ .op = XOK_UDF_JEQ, .a = 2, .b = 4, .off = 1 },
+		{ .op = XOK_UDF_RET, .a = 4 },  /* asks for W: 0, deny */
+		{ .op = XOK_UDF_RET, .a = 3 },  /* else 1, allow */
+	};
+	struct xok_xn_template t;
+	struct xok_xn_delta none = { 0 };
+	uint64_t b = free_block(), z = 0;
+	struct xok_xn_mod mod = { 0, 8, (uint64_t)&z };
+	int64_t li;
+
+	make_ptrs_type(&t);
+	memcpy(t.insns + t.owns_len, read_only, sizeof(read_only));
+	t.access_len = sizeof(read_only) / sizeof(read_only[0]);
+	CHECK_EQ(xok_xn_type_install(0, 3, &t), 0);
+	CHECK_EQ(add_to_root(b, 3), 0);
+	li = xok_xn_bind(0, (uint64_t)root_idx, b);
+	CHECK(li >= 0);
+	CHECK_EQ(xok_xn_modify(0, (uint64_t)li, &mod, 1, &none), E_PERM);
+	CHECK_EQ(xok_xn_map(0, (uint64_t)li, VIEW, 0), 0); /* reading: fine */
+	CHECK_EQ(xok_page_unmap(0, 0, VIEW), 0);
+	CHECK_EQ(rt_xn_write_wait(li), 0); /* anyone may write back */
+	CHECK_EQ(rt_xn_write_wait(root_idx), 0);
+	return 0;
+}
+
 static volatile int64_t results[6];
 
 static void outsider(uint64_t unused)

@@ -152,3 +152,20 @@ int xn_check_change(const struct xn_context *cx, uint64_t type,
 			return XN_E_MISMATCH;
 	return 0;
 }
+
+int xn_access(const struct xn_context *cx, uint64_t type,
+	      const uint8_t *bytes, const uint64_t *cred, size_t ncred)
+{
+	const struct xok_xn_template *t;
+	uint64_t result;
+
+	if (type == XOK_XN_DATA || type >= XOK_XN_MAXTYPES)
+		return 1;
+	t = &cx->types[type];
+	if (!t->in_use || !t->access_len)
+		return 1;
+	if (udf_run(t->insns + t->owns_len, t->access_len, XOK_UDF_ACCESS,
+		    bytes, XOK_XN_BLOCK, cred, ncred, 0, 0, &result))
+		return 0;
+	return result != 0;
+}

@@ -49,4 +49,13 @@ int xn_check_change(const struct xn_context *cx, uint64_t type,
 		    const struct xok_xn_pair *add, size_t nadd,
 		    const struct xok_xn_pair *rm, size_t nrm);
 
+/*
+ * Does the access-UDF of `type` allow a request with credentials `cred`
+ * (XOK_XN_CRED_* words) on a block holding `bytes`? Types without one
+ * allow everything their guards allow. Returns 1 (allow) or 0 (deny; an
+ * access-UDF that fails denies too).
+ */
+int xn_access(const struct xn_context *cx, uint64_t type,
+	      const uint8_t *bytes, const uint64_t *cred, size_t ncred);
+
 #endif

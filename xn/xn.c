@@ -309,6 +309,16 @@ static int entry_check(uint64_t cap, uint64_t idx, unsigned rights,
 		return r;
 	if (!cap_opens(c, &xn.roots[reg[idx].root].guard, rights))
 		return E_PERM;
+	if (reg[idx].state != XOK_XN_READING) {
+		/* The type may refuse more than the guard does. */
+		struct xn_context cx = context();
+		uint64_t cred[XOK_XN_NCRED] = { rights, curenv()->pub->id };
+
+		if (!xn_access(&cx, reg[idx].type,
+			       kaddr(reg[idx].pfn * PAGE_SIZE), cred,
+			       XOK_XN_NCRED))
+			return E_PERM;
+	}
 	*out = &reg[idx];
 	return 0;
 }

@@ -247,6 +247,43 @@ static void rebuild_finds_damage(void)
 	CU_ASSERT_EQUAL(bad, 100);
 }
 
+/* An access-UDF that allows reading always and writing only when the
+ * block's word 510 (offset 4080) names the asking environment. */
+static void access_udf_decides(void)
+{
+	static const struct xok_udf_insn access[] = {
+		{ .op = XOK_UDF_CRED, .dst = 0, .imm = XOK_XN_CRED_RIGHTS },
+		{ .op = XOK_UDF_CONST, .dst = 1, .imm = XOK_CAP_W },
+		{ .op = XOK_UDF_CONST, .dst = 5, .imm = 1 },
+		{ .op = XOK_UDF_AND, .dst = 2, .a = 0, .b = 1 },
+		{ .op = XOK_UDF_JEQ, .a = 2, .b = 3, .off = 3 }, /* no W: allow */
+		{ .op = XOK_UDF_CRED, .dst = 4, .imm = XOK_XN_CRED_ENV },
+		{ .op = XOK_UDF_LD64, .dst = 6, .a = 3, .imm = 4080 },
+		{ .op = XOK_UDF_JNE, .a = 4, .b = 6, .off = 1 },
+		{ .op = XOK_UDF_RET, .a = 5 },
+		{ .op = XOK_UDF_RET, .a = 3 },
+	};
+	uint64_t read[2] = { XOK_CAP_R, 7 }, write[2] = { XOK_CAP_W, 7 },
+		 other[2] = { XOK_CAP_W, 8 }, owner = 7;
+
+	setup();
+	memcpy(types[T_PTRS].insns + types[T_PTRS].owns_len, access,
+	       sizeof(access));
+	types[T_PTRS].access_len = sizeof(access) / sizeof(access[0]);
+	CU_ASSERT_EQUAL(xn_template_check(&types[T_PTRS]), 0);
+	memcpy(disk[9] + 4080, &owner, 8);
+	CU_ASSERT_EQUAL(xn_access(&cx, T_PTRS, disk[9], read, 2), 1);
+	CU_ASSERT_EQUAL(xn_access(&cx, T_PTRS, disk[9], write, 2), 1);
+	CU_ASSERT_EQUAL(xn_access(&cx, T_PTRS, disk[9], other, 2), 0);
+	/* No credential words: CRED reads 0, no write asked: allowed. */
+	CU_ASSERT_EQUAL(xn_access(&cx, T_PTRS, disk[9], other, 0), 1);
+	/* An access-UDF that fails (a load past the block) denies. */
+	types[T_PTRS].insns[types[T_PTRS].owns_len + 6].imm = 4090;
+	CU_ASSERT_EQUAL(xn_access(&cx, T_PTRS, disk[9], write, 2), 0);
+	CU_ASSERT_EQUAL(xn_access(&cx, T_DIR, disk[9], other, 2), 1); /* none */
+	CU_ASSERT_EQUAL(xn_access(&cx, XOK_XN_DATA, disk[9], other, 2), 1);
+}
+
 void add_xn_tests(void)
 {
 	static const struct unit_test tests[] = {
@@ -258,6 +295,7 @@ void add_xn_tests(void)
 		{ "layout_and_superblock", layout_and_superblock },
 		{ "rebuild_marks_reachable", rebuild_marks_reachable },
 		{ "rebuild_finds_damage", rebuild_finds_damage },
+		{ "access_udf_decides", access_udf_decides },
 		{ 0, 0 },
 	};
 	add_suite("xn", tests);

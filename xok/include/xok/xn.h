@@ -67,6 +67,12 @@ struct xok_xn_root {
 
 #define XOK_XN_MAXROOTS (XOK_XN_BLOCK / sizeof(struct xok_xn_root))
 
+/* The credential words an access-UDF reads with CRED: the rights asked
+ * for (XOK_CAP_R / XOK_CAP_W) and the asking environment's id. */
+#define XOK_XN_CRED_RIGHTS 0
+#define XOK_XN_CRED_ENV    1
+#define XOK_XN_NCRED       2
+
 /* A block a metadata block points to. */
 struct xok_xn_pair {
 	uint64_t block;
