@@ -155,8 +155,11 @@ int bench_parse_mode(const char *line)
 {
 	char buf[64];
 
-	return strip_line(line, buf, sizeof(buf)) &&
-	       !strcmp(buf, "BENCH-MODE icount");
+	if (!strip_line(line, buf, sizeof(buf)))
+		return -1;
+	if (!strcmp(buf, "BENCH-MODE icount"))
+		return 1;
+	return strcmp(buf, "BENCH-MODE wall") ? -1 : 0;
 }
 
 void bench_table_init(struct bench_table *t)
@@ -193,16 +196,17 @@ int bench_read_log(struct bench_table *t, enum bench_side side, FILE *log)
 	size_t size = 0;
 	ssize_t len;
 	struct bench_line l;
-	int n = 0;
+	int n = 0, icount = 0, mode;
 
 	while ((len = getline(&line, &size, log)) >= 0) {
 		/* A NUL from the serial port would hide the rest of the line
 		 * from the parser, which could then take half a line. */
 		if (strlen(line) != (size_t)len)
 			continue;
-		if (bench_parse_mode(line))
-			t->icount[side] = 1;
+		if ((mode = bench_parse_mode(line)) >= 0)
+			icount = mode;
 		else if (bench_parse_line(line, &l)) {
+			l.fig.icount = icount;
 			bench_table_add(t, side, &l);
 			n++;
 		}
@@ -240,21 +244,10 @@ int bench_ratio(const struct bench_row *r, char *buf, size_t size)
 	return 1;
 }
 
-/* A side's clock, or NULL if it reported no figure. */
-static const char *side_mode(const struct bench_table *t,
-			     enum bench_side side)
-{
-	for (int i = 0; i < t->nrows; i++)
-		if (t->rows[i].side[side].present)
-			return t->icount[side] ? "icount" : "wall";
-	return NULL;
-}
-
-const char *bench_row_mode(const struct bench_table *t,
-			   const struct bench_row *r)
+const char *bench_row_mode(const struct bench_row *r)
 {
 	int x = r->side[BENCH_XOK].present, l = r->side[BENCH_LINUX].present;
-	int xi = t->icount[BENCH_XOK], li = t->icount[BENCH_LINUX];
+	int xi = r->side[BENCH_XOK].icount, li = r->side[BENCH_LINUX].icount;
 
 	if (!x && !l)
 		return "-";
@@ -316,7 +309,7 @@ void bench_print_table(const struct bench_table *t, FILE *out)
 				    sizeof(cell[2]));
 			bench_ratio(r, cell[3], sizeof(cell[3]));
 			snprintf(cell[4], sizeof(cell[4]), "%s",
-				 bench_row_mode(t, r));
+				 bench_row_mode(r));
 			if (pass == 0) {
 				for (int c = 0; c < 5; c++)
 					w[c] = widen(w[c], cell[c]);
@@ -357,7 +350,7 @@ void bench_write_csv(const struct bench_table *t, FILE *out)
 				fprintf(out, ",-,-,-,-");
 		}
 		bench_ratio(r, ratio, sizeof(ratio));
-		fprintf(out, ",%s,%s\n", ratio, bench_row_mode(t, r));
+		fprintf(out, ",%s,%s\n", ratio, bench_row_mode(r));
 	}
 }
 
@@ -375,15 +368,10 @@ void bench_write_json(const struct bench_table *t, FILE *out)
 {
 	char ratio[32];
 
-	fprintf(out, "{\n  \"modes\": {");
-	for (int s = 0; s < BENCH_NSIDES; s++) {
-		fprintf(out, "%s\"%s\": ", s ? ", " : "", side_names[s]);
-		json_string(out, side_mode(t, s));
-	}
-	fprintf(out, "},\n  \"rows\": [\n");
+	fprintf(out, "{\n  \"rows\": [\n");
 	for (int i = 0; i < t->nrows; i++) {
 		const struct bench_row *r = &t->rows[i];
-		const char *mode = bench_row_mode(t, r);
+		const char *mode = bench_row_mode(r);
 
 		fprintf(out, "    {\"figure\": \"%s\", \"unit\": ", r->name);
 		json_string(out, row_unit(r));

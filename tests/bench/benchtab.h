@@ -26,6 +26,7 @@ enum bench_side { BENCH_XOK, BENCH_LINUX, BENCH_NSIDES };
 /* One side's figure for one row. */
 struct bench_figure {
 	int present;
+	int icount;	/* measured under -icount (else wall clock) */
 	char unit[BENCH_UNIT_MAX];
 	uint64_t median, min, max, batches;
 };
@@ -44,7 +45,6 @@ struct bench_row {
 struct bench_table {
 	struct bench_row rows[BENCH_MAX_ROWS];
 	int nrows;
-	int icount[BENCH_NSIDES];	/* the side said "BENCH-MODE icount" */
 	int dropped[BENCH_NSIDES];	/* new names past BENCH_MAX_ROWS */
 };
 
@@ -56,7 +56,8 @@ extern const int bench_nfixed_rows;
  * 0 for any other line. */
 int bench_parse_line(const char *line, struct bench_line *out);
 
-/* Returns 1 if the line is "BENCH-MODE icount", else 0. */
+/* Returns 1 for the line "BENCH-MODE icount", 0 for "BENCH-MODE wall",
+ * -1 for any other line. A mode line applies to the figures after it. */
 int bench_parse_mode(const char *line);
 
 /* Empties the table down to the fixed rows, with no figures. */
@@ -76,10 +77,9 @@ int bench_read_log(struct bench_table *t, enum bench_side side, FILE *log);
  * returns 1 if it is a number. */
 int bench_ratio(const struct bench_row *r, char *buf, size_t size);
 
-/* The row's clock: the mode of the sides that have its figure,
- * "icount/wall" style (Xok/Linux) if they differ, "-" if none has it. */
-const char *bench_row_mode(const struct bench_table *t,
-			   const struct bench_row *r);
+/* The row's clock: the mode its figures were measured in, "icount/wall"
+ * style (Xok/Linux) if the sides differ, "-" if neither has it. */
+const char *bench_row_mode(const struct bench_row *r);
 
 /* Prints the aligned text table. */
 void bench_print_table(const struct bench_table *t, FILE *out);
