@@ -50,11 +50,17 @@ static void sort_pairs(struct xok_xn_pair *p, size_t n)
 		}
 }
 
+/* Bytes of a block the type's UDFs see. */
+static size_t seen(const struct xok_xn_template *t)
+{
+	return t->size ? t->size : XOK_XN_BLOCK;
+}
+
 int xn_template_check(const struct xok_xn_template *t)
 {
 	int r;
 
-	if (t->owns_len == 0 ||
+	if (t->owns_len == 0 || t->size > XOK_XN_BLOCK ||
 	    t->owns_len + t->access_len > XOK_XN_TEMPLATE_INSNS)
 		return XN_E_BADTYPE;
 	if ((r = udf_check(t->insns, t->owns_len, XOK_UDF_OWNS, 0, 0)))
@@ -80,7 +86,7 @@ int xn_owned(const struct xn_context *cx, uint64_t type,
 	if (type >= XOK_XN_MAXTYPES || !cx->types[type].in_use)
 		return XN_E_BADTYPE;
 	t = &cx->types[type];
-	r = udf_run(t->insns, t->owns_len, XOK_UDF_OWNS, bytes, XOK_XN_BLOCK,
+	r = udf_run(t->insns, t->owns_len, XOK_UDF_OWNS, bytes, seen(t),
 		    0, 0, emit, &c, &result);
 	if (r == UDF_E_EMIT)
 		return c.err;
@@ -165,7 +171,7 @@ int xn_access(const struct xn_context *cx, uint64_t type,
 	if (!t->in_use || !t->access_len)
 		return 1;
 	if (udf_run(t->insns + t->owns_len, t->access_len, XOK_UDF_ACCESS,
-		    bytes, XOK_XN_BLOCK, cred, ncred, 0, 0, &result))
+		    bytes, seen(t), cred, ncred, 0, 0, &result))
 		return 0;
 	return result != 0;
 }

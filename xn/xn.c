@@ -25,6 +25,7 @@
 #include "kmemlayout.h"
 #include "owns.h"
 #include "pmap.h"
+#include "registry.h"
 #include "syscall_decls.h"
 
 static struct {
@@ -233,65 +234,35 @@ int64_t sys_xn_root_create(uint64_t cap, const char *name, uint64_t type)
 
 /* ---- The registry. ---- */
 
-static int has_cached_child(int idx)
+static uint64_t reg_page_alloc(void *ctx)
 {
-	for (int i = 0; i < XOK_XN_REGISTRY; i++)
-		if (reg[i].pfn && reg[i].parent == (uint32_t)idx)
-			return 1;
-	return 0;
+	(void)ctx;
+	return pmap_page_alloc() / PAGE_SIZE; /* zeroed; 0 when out */
 }
 
-/* Drops one cached block that nobody needs: as on disk, mapped nowhere
- * (the registry holds its page's only reference), with no cached
- * children (their parent index must stay valid), and not `keep`, the
- * entry the current call works on. Returns 1 if it found one. */
-static int reclaim_one(int keep)
+static void reg_page_release(void *ctx, uint64_t pfn)
 {
-	for (int i = 0; i < XOK_XN_REGISTRY; i++) {
-		struct xok_xn_entry *e = &reg[i];
-
-		if (i == keep || !e->pfn || e->state != XOK_XN_VALID || e->freed ||
-		    e->uninit || e->error ||
-		    phys_pages.pages[e->pfn].ref != 1 || has_cached_child(i))
-			continue;
-		page_release(e->pfn * PAGE_SIZE);
-		*e = (struct xok_xn_entry){ 0 };
-		return 1;
-	}
-	return 0;
+	(void)ctx;
+	page_release(pfn * PAGE_SIZE);
 }
 
-/* A free registry entry, reclaiming a clean one (never `keep`) if the
- * registry is full; -1 if none can be had. */
-static int entry_alloc(int keep)
+/* The registry holds one reference; any other is a mapping. */
+static int reg_page_mapped(void *ctx, uint64_t pfn)
 {
-	do
-		for (int i = 0; i < XOK_XN_REGISTRY; i++)
-			if (!reg[i].pfn)
-				return i;
-	while (reclaim_one(keep));
-	return -1;
+	(void)ctx;
+	return phys_pages.pages[pfn].ref > 1;
 }
 
-/* A zeroed page for the cache, reclaiming clean blocks (never `keep`)
- * while memory is short; 0 if none can be had. */
-static uint64_t cache_page(int keep)
+static void reg_map_set(void *ctx, uint64_t block, int used)
 {
-	uint64_t pa;
-
-	while (!(pa = pmap_page_alloc()))
-		if (!reclaim_one(keep))
-			return 0;
-	return pa;
+	(void)ctx;
+	map_set(block, used);
 }
 
-static int entry_find(uint64_t block)
-{
-	for (int i = 0; i < XOK_XN_REGISTRY; i++)
-		if (reg[i].pfn && reg[i].block == block)
-			return i;
-	return -1;
-}
+static const struct xn_reg_ops reg_ops = {
+	reg_page_alloc, reg_page_release, reg_page_mapped, reg_map_set, 0,
+};
+static struct xn_registry registry = { exp_xn, XOK_XN_REGISTRY, &reg_ops };
 
 /* The entry `idx` if it exists and slot `cap` opens its root's guard for
  * `rights`. */
@@ -335,20 +306,19 @@ static void read_done(void *arg, int ok)
 static int64_t bind(uint64_t block, uint32_t type, uint32_t parent,
 		    uint32_t root)
 {
-	int i = entry_find(block), r;
-	uint64_t pa;
+	struct xok_xn_entry t = { .block = block, .state = XOK_XN_READING,
+				  .type = type, .parent = parent,
+				  .root = root };
+	int i = xnr_find(&registry, block), r;
 
 	if (i >= 0)
 		return i; /* cached already: share it */
 	/* The parent must survive: the new entry names it. */
-	if ((i = entry_alloc((int)parent)) < 0 || !(pa = cache_page((int)parent)))
+	if ((i = xnr_new(&registry, &t, (int)parent)) < 0)
 		return E_NOMEM;
-	reg[i] = (struct xok_xn_entry){ .block = block, .pfn = pa / PAGE_SIZE,
-					.state = XOK_XN_READING, .type = type,
-					.parent = parent, .root = root };
-	if ((r = disk_kernel_io(xn.disk, block, pa, 0, read_done, &reg[i]))) {
-		page_release(pa);
-		reg[i] = (struct xok_xn_entry){ 0 };
+	if ((r = disk_kernel_io(xn.disk, block, reg[i].pfn * PAGE_SIZE, 0,
+				read_done, &reg[i]))) {
+		xnr_drop(&registry, i);
 		return r;
 	}
 	return i;
@@ -442,10 +412,10 @@ static int delta_check(const struct xok_xn_delta *d)
 	for (uint64_t i = 0; i < d->nadd; i++)
 		if (d->add[i].block >= xn.super.nblocks ||
 		    xn_bit(flat_map, d->add[i].block) ||
-		    entry_find(d->add[i].block) >= 0)
+		    xnr_find(&registry, d->add[i].block) >= 0)
 			return E_BUSY; /* someone else's, or not yet reusable */
 	for (uint64_t i = 0; i < d->nrm; i++) {
-		int k = entry_find(d->rm[i].block);
+		int k = xnr_find(&registry, d->rm[i].block);
 
 		if (k < 0 || reg[k].freed || reg[k].state == XOK_XN_READING ||
 		    reg[k].state == XOK_XN_WRITING)
@@ -487,49 +457,15 @@ int64_t sys_xn_modify(uint64_t cap, uint64_t idx,
 	if (xn_check_change(&cx, e->type, bytes, copy, d.add, d.nadd, d.rm,
 			    d.nrm))
 		return E_INVAL;
-	/* Every check passed: now change things. New children get zeroed
-	 * cache pages first, so nothing below can fail half way. */
-	int fresh[XOK_XN_MAXDELTA];
-	for (uint64_t i = 0; i < d.nadd; i++) {
-		uint64_t pa = (fresh[i] = entry_alloc((int)idx)) < 0 ? 0 :
-			      cache_page((int)idx);
-
-		if (!pa) {
-			for (uint64_t j = 0; j < i; j++) {
-				page_release(reg[fresh[j]].pfn * PAGE_SIZE);
-				reg[fresh[j]] = (struct xok_xn_entry){ 0 };
-			}
-			return E_NOMEM;
-		}
-		reg[fresh[i]] = (struct xok_xn_entry){
-			.block = d.add[i].block, .pfn = pa / PAGE_SIZE,
-			.state = XOK_XN_DIRTY, .type = (uint32_t)d.add[i].type,
-			.parent = (uint32_t)idx, .root = e->root, .uninit = 1 };
-		map_set(d.add[i].block, 1);
-		e->taint++;
-	}
+	/* Every check passed: now change things, the children first (all
+	 * or nothing), so nothing after them can fail. */
+	if (xnr_add_children(&registry, (int)idx, d.add, d.nadd))
+		return E_NOMEM;
 	for (uint64_t i = 0; i < d.nrm; i++)
-		reg[entry_find(d.rm[i].block)].freed = 1;
+		xnr_mark_freed(&registry, d.rm[i].block);
 	memcpy(bytes, copy, XOK_XN_BLOCK);
 	e->state = XOK_XN_DIRTY;
 	return 0;
-}
-
-/* A block reached the disk: its parent may no longer be tainted by it,
- * and the blocks freed from it may be reused now. */
-static void written(struct xok_xn_entry *e)
-{
-	uint32_t idx = (uint32_t)(e - reg);
-
-	if (e->uninit && e->parent != XOK_XN_NO_PARENT)
-		reg[e->parent].taint--;
-	e->uninit = 0;
-	for (int i = 0; i < XOK_XN_REGISTRY; i++)
-		if (reg[i].pfn && reg[i].freed && reg[i].parent == idx) {
-			map_set(reg[i].block, 0);
-			page_release(reg[i].pfn * PAGE_SIZE);
-			reg[i] = (struct xok_xn_entry){ 0 };
-		}
 }
 
 static void write_done(void *arg, int ok)
@@ -540,7 +476,7 @@ static void write_done(void *arg, int ok)
 	if (e->state == XOK_XN_WRITING)
 		e->state = ok ? XOK_XN_VALID : XOK_XN_DIRTY;
 	if (ok)
-		written(e);
+		xnr_written(&registry, (int)(e - reg));
 }
 
 int64_t sys_xn_write(uint64_t idx)
@@ -553,7 +489,7 @@ int64_t sys_xn_write(uint64_t idx)
 	if (idx >= XOK_XN_REGISTRY || !reg[idx].pfn || reg[idx].freed)
 		return E_INVAL;
 	e = &reg[idx];
-	if (e->state != XOK_XN_DIRTY || e->taint)
+	if (xnr_writable(&registry, (int)idx))
 		return E_STATE; /* nothing to write, or it points at garbage */
 	e->state = XOK_XN_WRITING;
 	if ((r = disk_kernel_io(xn.disk, e->block, e->pfn * PAGE_SIZE, 1,

@@ -45,6 +45,23 @@ static void templates_checked(void)
 	t = types[T_PTRS];
 	t.insns[3].op = XOK_UDF_CRED; /* credentials in an owns-UDF */
 	CU_ASSERT_EQUAL(xn_template_check(&t), UDF_E_OPCODE);
+	t = types[T_PTRS];
+	t.size = XOK_XN_BLOCK + 1;
+	CU_ASSERT_EQUAL(xn_template_check(&t), XN_E_BADTYPE);
+}
+
+/* A type's UDFs see only `size` bytes of its blocks. */
+static void template_size_bounds_the_udf(void)
+{
+	size_t n;
+
+	setup();
+	types[T_DIR].size = 64; /* 4 entries; its loop reads 256 */
+	CU_ASSERT_EQUAL(xn_owned(&cx, T_DIR, disk[5], out, &n), UDF_E_BOUNDS);
+	types[T_DIR].size = 16 * 256;
+	dir_set(disk[5], 255, 7, XOK_XN_DATA);
+	CU_ASSERT_EQUAL(xn_owned(&cx, T_DIR, disk[5], out, &n), 0);
+	CU_ASSERT_EQUAL(n, 1);
 }
 
 static void owned_sets(void)
@@ -289,6 +306,7 @@ void add_xn_tests(void)
 	static const struct unit_test tests[] = {
 		{ "templates_checked", templates_checked },
 		{ "owned_sets", owned_sets },
+		{ "template_size_bounds_the_udf", template_size_bounds_the_udf },
 		{ "owned_set_errors", owned_set_errors },
 		{ "change_checks", change_checks },
 		{ "change_of_type_matters", change_of_type_matters },

@@ -26,5 +26,6 @@ void add_benchtab_tests(void);
 void add_udf_tests(void);
 void add_xn_tests(void);
 void add_xnimage_tests(void);
+void add_xnreg_tests(void);
 
 #endif

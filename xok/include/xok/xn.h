@@ -52,7 +52,7 @@ struct xok_xn_template {
 	uint32_t in_use;
 	uint32_t owns_len;   /* instructions of the owns-UDF */
 	uint32_t access_len; /* instructions of the access-UDF (may be 0) */
-	uint32_t pad;
+	uint32_t size;       /* bytes of a block the UDFs see (0: all 4096) */
 	struct xok_udf_insn insns[XOK_XN_TEMPLATE_INSNS];
 };
 
@@ -109,6 +109,8 @@ struct xok_xn_entry {
 	uint32_t taint;  /* uninitialised blocks it points to: may not be written */
 	uint32_t freed;  /* freed; reusable once its parent is on disk */
 	uint32_t error;  /* the last read or write failed */
+	uint32_t children; /* its cached children (it cannot be reclaimed) */
+	uint32_t pad;
 };
 
 #define XOK_XN_NO_PARENT 0xffffffffu

@@ -1,0 +1,180 @@
+/*
+ * xn/registry: XN's write-ordering rules and reclaiming, on a registry
+ * whose pages and free map are counters.
+ */
+#include <string.h>
+
+#include "../../xn/freemap.h"
+#include "../../xn/registry.h"
+#include "unit.h"
+
+#define N 6
+
+static struct xok_xn_entry entries[N];
+static uint8_t map[64];
+static int pages_left, pages_live;
+static uint64_t next_pfn, mapped_pfn;
+
+static uint64_t fake_alloc(void *ctx)
+{
+	(void)ctx;
+	if (!pages_left)
+		return 0;
+	pages_left--;
+	pages_live++;
+	return ++next_pfn;
+}
+
+static void fake_release(void *ctx, uint64_t pfn)
+{
+	(void)ctx, (void)pfn;
+	pages_live--;
+}
+
+static int fake_mapped(void *ctx, uint64_t pfn)
+{
+	(void)ctx;
+	return pfn == mapped_pfn;
+}
+
+static void fake_map_set(void *ctx, uint64_t block, int used)
+{
+	(void)ctx;
+	if (used)
+		xn_bit_set(map, block);
+	else
+		xn_bit_clear(map, block);
+}
+
+static const struct xn_reg_ops ops = { fake_alloc, fake_release,
+				       fake_mapped, fake_map_set, 0 };
+static struct xn_registry r = { entries, N, &ops };
+
+/* An empty registry holding a clean root (block 10) at index 0. */
+static int setup(int pages)
+{
+	struct xok_xn_entry root = { .block = 10, .state = XOK_XN_VALID,
+				     .type = 2, .parent = XOK_XN_NO_PARENT };
+
+	memset(entries, 0, sizeof(entries));
+	memset(map, 0, sizeof(map));
+	pages_left = pages;
+	pages_live = 0;
+	next_pfn = 100;
+	mapped_pfn = 0;
+	return xnr_new(&r, &root, -1);
+}
+
+static const struct xok_xn_pair kids[2] = { { 20, 0 }, { 21, 1 } };
+
+static void new_child_taints_parent(void)
+{
+	int root = setup(10);
+
+	CU_ASSERT_EQUAL(root, 0);
+	CU_ASSERT_EQUAL(xnr_add_children(&r, root, kids, 2), 0);
+	CU_ASSERT(xn_bit(map, 20) && xn_bit(map, 21));
+	CU_ASSERT_EQUAL(entries[root].taint, 2);
+	CU_ASSERT_EQUAL(entries[root].children, 2);
+	int c20 = xnr_find(&r, 20), c21 = xnr_find(&r, 21);
+	CU_ASSERT(c20 > 0 && c21 > 0);
+	CU_ASSERT_EQUAL(entries[c20].uninit, 1);
+	CU_ASSERT_EQUAL(entries[c21].type, 1);
+	entries[root].state = XOK_XN_DIRTY; /* the pointers were written in */
+	CU_ASSERT_EQUAL(xnr_writable(&r, root), -1); /* tainted */
+	CU_ASSERT_EQUAL(xnr_writable(&r, c20), 0);
+	xnr_written(&r, c20);
+	CU_ASSERT_EQUAL(entries[root].taint, 1);
+	CU_ASSERT_EQUAL(xnr_writable(&r, root), -1);
+	xnr_written(&r, c21);
+	CU_ASSERT_EQUAL(entries[root].taint, 0);
+	CU_ASSERT_EQUAL(xnr_writable(&r, root), 0);
+	xnr_written(&r, c21); /* written again: no second untaint */
+	CU_ASSERT_EQUAL(entries[root].taint, 0);
+}
+
+static void freed_block_waits_for_parent(void)
+{
+	int root = setup(10), c;
+
+	xnr_add_children(&r, root, kids, 1);
+	c = xnr_find(&r, 20);
+	xnr_written(&r, c);
+	entries[c].state = XOK_XN_VALID;
+	xnr_mark_freed(&r, 20);
+	CU_ASSERT(xn_bit(map, 20)); /* not reusable yet */
+	CU_ASSERT_EQUAL(xnr_find(&r, 20), c);
+	xnr_written(&r, root); /* the parent without the pointer is on disk */
+	CU_ASSERT(!xn_bit(map, 20));
+	CU_ASSERT_EQUAL(xnr_find(&r, 20), -1);
+	CU_ASSERT_EQUAL(entries[root].children, 0);
+	CU_ASSERT_EQUAL(pages_live, 1); /* the root's page only */
+}
+
+static void reclaim_takes_only_clean_unmapped_childless(void)
+{
+	int root = setup(10), c;
+
+	CU_ASSERT_EQUAL(xnr_reclaim_one(&r, -1), 1); /* the lone clean root */
+	root = setup(10);
+	xnr_add_children(&r, root, kids, 1);
+	c = xnr_find(&r, 20);
+	CU_ASSERT_EQUAL(xnr_reclaim_one(&r, -1), 0); /* uninit, and a parent */
+	xnr_written(&r, c);
+	CU_ASSERT_EQUAL(xnr_reclaim_one(&r, -1), 0); /* still dirty */
+	entries[c].state = XOK_XN_VALID;
+	mapped_pfn = entries[c].pfn;
+	CU_ASSERT_EQUAL(xnr_reclaim_one(&r, -1), 0); /* mapped */
+	mapped_pfn = 0;
+	CU_ASSERT_EQUAL(xnr_reclaim_one(&r, c), 0);  /* kept */
+	CU_ASSERT_EQUAL(xnr_reclaim_one(&r, -1), 1); /* now: the child */
+	CU_ASSERT_EQUAL(xnr_find(&r, 20), -1);
+	CU_ASSERT_EQUAL(entries[root].children, 0);
+	CU_ASSERT_EQUAL(xnr_reclaim_one(&r, -1), 1); /* then the root */
+	CU_ASSERT_EQUAL(pages_live, 0);
+}
+
+static void children_all_or_nothing(void)
+{
+	int root = setup(2); /* the root's page, then one more */
+
+	CU_ASSERT_EQUAL(xnr_add_children(&r, root, kids, 2), -1);
+	CU_ASSERT(!xn_bit(map, 20) && !xn_bit(map, 21));
+	CU_ASSERT_EQUAL(entries[root].taint, 0);
+	CU_ASSERT_EQUAL(entries[root].children, 0);
+	CU_ASSERT_EQUAL(xnr_find(&r, 20), -1);
+	CU_ASSERT_EQUAL(pages_live, 1);
+	CU_ASSERT_EQUAL(xnr_add_children(&r, root, kids, XOK_XN_MAXDELTA + 1),
+			-1);
+}
+
+static void full_registry_reclaims_clean(void)
+{
+	setup(100);
+	for (int i = 1; i < N; i++) {
+		struct xok_xn_entry t = { .block = 50 + i, .state = XOK_XN_VALID,
+					  .parent = XOK_XN_NO_PARENT };
+
+		CU_ASSERT_EQUAL(xnr_new(&r, &t, -1), i);
+	}
+	struct xok_xn_entry more = { .block = 99, .state = XOK_XN_VALID,
+				     .parent = XOK_XN_NO_PARENT };
+	int i = xnr_new(&r, &more, 0);
+	CU_ASSERT(i > 0); /* someone clean made room, not the kept 0 */
+	CU_ASSERT_EQUAL(entries[0].block, 10);
+	CU_ASSERT_EQUAL(pages_live, N);
+}
+
+void add_xnreg_tests(void)
+{
+	static const struct unit_test tests[] = {
+		{ "new_child_taints_parent", new_child_taints_parent },
+		{ "freed_block_waits_for_parent", freed_block_waits_for_parent },
+		{ "reclaim_takes_only_clean_unmapped_childless",
+		  reclaim_takes_only_clean_unmapped_childless },
+		{ "children_all_or_nothing", children_all_or_nothing },
+		{ "full_registry_reclaims_clean", full_registry_reclaims_clean },
+		{ 0, 0 },
+	};
+	add_suite("xnreg", tests);
+}

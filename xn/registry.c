@@ -1,0 +1,124 @@
+/*
+ * registry: XN's buffer cache bookkeeping and write ordering.
+ */
+#include "registry.h"
+
+int xnr_find(const struct xn_registry *r, uint64_t block)
+{
+	for (unsigned i = 0; i < r->n; i++)
+		if (r->e[i].pfn && r->e[i].block == block)
+			return (int)i;
+	return -1;
+}
+
+int xnr_reclaim_one(struct xn_registry *r, int keep)
+{
+	for (unsigned i = 0; i < r->n; i++) {
+		const struct xok_xn_entry *e = &r->e[i];
+
+		if ((int)i == keep || !e->pfn || e->state != XOK_XN_VALID ||
+		    e->freed || e->uninit || e->error || e->children ||
+		    r->ops->page_mapped(r->ops->ctx, e->pfn))
+			continue;
+		xnr_drop(r, (int)i);
+		return 1;
+	}
+	return 0;
+}
+
+void xnr_drop(struct xn_registry *r, int i)
+{
+	struct xok_xn_entry *e = &r->e[i];
+
+	if (e->parent != XOK_XN_NO_PARENT)
+		r->e[e->parent].children--;
+	r->ops->page_release(r->ops->ctx, e->pfn);
+	*e = (struct xok_xn_entry){ 0 };
+}
+
+/* A free slot, reclaiming one (never `keep`) if needed; -1 if none. */
+static int free_slot(struct xn_registry *r, int keep)
+{
+	do
+		for (unsigned i = 0; i < r->n; i++)
+			if (!r->e[i].pfn)
+				return (int)i;
+	while (xnr_reclaim_one(r, keep));
+	return -1;
+}
+
+int xnr_new(struct xn_registry *r, const struct xok_xn_entry *tmpl, int keep)
+{
+	int i = free_slot(r, keep);
+	uint64_t pfn;
+
+	if (i < 0)
+		return -1;
+	while (!(pfn = r->ops->page_alloc(r->ops->ctx)))
+		if (!xnr_reclaim_one(r, keep))
+			return -1;
+	/* Reclaiming for the page may have emptied an earlier slot, never
+	 * filled this one: it is still free. */
+	r->e[i] = *tmpl;
+	r->e[i].pfn = pfn;
+	r->e[i].children = 0;
+	r->e[i].taint = 0;
+	if (tmpl->parent != XOK_XN_NO_PARENT)
+		r->e[tmpl->parent].children++;
+	return i;
+}
+
+int xnr_add_children(struct xn_registry *r, int parent,
+		     const struct xok_xn_pair *add, size_t n)
+{
+	int made[XOK_XN_MAXDELTA];
+
+	if (n > XOK_XN_MAXDELTA)
+		return -1;
+	for (size_t k = 0; k < n; k++) {
+		struct xok_xn_entry t = {
+			.block = add[k].block, .state = XOK_XN_DIRTY,
+			.type = (uint32_t)add[k].type,
+			.parent = (uint32_t)parent,
+			.root = r->e[parent].root, .uninit = 1,
+		};
+
+		if ((made[k] = xnr_new(r, &t, parent)) < 0) {
+			while (k-- > 0)
+				xnr_drop(r, made[k]);
+			return -1;
+		}
+	}
+	for (size_t k = 0; k < n; k++) {
+		r->ops->map_set(r->ops->ctx, add[k].block, 1);
+		r->e[parent].taint++;
+	}
+	return 0;
+}
+
+void xnr_mark_freed(struct xn_registry *r, uint64_t block)
+{
+	int i = xnr_find(r, block);
+
+	if (i >= 0)
+		r->e[i].freed = 1;
+}
+
+int xnr_writable(const struct xn_registry *r, int i)
+{
+	return r->e[i].state == XOK_XN_DIRTY && !r->e[i].taint ? 0 : -1;
+}
+
+void xnr_written(struct xn_registry *r, int i)
+{
+	struct xok_xn_entry *e = &r->e[i];
+
+	if (e->uninit && e->parent != XOK_XN_NO_PARENT)
+		r->e[e->parent].taint--;
+	e->uninit = 0;
+	for (unsigned k = 0; k < r->n; k++)
+		if (r->e[k].pfn && r->e[k].freed && r->e[k].parent == (uint32_t)i) {
+			r->ops->map_set(r->ops->ctx, r->e[k].block, 0);
+			xnr_drop(r, (int)k);
+		}
+}
