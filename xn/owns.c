@@ -100,6 +100,49 @@ int xn_owned(const struct xn_context *cx, uint64_t type,
 	return 0;
 }
 
+struct search {
+	const struct xn_context *cx;
+	uint64_t block, type;
+	int found;
+};
+
+static int match(uint64_t block, uint64_t type, void *ctx)
+{
+	struct search *s = ctx;
+
+	if (block != s->block)
+		return 0;
+	s->type = type;
+	s->found = 1;
+	return 1; /* stop the UDF: found */
+}
+
+int xn_find_owned(const struct xn_context *cx, uint64_t type,
+		  const uint8_t *bytes, uint64_t block, uint64_t *child_type)
+{
+	struct search s = { cx, block, 0, 0 };
+	const struct xok_xn_template *t;
+	uint64_t result;
+	int r;
+
+	if (type == XOK_XN_DATA)
+		return XN_E_MISMATCH;
+	if (type >= XOK_XN_MAXTYPES || !cx->types[type].in_use)
+		return XN_E_BADTYPE;
+	t = &cx->types[type];
+	r = udf_run(t->insns, t->owns_len, XOK_UDF_OWNS, bytes, seen(t), 0, 0,
+		    match, &s, &result);
+	if (!s.found)
+		return r ? r : XN_E_MISMATCH;
+	if (block >= cx->nblocks)
+		return XN_E_RANGE;
+	if (s.type >= XOK_XN_MAXTYPES ||
+	    (s.type != XOK_XN_DATA && !cx->types[s.type].in_use))
+		return XN_E_BADTYPE;
+	*child_type = s.type;
+	return 0;
+}
+
 /* Is `p` in the sorted set s[0..n)? */
 static int member(const struct xok_xn_pair *s, size_t n,
 		  const struct xok_xn_pair *p)

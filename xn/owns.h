@@ -39,6 +39,15 @@ int xn_owned(const struct xn_context *cx, uint64_t type,
 	     const uint8_t *bytes, struct xok_xn_pair *out, size_t *n);
 
 /*
+ * Does a block of `type` holding `bytes` own `block`? If so returns 0 and
+ * sets *child_type; XN_E_MISMATCH if not; or the error of running its
+ * owns-UDF. Stops at the first match: binding a child need not sort the
+ * parent's whole set.
+ */
+int xn_find_owned(const struct xn_context *cx, uint64_t type,
+		  const uint8_t *bytes, uint64_t block, uint64_t *child_type);
+
+/*
  * Is changing a block of `type` from `old` to `new` exactly adding the
  * pairs `add` and removing the pairs `rm` from what it owns? (Added pairs
  * must not be owned before, removed ones must be.) Returns 0,

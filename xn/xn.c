@@ -343,10 +343,9 @@ int64_t sys_xn_bind_root(uint64_t cap, uint64_t root)
 
 int64_t sys_xn_bind(uint64_t cap, uint64_t parent, uint64_t block)
 {
-	static struct xok_xn_pair owned[XN_MAXPAIRS];
 	struct xn_context cx = context();
 	struct xok_xn_entry *p;
-	size_t n;
+	uint64_t type;
 	int r;
 
 	if ((r = entry_check(cap, parent, XOK_CAP_R, &p)))
@@ -355,13 +354,10 @@ int64_t sys_xn_bind(uint64_t cap, uint64_t parent, uint64_t block)
 		return E_STATE;
 	/* Reads bind blocks through their parent: the parent's own bytes
 	 * say the block is its child, and of which type. */
-	if (xn_owned(&cx, p->type, kaddr(p->pfn * PAGE_SIZE), owned, &n))
+	if (xn_find_owned(&cx, p->type, kaddr(p->pfn * PAGE_SIZE), block,
+			  &type))
 		return E_INVAL;
-	for (size_t i = 0; i < n; i++)
-		if (owned[i].block == block)
-			return bind(block, (uint32_t)owned[i].type,
-				    (uint32_t)parent, p->root);
-	return E_INVAL;
+	return bind(block, (uint32_t)type, (uint32_t)parent, p->root);
 }
 
 int64_t sys_xn_map(uint64_t cap, uint64_t idx, uint64_t va, uint64_t writable)

@@ -82,6 +82,26 @@ static void owned_sets(void)
 	CU_ASSERT_EQUAL(xn_owned(&cx, 7, disk[5], out, &n), XN_E_BADTYPE);
 }
 
+static void find_one_owned_block(void)
+{
+	uint64_t type = 99;
+
+	setup();
+	dir_set(disk[6], 0, 30, T_PTRS);
+	dir_set(disk[6], 200, 31, XOK_XN_DATA);
+	CU_ASSERT_EQUAL(xn_find_owned(&cx, T_DIR, disk[6], 31, &type), 0);
+	CU_ASSERT_EQUAL(type, XOK_XN_DATA);
+	CU_ASSERT_EQUAL(xn_find_owned(&cx, T_DIR, disk[6], 30, &type), 0);
+	CU_ASSERT_EQUAL(type, T_PTRS);
+	CU_ASSERT_EQUAL(xn_find_owned(&cx, T_DIR, disk[6], 32, &type),
+			XN_E_MISMATCH);
+	CU_ASSERT_EQUAL(xn_find_owned(&cx, XOK_XN_DATA, disk[6], 30, &type),
+			XN_E_MISMATCH);
+	dir_set(disk[6], 1, 33, 9); /* an uninstalled type */
+	CU_ASSERT_EQUAL(xn_find_owned(&cx, T_DIR, disk[6], 33, &type),
+			XN_E_BADTYPE);
+}
+
 static void owned_set_errors(void)
 {
 	size_t n;
@@ -308,6 +328,7 @@ void add_xn_tests(void)
 		{ "owned_sets", owned_sets },
 		{ "template_size_bounds_the_udf", template_size_bounds_the_udf },
 		{ "owned_set_errors", owned_set_errors },
+		{ "find_one_owned_block", find_one_owned_block },
 		{ "change_checks", change_checks },
 		{ "change_of_type_matters", change_of_type_matters },
 		{ "layout_and_superblock", layout_and_superblock },
