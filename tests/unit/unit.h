@@ -27,5 +27,6 @@ void add_udf_tests(void);
 void add_xn_tests(void);
 void add_xnimage_tests(void);
 void add_xnreg_tests(void);
+void add_cffs_template_tests(void);
 
 #endif
