@@ -239,6 +239,40 @@ SELFTEST(access_udf_refuses)
 	return 0;
 }
 
+static volatile uint64_t spins;
+
+static void spinner(uint64_t unused)
+{
+	(void)unused;
+	for (;;)
+		spins++;
+}
+
+/* The kernel waits for synchronous disk I/O with interrupts on; a slice
+ * timer that fires then must still end the caller's slice, or a program
+ * calling xn_sync in a loop would keep the CPU from everyone else. */
+SELFTEST(slices_turn_during_sync_io)
+{
+	const volatile struct xok_cpu_slices *v =
+		(const volatile struct xok_cpu_slices *)XOK_USLICES;
+	uint64_t t0 = xok_clock_ns();
+	int64_t c = rt_spawn(spinner, 0), pos = -1;
+
+	CHECK(c > 0);
+	for (unsigned i = 0; i < XOK_NSLICES && pos < 0; i++)
+		if (i != v->pos && v->slice[i].owner == (uint64_t)xok_getenvid())
+			pos = i;
+	CHECK(pos >= 0);
+	CHECK_EQ(xok_slice_set(0, 0, (uint64_t)pos, (uint64_t)c), 0);
+	spins = 0;
+	while (xok_clock_ns() - t0 < 1000000000ull && spins < 1000)
+		CHECK_EQ(xok_xn_sync(0), 0); /* no yield: only the timer */
+	CHECK(spins >= 1000);
+	CHECK_EQ(xok_env_destroy(0, c), 0);
+	CHECK_EQ(xok_slice_alloc(0, 0, (uint64_t)pos, 0), pos);
+	return 0;
+}
+
 static volatile int64_t results[6];
 
 static void outsider(uint64_t unused)

@@ -18,6 +18,9 @@ struct cpu {
 	uint64_t user_rsp;   /* CPU_USER_RSP: user %rsp during syscall entry */
 	struct env *cur;     /* environment running (or last run) here */
 	struct env *fpu_env; /* whose FPU/SSE state the registers hold */
+	/* The slice timer fired while the kernel waited with interrupts on
+	 * (synchronous disk I/O in a call): end the slice on the way out. */
+	int timer_missed;
 	uint32_t id;
 	int nx;              /* the CPU honours the no-execute PTE bit */
 };

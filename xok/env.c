@@ -14,6 +14,7 @@
 #include "disk.h"
 #include "export.h"
 #include "kmemlayout.h"
+#include "lapic.h"
 #include "pmap.h"
 #include "sched.h"
 #include "shutdown.h"
@@ -320,6 +321,10 @@ void env_run(struct env *e)
 			fxsave(c->fpu_env->fpu);
 		fxrstor(e->fpu);
 		c->fpu_env = e;
+	}
+	if (c->timer_missed) {
+		c->timer_missed = 0;
+		lapic_timer_arm(1); /* at once: the slice is over */
 	}
 	if (sysret_safe(&e->tf))
 		env_pop_sysret(&e->tf);

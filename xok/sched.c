@@ -134,6 +134,7 @@ static int any_slice_owned(void)
 static void start_slice(struct env *e, struct env *owner)
 {
 	exp_clock.slices++;
+	thiscpu()->timer_missed = 0; /* ticks missed while idle do not count */
 	lapic_timer_arm(SLICE_NS);
 	if (e == owner && e->pub->upcall[XOK_UPCALL_PROLOGUE] &&
 	    upcall_push(e, XOK_UPCALL_PROLOGUE, XOK_TRAP_PROLOGUE, 0)) {

@@ -95,6 +95,8 @@ void trap(struct xok_trapframe *tf)
 	struct env *e = thiscpu()->cur;
 
 	if (!(tf->cs & 3)) {
+		if (tf->trapno == T_TIMER)
+			thiscpu()->timer_missed = 1;
 		if (!interrupt(tf))
 			panic_trap(tf);
 		return;
