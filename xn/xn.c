@@ -372,6 +372,9 @@ int64_t sys_xn_map(uint64_t cap, uint64_t idx, uint64_t va, uint64_t writable)
 	/* Metadata changes only through xn_modify, where XN checks it. */
 	if (writable && e->type != XOK_XN_DATA)
 		return E_PERM;
+	/* The read still in flight would overwrite what the caller writes. */
+	if (writable && e->state == XOK_XN_READING)
+		return E_STATE;
 	if (va >= XOK_USER_TOP || (va & (PAGE_SIZE - 1)) || va == XOK_UAREA)
 		return E_INVAL;
 	if (writable)
