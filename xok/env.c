@@ -14,7 +14,6 @@
 #include "disk.h"
 #include "export.h"
 #include "kmemlayout.h"
-#include "lapic.h"
 #include "pmap.h"
 #include "sched.h"
 #include "shutdown.h"
@@ -308,6 +307,15 @@ void env_run(struct env *e)
 {
 	struct cpu *c = thiscpu();
 
+	if (c->timer_missed) {
+		/* The slice ended while the kernel waited with interrupts
+		 * on: end it now, as the timer would have. (Re-arming the
+		 * timer instead can lose the race again on a slow machine.) */
+		c->timer_missed = 0;
+		c->cur = e;
+		sched_timer();
+	}
+
 	if (rcr3() != e->pml4_pa)
 		lcr3(e->pml4_pa);
 	if (c->cur != e)
@@ -321,10 +329,6 @@ void env_run(struct env *e)
 			fxsave(c->fpu_env->fpu);
 		fxrstor(e->fpu);
 		c->fpu_env = e;
-	}
-	if (c->timer_missed) {
-		c->timer_missed = 0;
-		lapic_timer_arm(1); /* at once: the slice is over */
 	}
 	if (sysret_safe(&e->tf))
 		env_pop_sysret(&e->tf);
