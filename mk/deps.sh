@@ -4,7 +4,7 @@
 # the exact command and fails. The one list of dependencies is here.
 # The second line is the Linux side of `make bench` (tests/bench/).
 PACKAGES="gcc make binutils gawk qemu-system-x86 libcunit1-dev
-	linux-image-amd64 busybox-static musl-tools cpio"
+	linux-image-amd64 busybox-static musl-tools cpio e2fsprogs"
 
 missing=
 for p in $PACKAGES; do

@@ -77,8 +77,9 @@ int main(int argc, char **argv)
 	}
 
 	bench_print_table(&t, stdout);
-	printf("(median of batches, per operation; ratio < 1: Xok is faster;"
-	       " \"-\": not measured)\n");
+	printf("(median of batches, per operation or per whole run as"
+	       " tests/bench/README.md defines each figure;\n"
+	       " ratio < 1: Xok is faster; \"-\": not measured)\n");
 
 	if (mkdir(argv[3], 0777) < 0 && errno != EEXIST) {
 		fprintf(stderr, "benchtab: %s: %s\n", argv[3], strerror(errno));
