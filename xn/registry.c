@@ -96,12 +96,39 @@ int xnr_add_children(struct xn_registry *r, int parent,
 	return 0;
 }
 
+/* Releases freed entry `i`, and the freed entries still cached under it
+ * (it owned nothing when freed, but the blocks freed from it earlier may
+ * still wait for it): none of them is reachable on disk any more. */
+static void release(struct xn_registry *r, int i)
+{
+	for (unsigned k = 0; k < r->n && r->e[i].children; k++)
+		if (r->e[k].pfn && r->e[k].parent == (uint32_t)i)
+			release(r, (int)k);
+	r->ops->map_set(r->ops->ctx, r->e[i].block, 0);
+	xnr_drop(r, i);
+}
+
 void xnr_mark_freed(struct xn_registry *r, uint64_t block)
 {
 	int i = xnr_find(r, block);
+	struct xok_xn_entry *e;
 
-	if (i >= 0)
-		r->e[i].freed = 1;
+	if (i < 0)
+		return;
+	e = &r->e[i];
+	if (e->uninit) {
+		/* Never written: no block on disk points to it (its parent
+		 * could not be written meanwhile). It no longer taints the
+		 * parent, and can go at once. */
+		if (e->parent != XOK_XN_NO_PARENT)
+			r->e[e->parent].taint--;
+		e->uninit = 0;
+		if (!e->children) {
+			release(r, i);
+			return;
+		}
+	}
+	e->freed = 1;
 }
 
 int xnr_writable(const struct xn_registry *r, int i)
@@ -117,8 +144,6 @@ void xnr_written(struct xn_registry *r, int i)
 		r->e[e->parent].taint--;
 	e->uninit = 0;
 	for (unsigned k = 0; k < r->n; k++)
-		if (r->e[k].pfn && r->e[k].freed && r->e[k].parent == (uint32_t)i) {
-			r->ops->map_set(r->ops->ctx, r->e[k].block, 0);
-			xnr_drop(r, (int)k);
-		}
+		if (r->e[k].pfn && r->e[k].freed && r->e[k].parent == (uint32_t)i)
+			release(r, (int)k);
 }

@@ -6,10 +6,12 @@
  * with counters (tests/unit/test_xnreg.c).
  *
  * The rules: a block allocated and never written ("uninit") taints its
- * parent, which may not be written until every such child has been; a
- * freed block stays in use in the free map until its parent (no longer
- * pointing to it) has been written; only clean (VALID), unmapped entries
- * with no cached children are reclaimed, never the one a call works on.
+ * parent, which may not be written until every such child has been (or
+ * freed again); a freed block stays in use in the free map until its
+ * parent (no longer pointing to it) has been written, and takes the
+ * freed blocks still cached under it along; only clean (VALID), unmapped
+ * entries with no cached children are reclaimed, never the one a call
+ * works on.
  */
 #ifndef XN_REGISTRY_H
 #define XN_REGISTRY_H
@@ -62,7 +64,8 @@ int xnr_add_children(struct xn_registry *r, int parent,
 		     const struct xok_xn_pair *add, size_t n);
 
 /* Marks the cached block `block` freed: it stays in use until its parent
- * is written. */
+ * is written; a block never written goes at once (and stops tainting its
+ * parent). */
 void xnr_mark_freed(struct xn_registry *r, uint64_t block);
 
 /* May entry `i` be written now? 0, or -1 (not dirty, or tainted). */

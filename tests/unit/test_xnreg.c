@@ -111,6 +111,46 @@ static void freed_block_waits_for_parent(void)
 	CU_ASSERT_EQUAL(pages_live, 1); /* the root's page only */
 }
 
+/* A child allocated and freed before it was ever written: no disk block
+ * points to it, so it goes at once and no longer taints its parent. */
+static void unwritten_child_freed_at_once(void)
+{
+	int root = setup(10);
+
+	xnr_add_children(&r, root, kids, 2);
+	CU_ASSERT_EQUAL(entries[root].taint, 2);
+	xnr_mark_freed(&r, 20);
+	CU_ASSERT_EQUAL(entries[root].taint, 1);
+	CU_ASSERT(!xn_bit(map, 20));
+	CU_ASSERT_EQUAL(xnr_find(&r, 20), -1);
+	CU_ASSERT_EQUAL(entries[root].children, 1);
+	xnr_written(&r, xnr_find(&r, 21));
+	entries[root].state = XOK_XN_DIRTY;
+	CU_ASSERT_EQUAL(xnr_writable(&r, root), 0);
+}
+
+/* Freed blocks waiting for a block that is itself freed go with it. */
+static void freed_chain_released_together(void)
+{
+	static const struct xok_xn_pair grandkid = { 30, 0 };
+	int root = setup(10), c, g;
+
+	xnr_add_children(&r, root, kids, 1);
+	c = xnr_find(&r, 20);
+	xnr_add_children(&r, c, &grandkid, 1);
+	g = xnr_find(&r, 30);
+	xnr_written(&r, g);
+	xnr_written(&r, c);
+	entries[g].state = entries[c].state = XOK_XN_VALID;
+	xnr_mark_freed(&r, 30); /* waits for c */
+	xnr_mark_freed(&r, 20); /* waits for root */
+	CU_ASSERT(xn_bit(map, 20) && xn_bit(map, 30));
+	xnr_written(&r, root);
+	CU_ASSERT(!xn_bit(map, 20) && !xn_bit(map, 30));
+	CU_ASSERT_EQUAL(xnr_find(&r, 30), -1);
+	CU_ASSERT_EQUAL(pages_live, 1);
+}
+
 static void reclaim_takes_only_clean_unmapped_childless(void)
 {
 	int root = setup(10), c;
@@ -170,6 +210,8 @@ void add_xnreg_tests(void)
 	static const struct unit_test tests[] = {
 		{ "new_child_taints_parent", new_child_taints_parent },
 		{ "freed_block_waits_for_parent", freed_block_waits_for_parent },
+		{ "unwritten_child_freed_at_once", unwritten_child_freed_at_once },
+		{ "freed_chain_released_together", freed_chain_released_together },
 		{ "reclaim_takes_only_clean_unmapped_childless",
 		  reclaim_takes_only_clean_unmapped_childless },
 		{ "children_all_or_nothing", children_all_or_nothing },
