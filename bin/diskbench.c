@@ -52,16 +52,6 @@ static void shuffle(uint64_t *v, unsigned n)
 	}
 }
 
-static void sort(uint64_t *v, int n)
-{
-	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			uint64_t t = v[j];
-
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-}
 
 /* Prints a figure from per-batch elapsed nanoseconds. */
 static void report(const char *name, uint64_t *ns)
@@ -71,7 +61,7 @@ static void report(const char *name, uint64_t *ns)
 	for (int b = 0; b < BATCHES; b++)
 		mibps[b] = (uint64_t)per_batch * 4096 * 1000000000ull /
 			   (ns[b] ? ns[b] : 1) / (1024 * 1024);
-	sort(mibps, BATCHES);
+	rt_sort_u64(mibps, BATCHES);
 	printf("BENCH %s mibps %lu %lu %lu %d\n", name, mibps[BATCHES / 2],
 	       mibps[0], mibps[BATCHES - 1], BATCHES);
 }
@@ -127,19 +117,7 @@ static int raw_figure(const char *name, int random, int write)
 
 static int xn_setup(void)
 {
-	struct xok_xn_template t;
-	int64_t root;
-
-	if (xok_xn_mount(0, 0) < 0)
-		return -1;
-	make_ptrs_type(&t);
-	xok_xn_type_install(0, T_PTRS, &t);
-	make_dir_type(&t);
-	xok_xn_type_install(0, T_DIR, &t);
-	if ((root = xok_xn_root_create(0, "bench", T_DIR)) < 0 ||
-	    (root_idx = xok_xn_bind_root(0, (uint64_t)root)) < 0 ||
-	    rt_xn_settle(root_idx) != XOK_XN_VALID ||
-	    xok_xn_map(0, (uint64_t)root_idx, PIN, 0))
+	if ((root_idx = rt_xn_sample_disk("bench", PIN)) < 0)
 		return -1;
 	for (int p = 0; p < 2; p++) {
 		uint64_t b = rt_xn_free_block(64, RAW_BASE), e[2] = { b, T_PTRS };

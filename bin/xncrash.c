@@ -71,23 +71,10 @@ static int64_t round(unsigned r)
 
 static int cut(uint64_t writes)
 {
-	struct xok_xn_template t;
-	int64_t root, e;
+	int64_t e;
 
-	if (xok_xn_mount(0, 0) < 0)
-		return 10;
-	make_ptrs_type(&t);
-	if (xok_xn_type_install(0, T_PTRS, &t) < 0)
-		return 11;
-	make_dir_type(&t);
-	if (xok_xn_type_install(0, T_DIR, &t) < 0)
-		return 12;
-	if ((root = xok_xn_root_create(0, "crash", T_DIR)) < 0)
-		return 13;
-	root_idx = xok_xn_bind_root(0, (uint64_t)root);
-	if (rt_xn_settle(root_idx) != XOK_XN_VALID ||
-	    xok_xn_map(0, (uint64_t)root_idx, VIEW + 0x100000, 0) < 0)
-		return 14; /* mapped, the root stays cached */
+	if ((root_idx = rt_xn_sample_disk("crash", VIEW + 0x100000)) < 0)
+		return (int)-root_idx;
 	xok_disk_fault(0, 0, writes);
 	for (unsigned r = 0; r < ROUNDS; r++)
 		if ((e = round(r))) {

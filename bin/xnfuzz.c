@@ -155,9 +155,7 @@ static int flush(void)
 
 int main(const char *arg)
 {
-	struct xok_xn_template t;
 	uint64_t ops = 3000, seed = 1;
-	int64_t root, ri;
 
 	if (*arg) {
 		ops = 0;
@@ -169,14 +167,7 @@ int main(const char *arg)
 				seed = seed * 10 + (uint64_t)(*arg - '0');
 	}
 	rng = (seed ? seed : 1) * 0x9e3779b97f4a7c15ull;
-	make_ptrs_type(&t);
-	if (xok_xn_mount(0, 0) || xok_xn_type_install(0, T_PTRS, &t))
-		return 10;
-	make_dir_type(&t);
-	if (xok_xn_type_install(0, T_DIR, &t) ||
-	    (root = xok_xn_root_create(0, "fuzz", T_DIR)) < 0 ||
-	    rt_xn_settle(ri = xok_xn_bind_root(0, (uint64_t)root)) !=
-		    XOK_XN_VALID)
+	if (rt_xn_sample_disk("fuzz", VIEW + 0x100000) < 0)
 		return 11;
 	for (uint64_t n = 0; n < ops; n++) {
 		switch (rnd(6)) {

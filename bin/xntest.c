@@ -302,27 +302,11 @@ SELFTEST(no_capability_no_blocks)
 
 int main(const char *arg)
 {
-	struct xok_xn_template t;
-	int64_t root;
 	int failed;
 
 	rt_check_leaks = 0; /* the buffer cache keeps pages on purpose */
-	if (xok_xn_mount(0, 0) < 0)
-		return 10;
-	make_ptrs_type(&t);
-	if (xok_xn_type_install(0, T_PTRS, &t) < 0)
-		return 11;
-	make_dir_type(&t);
-	if (xok_xn_type_install(0, T_DIR, &t) < 0)
-		return 12;
-	if ((root = xok_xn_root_create(0, "fs", T_DIR)) < 0)
-		return 13;
-	root_idx = xok_xn_bind_root(0, (uint64_t)root);
-	if (root_idx < 0 || rt_xn_settle(root_idx) != XOK_XN_VALID)
-		return 14;
-	/* Mapped, the root stays cached: root_idx stays its index. */
-	if (xok_xn_map(0, (uint64_t)root_idx, PIN, 0) < 0)
-		return 16;
+	if ((root_idx = rt_xn_sample_disk("fs", PIN)) < 0)
+		return (int)-root_idx;
 	failed = rt_run_selftests(arg);
 	/* Everything written: shut the disk down cleanly for xn-fsck. */
 	return failed ? failed : xok_xn_sync(1) ? 15 : 0;

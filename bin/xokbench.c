@@ -27,16 +27,6 @@ static inline uint64_t tsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
-static void sort(uint64_t *v, int n)
-{
-	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			uint64_t t = v[j];
-
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-}
 
 /* Times `op` over the batches and prints its line. */
 static void measure(const char *name, void (*op)(void))
@@ -51,7 +41,7 @@ static void measure(const char *name, void (*op)(void))
 			op();
 		per_op[b] = (tsc() - t0) / ops_per_batch;
 	}
-	sort(per_op, BATCHES);
+	rt_sort_u64(per_op, BATCHES);
 	printf("BENCH %s cycles %lu %lu %lu %d\n", name, per_op[BATCHES / 2],
 	       per_op[0], per_op[BATCHES - 1], BATCHES);
 }

@@ -157,6 +157,17 @@ void rt_sleep_forever(void)
 		xok_wk_sleep(never, 3); /* E_AGAIN after each IPC upcall */
 }
 
+void rt_sort_u64(uint64_t *v, int n)
+{
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			uint64_t t = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+}
+
 void rt_critical_enter(void)
 {
 	RT_UAREA->critical = 1;

@@ -95,6 +95,15 @@ int64_t rt_xn_settle(int64_t idx);
 /* Writes registry entry `idx` back and waits: 0 or an error. */
 int64_t rt_xn_write_wait(int64_t idx);
 
+/* Mounts disk 0 (made by xn-mkfs), installs the two sample types
+ * (xn/sample_types.h), creates root `name` (a dir) and binds it, mapped
+ * read-only at `pin_va` so it stays cached. Returns its registry index,
+ * or a negative number saying which step failed. */
+int64_t rt_xn_sample_disk(const char *name, uint64_t pin_va);
+
+/* Sorts `n` numbers in place (small n: benchmark batches). */
+void rt_sort_u64(uint64_t *v, int n);
+
 /* Whether rt_run_selftests checks each test for leaked pages (1 unless a
  * program keeps pages on purpose, like XN's buffer cache). */
 extern int rt_check_leaks;
