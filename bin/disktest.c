@@ -226,6 +226,19 @@ SELFTEST(power_cut_drops_later_writes)
 	return 0;
 }
 
+/* XN on a disk that is not formatted for it, or before any mount. */
+SELFTEST(xn_refuses_unformatted_disk)
+{
+	CHECK_EQ(xok_xn_write(0), E_STATE);      /* nothing mounted */
+	CHECK_EQ(xok_xn_sync(0), E_STATE);
+	CHECK_EQ(xok_xn_bind_root(0, 0), E_STATE);
+	CHECK_EQ(xok_xn_mount(0, 3), E_INVAL);   /* no such disk */
+	CHECK_EQ(xok_xn_mount(9, 0), E_PERM);    /* empty capability slot */
+	CHECK_EQ(xok_xn_mount(0, 0), E_INVAL);   /* zeros: not an XN disk */
+	CHECK_EQ(xok_xn_write(0), E_STATE);      /* still nothing mounted */
+	return 0;
+}
+
 int main(const char *arg)
 {
 	return rt_run_selftests(arg);

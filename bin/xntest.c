@@ -109,8 +109,11 @@ SELFTEST(write_ordering_and_claims)
 	CHECK(pi >= 0);
 	CHECK_EQ(REG[pi].uninit, 1);
 	CHECK(REG[root_idx].taint >= 1);
-	/* The root points at a block never written: it may not go out. */
+	/* The root points at a block never written: it may not go out,
+	 * and the disk cannot be shut down cleanly yet. */
 	CHECK_EQ(xok_xn_write((uint64_t)root_idx), E_STATE);
+	CHECK_EQ(xok_xn_sync(1), E_BUSY);
+	CHECK_EQ(xok_xn_sync(2), E_INVAL);
 	CHECK_EQ(xok_xn_write((uint64_t)pi), 0);
 	CHECK_EQ(rt_xn_settle(pi), XOK_XN_VALID);
 	CHECK_EQ(REG[root_idx].taint, 0);

@@ -33,17 +33,15 @@ static struct {
 	struct xok_xn_super super;
 	struct xok_xn_template types[XOK_XN_MAXTYPES];
 	struct xok_xn_root roots[XOK_XN_MAXROOTS];
-	uint64_t scratch_pa; /* a page for catalogue I/O */
 } xn = { .disk = -1 };
+
+/* The page catalogue and map I/O goes through: in the kernel image, so
+ * it needs no allocation (a failed mount leaves nothing behind). */
+static uint8_t scratch_page[XOK_XN_BLOCK] __attribute__((aligned(4096)));
 
 /* The registry and the free map are exported (export.c). */
 static struct xok_xn_entry *const reg = exp_xn;
 static uint8_t *const flat_map = exp_xnmap;
-
-static uint8_t *scratch(void)
-{
-	return kaddr(xn.scratch_pa);
-}
 
 static struct xn_context context(void)
 {
@@ -61,17 +59,17 @@ static void map_set(uint64_t block, int used)
 static int read_sync(uint64_t block, uint8_t *buf, void *ctx)
 {
 	(void)ctx;
-	if (disk_kernel_io_sync(xn.disk, block, xn.scratch_pa, 0))
+	if (disk_kernel_io_sync(xn.disk, block, paddr(scratch_page), 0))
 		return -1;
-	memcpy(buf, scratch(), XOK_XN_BLOCK);
+	memcpy(buf, scratch_page, XOK_XN_BLOCK);
 	return 0;
 }
 
 static int write_sync(uint64_t block, const void *bytes, size_t len)
 {
-	memset(scratch(), 0, XOK_XN_BLOCK);
-	memcpy(scratch(), bytes, len);
-	return disk_kernel_io_sync(xn.disk, block, xn.scratch_pa, 1);
+	memset(scratch_page, 0, XOK_XN_BLOCK);
+	memcpy(scratch_page, bytes, len);
+	return disk_kernel_io_sync(xn.disk, block, paddr(scratch_page), 1);
 }
 
 static int write_map(void)
@@ -138,8 +136,6 @@ int64_t sys_xn_mount(uint64_t cap, uint64_t disk)
 		return r;
 	if (xn.disk >= 0)
 		return E_BUSY;
-	if (!xn.scratch_pa && !(xn.scratch_pa = pmap_page_alloc()))
-		return E_NOMEM;
 	xn.disk = (int)disk;
 	if (read_sync(0, buf, 0) || (memcpy(&xn.super, buf, sizeof(xn.super)),
 				     xn_super_check(&xn.super,

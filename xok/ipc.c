@@ -27,11 +27,16 @@ int64_t sys_ipc_call(uint64_t envid, uint64_t a0, uint64_t a1, uint64_t a2,
 	if (s->pub->ipc_caller || (s->pub->status != XOK_ENV_RUNNABLE &&
 				   s->pub->status != XOK_ENV_SLEEPING))
 		return E_BUSY;
-	/* A sleeping server's wk_sleep returns E_AGAIN after the handler. */
+	/* A sleeping server's wk_sleep returns E_AGAIN after the handler:
+	 * that goes into the frame pushed, and back out if the push fails
+	 * (a refused call changes nothing). */
+	uint64_t rax = s->tf.rax;
 	if (s->pub->status == XOK_ENV_SLEEPING)
 		s->tf.rax = (uint64_t)(int64_t)E_AGAIN;
-	if (upcall_push(s, XOK_UPCALL_IPC, XOK_TRAP_IPC, 0))
+	if (upcall_push(s, XOK_UPCALL_IPC, XOK_TRAP_IPC, 0)) {
+		s->tf.rax = rax;
 		return E_STATE;
+	}
 	s->tf.rsi = self->pub->id;
 	s->tf.rdx = a0;
 	s->tf.rcx = a1;
