@@ -28,5 +28,6 @@ void add_xn_tests(void);
 void add_xnimage_tests(void);
 void add_xnreg_tests(void);
 void add_cffs_template_tests(void);
+void add_cffs_tests(void);
 
 #endif

@@ -1,0 +1,42 @@
+/*
+ * blk: the block layer C-FFS runs on. In a libOS it is XN (the registry
+ * is the cache, changes go through xn_modify); on the host, memblk.c
+ * keeps the blocks in memory and enforces XN's rules with XN's own code,
+ * so the host tools and tests run C-FFS exactly as the libOS does.
+ *
+ * Blocks are named by number; metadata is reached through its parent
+ * (the block that owns it), as XN requires.
+ */
+#ifndef CFFS_BLK_H
+#define CFFS_BLK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <xok/xn.h>
+
+struct cffs_blk;
+
+struct cffs_blk_ops {
+	/* The bytes of `block`, which `parent` owns (0: the file system's
+	 * root block). Valid until the next call; NULL if unreachable. */
+	const uint8_t *(*get)(struct cffs_blk *b, uint64_t parent,
+			      uint64_t block);
+	/* Changes metadata `block` by `mods`, allocating and freeing
+	 * exactly the pairs of `delta` (XN's rule). 0 or a negative error. */
+	int (*modify)(struct cffs_blk *b, uint64_t block,
+		      const struct xok_xn_mod *mods, size_t n,
+		      const struct xok_xn_delta *delta);
+	/* Writes `len` bytes at `off` of data block `block`. */
+	int (*write_data)(struct cffs_blk *b, uint64_t parent, uint64_t block,
+			  uint32_t off, const void *bytes, uint32_t len);
+	/* A free block at or after `hint` (wrapping), or 0 if the disk is
+	 * full. Allocation itself happens in modify. */
+	uint64_t (*free_block)(struct cffs_blk *b, uint64_t hint);
+};
+
+struct cffs_blk {
+	const struct cffs_blk_ops *ops;
+	uint64_t root; /* the SUPER block */
+};
+
+#endif

@@ -1,0 +1,599 @@
+/*
+ * cffs: lookup, create, read, write, truncate, unlink and readdir.
+ *
+ * Every change is one xn_modify-shaped call on one metadata block with
+ * the exact delta of blocks it allocates or frees, so XN can check it.
+ * Blocks are allocated next to the block holding the inode: a small
+ * file's data lands beside its directory entry (C-FFS's co-location).
+ */
+#include "cffs.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#define ROOT_LOC(b) ((struct cffs_loc){ 0, (b)->root, CFFS_OFF_ROOT })
+#define PTRS CFFS_PTRS_PER_BLOCK
+#define MAX_DEPTH 64 /* directories a path may descend */
+
+static int is_dir(const struct cffs_inode *ino)
+{
+	return (ino->mode & CFFS_S_IFMT) == CFFS_S_IFDIR;
+}
+
+static const uint8_t *get(struct cffs_blk *b, uint64_t parent,
+			  uint64_t block)
+{
+	return b->ops->get(b, parent, block);
+}
+
+static int modify(struct cffs_blk *b, uint64_t block, uint32_t off,
+		  const void *bytes, uint32_t len,
+		  const struct xok_xn_delta *d)
+{
+	static const struct xok_xn_delta none;
+	struct xok_xn_mod m = { off, len, (uint64_t)(uintptr_t)bytes };
+
+	return b->ops->modify(b, block, &m, 1, d ? d : &none) ? CFFS_EIO : 0;
+}
+
+static int load(struct cffs_blk *b, const struct cffs_loc *at,
+		struct cffs_inode *ino)
+{
+	const uint8_t *p = get(b, at->parent, at->block);
+
+	if (!p)
+		return CFFS_EIO;
+	memcpy(ino, p + at->off, sizeof(*ino));
+	return 0;
+}
+
+static int store(struct cffs_blk *b, const struct cffs_loc *at,
+		 const struct cffs_inode *ino, const struct xok_xn_delta *d)
+{
+	return modify(b, at->block, at->off, ino, sizeof(*ino), d);
+}
+
+static uint64_t read_ptr(struct cffs_blk *b, const struct cffs_loc *p)
+{
+	const uint8_t *blk = get(b, p->parent, p->block);
+	uint64_t v = 0;
+
+	if (blk)
+		memcpy(&v, blk + p->off, sizeof(v));
+	return v;
+}
+
+/* Allocates a block of `type` near `hint` into the empty pointer at `p`. */
+static int alloc_into(struct cffs_blk *b, const struct cffs_loc *p,
+		      uint64_t type, uint64_t hint, uint64_t *out)
+{
+	struct xok_xn_delta d = { .nadd = 1 };
+	uint64_t blk = b->ops->free_block(b, hint);
+
+	if (!blk)
+		return CFFS_ENOSPC;
+	d.add[0] = (struct xok_xn_pair){ blk, type };
+	if (modify(b, p->block, p->off, &blk, sizeof(blk), &d))
+		return CFFS_EIO;
+	*out = blk;
+	return 0;
+}
+
+/*
+ * The pointer to block `idx` of the file at `at`: direct, or through one
+ * to three levels of indirect blocks (IND* for a file, DIND* for a
+ * directory, whose leaves are DIR blocks). With `alloc`, missing
+ * indirect blocks are allocated on the way; else *ptr is left at the
+ * first missing one and 1 is returned for a hole.
+ */
+static int find_ptr(struct cffs_blk *b, const struct cffs_loc *at,
+		    const struct cffs_inode *ino, uint64_t idx, int alloc,
+		    struct cffs_loc *ptr)
+{
+	uint64_t base = is_dir(ino) ? CFFS_T_DIND1 : CFFS_T_IND1, span = 1;
+	unsigned level;
+
+	if (idx < CFFS_NDIRECT) {
+		*ptr = (struct cffs_loc){ at->parent, at->block,
+			at->off + CFFS_OFF_DIRECT + 8 * (uint32_t)idx };
+		return 0;
+	}
+	idx -= CFFS_NDIRECT;
+	for (level = 1; level <= CFFS_NIND; level++) {
+		span *= PTRS;
+		if (idx < span)
+			break;
+		idx -= span;
+	}
+	if (level > CFFS_NIND)
+		return CFFS_EFBIG;
+	*ptr = (struct cffs_loc){ at->parent, at->block,
+		at->off + CFFS_OFF_IND + 8 * (level - 1) };
+	for (; level > 0; level--) {
+		uint64_t next = read_ptr(b, ptr);
+		int r;
+
+		if (!next && !alloc)
+			return 1;
+		if (!next && (r = alloc_into(b, ptr, base + level - 1,
+					     at->block, &next)))
+			return r;
+		span /= PTRS;
+		*ptr = (struct cffs_loc){ ptr->block, next,
+			(uint32_t)(8 * (idx / span % PTRS)) };
+	}
+	return 0;
+}
+
+/* Block `idx` of the file (0 for a hole), with the block owning it. */
+static int block_of(struct cffs_blk *b, const struct cffs_loc *at,
+		    const struct cffs_inode *ino, uint64_t idx, int alloc,
+		    uint64_t *owner, uint64_t *blk)
+{
+	uint64_t leaf = is_dir(ino) ? CFFS_T_DIR : XOK_XN_DATA;
+	struct cffs_loc p;
+	int r = find_ptr(b, at, ino, idx, alloc, &p);
+
+	*blk = 0;
+	if (r)
+		return r < 0 ? r : 0;
+	*owner = p.block;
+	*blk = read_ptr(b, &p);
+	if (!*blk && alloc)
+		return alloc_into(b, &p, leaf, at->block, blk);
+	return 0;
+}
+
+static uint64_t nblocks(const struct cffs_inode *ino)
+{
+	return (ino->size + CFFS_BLOCK - 1) / CFFS_BLOCK;
+}
+
+int cffs_mkfs(struct cffs_blk *b)
+{
+	struct cffs_super s = { .magic = CFFS_MAGIC, .version = CFFS_VERSION };
+
+	s.root.mode = CFFS_S_IFDIR | 0755;
+	s.root.nlink = 2;
+	return modify(b, b->root, 0, &s, sizeof(s), NULL);
+}
+
+int cffs_mount(struct cffs_blk *b)
+{
+	const uint8_t *p = get(b, 0, b->root);
+	struct cffs_super s;
+
+	if (!p)
+		return CFFS_EIO;
+	memcpy(&s, p, sizeof(s));
+	if (s.magic != CFFS_MAGIC || s.version != CFFS_VERSION ||
+	    !is_dir(&s.root))
+		return CFFS_EINVAL;
+	return 0;
+}
+
+int cffs_stat(struct cffs_blk *b, const struct cffs_loc *at,
+	      struct cffs_inode *out)
+{
+	return load(b, at, out);
+}
+
+long cffs_read(struct cffs_blk *b, const struct cffs_loc *at, uint64_t off,
+	       void *buf, size_t len)
+{
+	struct cffs_inode ino;
+	size_t done = 0;
+	int r = load(b, at, &ino);
+
+	if (r)
+		return r;
+	if (is_dir(&ino))
+		return CFFS_EISDIR;
+	if (off >= ino.size)
+		return 0;
+	if (len > ino.size - off)
+		len = (size_t)(ino.size - off);
+	while (done < len) {
+		uint64_t pos = off + done, owner, blk;
+		uint32_t in = (uint32_t)(pos % CFFS_BLOCK);
+		size_t n = CFFS_BLOCK - in < len - done ? CFFS_BLOCK - in
+							: len - done;
+		const uint8_t *p;
+
+		if ((r = block_of(b, at, &ino, pos / CFFS_BLOCK, 0, &owner,
+				  &blk)))
+			return r;
+		p = blk ? get(b, owner, blk) : NULL;
+		if (blk && !p)
+			return CFFS_EIO;
+		if (p)
+			memcpy((uint8_t *)buf + done, p + in, n);
+		else
+			memset((uint8_t *)buf + done, 0, n);
+		done += n;
+	}
+	return (long)done;
+}
+
+static long write_blocks(struct cffs_blk *b, const struct cffs_loc *at,
+			 struct cffs_inode *ino, uint64_t off,
+			 const uint8_t *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		uint64_t pos = off + done, owner, blk;
+		uint32_t in = (uint32_t)(pos % CFFS_BLOCK);
+		size_t n = CFFS_BLOCK - in < len - done ? CFFS_BLOCK - in
+							: len - done;
+		int r = block_of(b, at, ino, pos / CFFS_BLOCK, 1, &owner, &blk);
+
+		if (!r && b->ops->write_data(b, owner, blk, in, buf + done,
+					     (uint32_t)n))
+			r = CFFS_EIO;
+		if (r)
+			return done ? (long)done : r;
+		done += n;
+	}
+	return (long)done;
+}
+
+long cffs_write(struct cffs_blk *b, const struct cffs_loc *at, uint64_t off,
+		const void *buf, size_t len)
+{
+	struct cffs_inode ino;
+	long n;
+	int r = load(b, at, &ino);
+
+	if (r)
+		return r;
+	if (is_dir(&ino))
+		return CFFS_EISDIR;
+	if (off + len < off)
+		return CFFS_EFBIG;
+	n = write_blocks(b, at, &ino, off, buf, len);
+	if (n <= 0)
+		return n;
+	/* The pointers changed under us: reload before setting the size. */
+	if ((r = load(b, at, &ino)))
+		return r;
+	if (off + (uint64_t)n > ino.size) {
+		ino.size = off + (uint64_t)n;
+		if ((r = store(b, at, &ino, NULL)))
+			return r;
+	}
+	return n;
+}
+
+/* Empties the pointer block `blk` (of `type`, owned by `owner`) and the
+ * blocks under it, a delta's worth of pointers per modification. */
+static int free_tree(struct cffs_blk *b, uint64_t owner, uint64_t blk,
+		     uint64_t type, uint64_t leaf, uint64_t base)
+{
+	uint64_t child = type == base ? leaf : type - 1;
+	const uint64_t zero = 0;
+
+	for (uint32_t i = 0; i < PTRS; i++) {
+		struct cffs_loc p = { owner, blk, 8 * i };
+		struct xok_xn_delta d = { .nrm = 1 };
+		uint64_t c = read_ptr(b, &p);
+		int r;
+
+		if (!c)
+			continue;
+		if (child != leaf &&
+		    (r = free_tree(b, blk, c, child, leaf, base)))
+			return r;
+		d.rm[0] = (struct xok_xn_pair){ c, child };
+		if (modify(b, blk, p.off, &zero, sizeof(zero), &d))
+			return CFFS_EIO;
+	}
+	return 0;
+}
+
+/* Frees every block of the inode at `at` (a directory's must hold no
+ * entries) and sets its size to 0. */
+static int free_all(struct cffs_blk *b, const struct cffs_loc *at,
+		    struct cffs_inode ino)
+{
+	uint64_t leaf, base;
+	struct xok_xn_delta d = { 0 };
+	int r;
+
+	leaf = is_dir(&ino) ? CFFS_T_DIR : XOK_XN_DATA;
+	base = is_dir(&ino) ? CFFS_T_DIND1 : CFFS_T_IND1;
+	for (unsigned l = 0; l < CFFS_NIND; l++) {
+		if (!ino.ind[l])
+			continue;
+		if ((r = free_tree(b, at->block, ino.ind[l], base + l, leaf,
+				   base)))
+			return r;
+		d.rm[d.nrm++] = (struct xok_xn_pair){ ino.ind[l], base + l };
+		ino.ind[l] = 0;
+	}
+	for (unsigned i = 0; i <= CFFS_NDIRECT; i++) {
+		if (d.nrm == XOK_XN_MAXDELTA || i == CFFS_NDIRECT) {
+			if ((r = store(b, at, &ino, &d)))
+				return r;
+			d.nrm = 0;
+		}
+		if (i < CFFS_NDIRECT && ino.direct[i]) {
+			d.rm[d.nrm++] = (struct xok_xn_pair){ ino.direct[i],
+							      leaf };
+			ino.direct[i] = 0;
+		}
+	}
+	ino.size = 0;
+	return store(b, at, &ino, NULL);
+}
+
+int cffs_truncate(struct cffs_blk *b, const struct cffs_loc *at)
+{
+	struct cffs_inode ino;
+	int r = load(b, at, &ino);
+
+	if (r)
+		return r;
+	return is_dir(&ino) ? CFFS_EISDIR : free_all(b, at, ino);
+}
+
+/* Calls `visit` on each entry slot of directory `dir`; stops at a
+ * nonzero return and gives it back. */
+typedef int (*visit_fn)(const struct cffs_dirent *e, const struct cffs_loc *at,
+			void *ctx);
+
+static int each_slot(struct cffs_blk *b, const struct cffs_loc *dir,
+		     const struct cffs_inode *ino, visit_fn visit, void *ctx)
+{
+	for (uint64_t i = 0; i < nblocks(ino); i++) {
+		uint64_t owner, blk;
+		const uint8_t *p;
+		int r = block_of(b, dir, ino, i, 0, &owner, &blk);
+
+		if (r)
+			return r;
+		if (!blk)
+			continue;
+		if (!(p = get(b, owner, blk)))
+			return CFFS_EIO;
+		for (uint32_t s = 0; s < CFFS_DIRENTS; s++) {
+			struct cffs_loc at = { owner, blk, s * CFFS_DIRENT_SIZE };
+			struct cffs_dirent e;
+
+			memcpy(&e, p + at.off, sizeof(e));
+			if ((r = visit(&e, &at, ctx)))
+				return r;
+			p = get(b, owner, blk);
+		}
+	}
+	return 0;
+}
+
+struct name_query {
+	const char *name;
+	size_t len;
+	struct cffs_loc found;
+};
+
+static int match_name(const struct cffs_dirent *e, const struct cffs_loc *at,
+		      void *ctx)
+{
+	struct name_query *q = ctx;
+
+	if (!e->ino.mode || e->namelen != q->len ||
+	    memcmp(e->name, q->name, q->len))
+		return 0;
+	q->found = *at;
+	return 1;
+}
+
+static int find_entry(struct cffs_blk *b, const struct cffs_loc *dir,
+		      const char *name, size_t len, struct cffs_loc *out)
+{
+	struct name_query q = { name, len, { 0 } };
+	struct cffs_inode ino;
+	int r = load(b, dir, &ino);
+
+	if (r)
+		return r;
+	if (!is_dir(&ino))
+		return CFFS_ENOTDIR;
+	r = each_slot(b, dir, &ino, match_name, &q);
+	if (r < 0)
+		return r;
+	if (!r)
+		return CFFS_ENOENT;
+	*out = q.found;
+	return 0;
+}
+
+/*
+ * Resolves `path` to its parent directory and last name. An empty last
+ * name means the path names the root (or ends in "." or ".."), and `dir`
+ * is then the place itself.
+ */
+static int walk(struct cffs_blk *b, const char *path, struct cffs_loc *dir,
+		const char **name, size_t *len)
+{
+	struct cffs_loc up[MAX_DEPTH];
+	unsigned depth = 0;
+
+	*dir = ROOT_LOC(b);
+	for (;;) {
+		size_t n;
+		int r;
+
+		while (*path == '/')
+			path++;
+		n = strcspn(path, "/");
+		if (n > CFFS_NAME_MAX)
+			return CFFS_ENAMETOOLONG;
+		if (path[n] == '\0' && !(n == 1 && path[0] == '.') &&
+		    !(n == 2 && !memcmp(path, "..", 2))) {
+			*name = path;
+			*len = n;
+			return 0;
+		}
+		if (n == 2 && !memcmp(path, "..", 2)) {
+			if (depth)
+				*dir = up[--depth];
+		} else if (n != 1 || path[0] != '.') {
+			if (depth == MAX_DEPTH)
+				return CFFS_ENAMETOOLONG;
+			up[depth++] = *dir;
+			if ((r = find_entry(b, dir, path, n, dir)))
+				return r;
+		}
+		path += n;
+	}
+}
+
+int cffs_lookup(struct cffs_blk *b, const char *path, struct cffs_loc *out)
+{
+	struct cffs_loc dir;
+	const char *name;
+	size_t len;
+	int r = walk(b, path, &dir, &name, &len);
+
+	if (r)
+		return r;
+	if (!len) {
+		struct cffs_inode ino;
+
+		*out = dir;
+		if ((r = load(b, &dir, &ino)))
+			return r;
+		return is_dir(&ino) ? 0 : CFFS_ENOTDIR;
+	}
+	return find_entry(b, &dir, name, len, out);
+}
+
+static int find_free(const struct cffs_dirent *e, const struct cffs_loc *at,
+		     void *ctx)
+{
+	if (e->ino.mode)
+		return 0;
+	*(struct cffs_loc *)ctx = *at;
+	return 1;
+}
+
+/* A free entry slot in `dir`, growing it by a DIR block if it is full. */
+static int free_slot(struct cffs_blk *b, const struct cffs_loc *dir,
+		     struct cffs_loc *out)
+{
+	struct cffs_inode ino;
+	uint64_t owner, blk;
+	int r = load(b, dir, &ino);
+
+	if (r || (r = each_slot(b, dir, &ino, find_free, out)))
+		return r < 0 ? r : 0;
+	if ((r = block_of(b, dir, &ino, nblocks(&ino), 1, &owner, &blk)))
+		return r;
+	if ((r = load(b, dir, &ino)))
+		return r;
+	ino.size += CFFS_BLOCK;
+	if ((r = store(b, dir, &ino, NULL)))
+		return r;
+	*out = (struct cffs_loc){ owner, blk, 0 };
+	return 0;
+}
+
+int cffs_create(struct cffs_blk *b, const char *path, uint32_t mode,
+		struct cffs_loc *out)
+{
+	struct cffs_loc dir, at;
+	struct cffs_dirent e = { 0 };
+	const char *name;
+	size_t len;
+	int r = walk(b, path, &dir, &name, &len);
+
+	if (r)
+		return r;
+	if (!len)
+		return CFFS_EEXIST;
+	if ((mode & CFFS_S_IFMT) != CFFS_S_IFREG &&
+	    (mode & CFFS_S_IFMT) != CFFS_S_IFDIR)
+		return CFFS_EINVAL;
+	r = find_entry(b, &dir, name, len, &at);
+	if (r != CFFS_ENOENT)
+		return r ? r : CFFS_EEXIST;
+	if ((r = free_slot(b, &dir, &at)))
+		return r;
+	e.ino.mode = mode;
+	e.ino.nlink = (mode & CFFS_S_IFMT) == CFFS_S_IFDIR ? 2 : 1;
+	e.namelen = (uint16_t)len;
+	memcpy(e.name, name, len);
+	if ((r = modify(b, at.block, at.off, &e, sizeof(e), NULL)))
+		return r;
+	if (out)
+		*out = at;
+	return 0;
+}
+
+static int any_entry(const struct cffs_dirent *e, const struct cffs_loc *at,
+		     void *ctx)
+{
+	(void)at;
+	(void)ctx;
+	return e->ino.mode != 0;
+}
+
+int cffs_unlink(struct cffs_blk *b, const char *path)
+{
+	static const struct cffs_dirent empty;
+	struct cffs_loc at;
+	struct cffs_inode ino;
+	int r = cffs_lookup(b, path, &at);
+
+	if (r)
+		return r;
+	if (!at.parent)
+		return CFFS_EINVAL; /* the root */
+	if ((r = load(b, &at, &ino)))
+		return r;
+	if (is_dir(&ino) && (r = each_slot(b, &at, &ino, any_entry, NULL)))
+		return r < 0 ? r : CFFS_ENOTEMPTY;
+	if ((r = free_all(b, &at, ino)))
+		return r;
+	return modify(b, at.block, at.off, &empty, sizeof(empty), NULL);
+}
+
+struct readdir_state {
+	uint64_t pos, start;
+	char *name;
+	struct cffs_inode *ino;
+};
+
+static int nth_entry(const struct cffs_dirent *e, const struct cffs_loc *at,
+		     void *ctx)
+{
+	struct readdir_state *s = ctx;
+
+	(void)at;
+	if (s->pos++ < s->start || !e->ino.mode)
+		return 0;
+	memcpy(s->name, e->name, e->namelen);
+	s->name[e->namelen] = '\0';
+	*s->ino = e->ino;
+	return 1;
+}
+
+/* The cursor counts slots, so entries removed or added elsewhere in the
+ * directory do not make readdir skip or repeat the others. */
+int cffs_readdir(struct cffs_blk *b, const struct cffs_loc *dir,
+		 uint64_t *cursor, char name[CFFS_NAME_MAX + 1],
+		 struct cffs_inode *ino)
+{
+	struct cffs_inode d;
+	struct readdir_state s = { 0, *cursor, name, ino };
+	int r = load(b, dir, &d);
+
+	if (r)
+		return r;
+	if (!is_dir(&d))
+		return CFFS_ENOTDIR;
+	r = each_slot(b, dir, &d, nth_entry, &s);
+	if (r == 1)
+		*cursor = s.pos;
+	return r;
+}

@@ -1,0 +1,65 @@
+/*
+ * cffs: C-FFS's file operations over a block layer (blk.h): the same code
+ * in a libOS (over XN) and on the host (over memblk). Paths are absolute
+ * or relative to the root; "." and ".." are understood.
+ *
+ * Errors are negative Linux errno values, so a Unix libOS passes them on
+ * to programs unchanged.
+ */
+#ifndef CFFS_CFFS_H
+#define CFFS_CFFS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "blk.h"
+#include "format.h"
+
+#define CFFS_ENOENT  (-2)
+#define CFFS_EIO     (-5)
+#define CFFS_EEXIST  (-17)
+#define CFFS_ENOTDIR (-20)
+#define CFFS_EISDIR  (-21)
+#define CFFS_EINVAL  (-22)
+#define CFFS_EFBIG   (-27)
+#define CFFS_ENOSPC  (-28)
+#define CFFS_ENAMETOOLONG (-36)
+#define CFFS_ENOTEMPTY (-39)
+
+/* Where an inode (or a block pointer) lives: at byte `off` of metadata
+ * block `block`, which `parent` owns (0 for the root block). */
+struct cffs_loc {
+	uint64_t parent, block;
+	uint32_t off;
+};
+
+/* Makes an empty file system (a root directory, mode 0755) on `b`. */
+int cffs_mkfs(struct cffs_blk *b);
+/* 0 if `b` holds a C-FFS of this version, else CFFS_EINVAL. */
+int cffs_mount(struct cffs_blk *b);
+
+int cffs_lookup(struct cffs_blk *b, const char *path, struct cffs_loc *out);
+/* Creates `path` (a regular file or directory by `mode`'s type bits);
+ * CFFS_EEXIST if the name is taken. `out` may be NULL. */
+int cffs_create(struct cffs_blk *b, const char *path, uint32_t mode,
+		struct cffs_loc *out);
+/* Removes a file, or an empty directory, and frees its blocks. */
+int cffs_unlink(struct cffs_blk *b, const char *path);
+
+int cffs_stat(struct cffs_blk *b, const struct cffs_loc *at,
+	      struct cffs_inode *out);
+/* Bytes read or written, or a negative error. Holes read as zeros. */
+long cffs_read(struct cffs_blk *b, const struct cffs_loc *at, uint64_t off,
+	       void *buf, size_t len);
+long cffs_write(struct cffs_blk *b, const struct cffs_loc *at, uint64_t off,
+		const void *buf, size_t len);
+/* Frees all of a file's blocks and sets its size to 0. */
+int cffs_truncate(struct cffs_blk *b, const struct cffs_loc *at);
+
+/* The next entry of directory `dir` from `*cursor` (start at 0): 1 with
+ * its name (NUL-terminated) and inode, 0 at the end, or an error. */
+int cffs_readdir(struct cffs_blk *b, const struct cffs_loc *dir,
+		 uint64_t *cursor, char name[CFFS_NAME_MAX + 1],
+		 struct cffs_inode *ino);
+
+#endif

@@ -1,0 +1,213 @@
+/*
+ * memblk: an in-memory XN disk for C-FFS on the host.
+ */
+#include "memblk.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../xn/freemap.h"
+#include "../xn/owns.h"
+#include "format.h"
+#include "templates.h"
+
+#define ROOT_BLOCK 1
+#define FIRST_FREE 2
+
+static struct memblk *of(struct cffs_blk *b)
+{
+	return (struct memblk *)b;
+}
+
+static struct xn_context context(struct memblk *m)
+{
+	return (struct xn_context){ m->types, m->nblocks };
+}
+
+/* The type `parent` says `block` has, or -1 if it does not own it. */
+static int64_t type_of(struct memblk *m, uint64_t parent, uint64_t block,
+		       uint64_t *parent_type)
+{
+	struct xn_context cx = context(m);
+	uint64_t t;
+
+	if (parent == 0)
+		return block == ROOT_BLOCK ? CFFS_T_SUPER : -1;
+	if (parent >= m->nblocks || block >= m->nblocks ||
+	    !xn_bit(m->map, parent) || !xn_bit(m->map, block))
+		return -1;
+	if (xn_find_owned(&cx, *parent_type, m->data[parent], block, &t))
+		return -1;
+	return (int64_t)t;
+}
+
+/* The type of metadata `block`, found by walking from the root. Only for
+ * the host: XN's registry knows it directly. */
+static int64_t find_type(struct memblk *m, uint64_t block)
+{
+	static struct xok_xn_pair owned[XN_MAXPAIRS], stack[4096];
+	struct xn_context cx = context(m);
+	size_t top = 0, n;
+
+	stack[top++] = (struct xok_xn_pair){ ROOT_BLOCK, CFFS_T_SUPER };
+	while (top) {
+		struct xok_xn_pair p = stack[--top];
+
+		if (p.block == block)
+			return (int64_t)p.type;
+		if (p.type == XOK_XN_DATA ||
+		    xn_owned(&cx, p.type, m->data[p.block], owned, &n))
+			continue;
+		for (size_t i = 0; i < n && top < 4096; i++)
+			stack[top++] = owned[i];
+	}
+	return -1;
+}
+
+static const uint8_t *mem_get(struct cffs_blk *b, uint64_t parent,
+			      uint64_t block)
+{
+	struct memblk *m = of(b);
+	int64_t pt = parent ? find_type(m, parent) : 0;
+	uint64_t ptype = (uint64_t)pt;
+
+	if (pt < 0 || type_of(m, parent, block, &ptype) < 0)
+		return NULL;
+	return m->data[block];
+}
+
+static int mem_modify(struct cffs_blk *b, uint64_t block,
+		      const struct xok_xn_mod *mods, size_t n,
+		      const struct xok_xn_delta *d)
+{
+	static uint8_t copy[XOK_XN_BLOCK];
+	struct memblk *m = of(b);
+	struct xn_context cx = context(m);
+	int64_t type = find_type(m, block);
+
+	if (type <= 0 || d->nadd > XOK_XN_MAXDELTA || d->nrm > XOK_XN_MAXDELTA)
+		return -1;
+	memcpy(copy, m->data[block], sizeof(copy));
+	for (size_t i = 0; i < n; i++) {
+		if (mods[i].offset > XOK_XN_BLOCK ||
+		    mods[i].len > XOK_XN_BLOCK - mods[i].offset)
+			return -1;
+		memcpy(copy + mods[i].offset, (const void *)mods[i].bytes,
+		       mods[i].len);
+	}
+	for (uint64_t i = 0; i < d->nadd; i++)
+		if (d->add[i].block >= m->nblocks || xn_bit(m->map, d->add[i].block))
+			return -2; /* not free */
+	if (xn_check_change(&cx, (uint64_t)type, m->data[block], copy, d->add,
+			    d->nadd, d->rm, d->nrm))
+		return -3;
+	for (uint64_t i = 0; i < d->nadd; i++) {
+		xn_bit_set(m->map, d->add[i].block);
+		memset(m->data[d->add[i].block], 0, XOK_XN_BLOCK);
+	}
+	for (uint64_t i = 0; i < d->nrm; i++)
+		xn_bit_clear(m->map, d->rm[i].block);
+	memcpy(m->data[block], copy, sizeof(copy));
+	return 0;
+}
+
+static int mem_write_data(struct cffs_blk *b, uint64_t parent,
+			  uint64_t block, uint32_t off, const void *bytes,
+			  uint32_t len)
+{
+	struct memblk *m = of(b);
+	int64_t pt = find_type(m, parent);
+	uint64_t ptype = (uint64_t)pt;
+
+	if (pt < 0 || type_of(m, parent, block, &ptype) != XOK_XN_DATA ||
+	    off > XOK_XN_BLOCK || len > XOK_XN_BLOCK - off)
+		return -1;
+	memcpy(m->data[block] + off, bytes, len);
+	return 0;
+}
+
+static uint64_t mem_free_block(struct cffs_blk *b, uint64_t hint)
+{
+	struct memblk *m = of(b);
+
+	if (hint < FIRST_FREE || hint >= m->nblocks)
+		hint = FIRST_FREE;
+	for (uint64_t k = 0; k < m->nblocks - FIRST_FREE; k++) {
+		uint64_t blk = FIRST_FREE + (hint - FIRST_FREE + k) %
+					    (m->nblocks - FIRST_FREE);
+
+		if (!xn_bit(m->map, blk))
+			return blk;
+	}
+	return 0;
+}
+
+static const struct cffs_blk_ops mem_ops = {
+	mem_get, mem_modify, mem_write_data, mem_free_block,
+};
+
+int memblk_init(struct memblk *m, uint64_t nblocks)
+{
+	memset(m, 0, sizeof(*m));
+	if (nblocks < 4)
+		return -1;
+	m->nblocks = nblocks;
+	m->data = calloc(nblocks, XOK_XN_BLOCK);
+	m->map = calloc((nblocks + 7) / 8, 1);
+	if (!m->data || !m->map) {
+		memblk_free(m);
+		return -1;
+	}
+	for (unsigned t = 1; t < CFFS_NTYPES; t++)
+		cffs_template(t, &m->types[t]);
+	xn_bit_set(m->map, 0);
+	xn_bit_set(m->map, ROOT_BLOCK);
+	m->blk = (struct cffs_blk){ &mem_ops, ROOT_BLOCK };
+	return 0;
+}
+
+void memblk_free(struct memblk *m)
+{
+	free(m->data);
+	free(m->map);
+	m->data = NULL;
+	m->map = NULL;
+}
+
+static int mem_read(uint64_t block, uint8_t *buf, void *ctx)
+{
+	struct memblk *m = ctx;
+
+	memcpy(buf, m->data[block], XOK_XN_BLOCK);
+	return 0;
+}
+
+int memblk_check(struct memblk *m)
+{
+	struct xok_xn_super s = { .nblocks = m->nblocks, .roots_block = 0 };
+	struct xok_xn_root roots[XOK_XN_MAXROOTS] = { 0 };
+	size_t bytes = (m->nblocks + 7) / 8;
+	uint8_t *map = calloc(bytes + XOK_XN_BLOCK, 1), buf[XOK_XN_BLOCK];
+	struct xok_xn_pair *stack = calloc(m->nblocks, sizeof(*stack));
+	uint64_t bad;
+	int r = -1;
+
+	roots[0] = (struct xok_xn_root){ .block = ROOT_BLOCK,
+					 .type = CFFS_T_SUPER, .in_use = 1 };
+	/* Block 0 stands for XN's own fixed blocks here. */
+	if (map && stack &&
+	    !xn_rebuild(&s, m->types, roots, mem_read, m, map, stack, buf, &bad))
+		r = memcmp(map, m->map, bytes) ? -1 : 0;
+	free(map);
+	free(stack);
+	return r;
+}
+
+uint64_t memblk_free_count(const struct memblk *m)
+{
+	uint64_t n = 0;
+
+	for (uint64_t b = 0; b < m->nblocks; b++)
+		n += !xn_bit(m->map, b);
+	return n;
+}

@@ -1,0 +1,32 @@
+/*
+ * memblk: C-FFS's block layer in host memory, with XN's checks: every
+ * modification is applied to a copy and accepted only if xn_check_change
+ * agrees with its delta; allocated blocks must be free, and the free map
+ * is kept as XN keeps it. For mkfs, fsck and the tests.
+ */
+#ifndef CFFS_MEMBLK_H
+#define CFFS_MEMBLK_H
+
+#include "blk.h"
+
+struct memblk {
+	struct cffs_blk blk;
+	uint64_t nblocks;
+	uint8_t (*data)[4096];
+	uint8_t *map; /* a bit per block, 1 = in use */
+	struct xok_xn_template types[XOK_XN_MAXTYPES];
+};
+
+/* A zeroed disk of `nblocks` with C-FFS's types installed and block 1 as
+ * an empty SUPER root; 0 or -1 (out of memory, or too small). */
+int memblk_init(struct memblk *m, uint64_t nblocks);
+void memblk_free(struct memblk *m);
+
+/* Rebuilds the free map from the root with XN's code and compares it
+ * with the one kept: 0 if equal (the disk is consistent), else -1. */
+int memblk_check(struct memblk *m);
+
+/* Free blocks in the map. */
+uint64_t memblk_free_count(const struct memblk *m);
+
+#endif
