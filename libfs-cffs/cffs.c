@@ -9,7 +9,9 @@
 #include "cffs.h"
 
 #include <stddef.h>
-#include <string.h>
+
+/* Ours, not the C library's: C-FFS is built freestanding for libOSes. */
+#include "../lib/string.h"
 
 #define ROOT_LOC(b) ((struct cffs_loc){ 0, (b)->root, CFFS_OFF_ROOT })
 #define PTRS CFFS_PTRS_PER_BLOCK
@@ -425,7 +427,8 @@ static int walk(struct cffs_blk *b, const char *path, struct cffs_loc *dir,
 
 		while (*path == '/')
 			path++;
-		n = strcspn(path, "/");
+		for (n = 0; path[n] && path[n] != '/'; n++)
+			;
 		if (n > CFFS_NAME_MAX)
 			return CFFS_ENAMETOOLONG;
 		if (path[n] == '\0' && !(n == 1 && path[0] == '.') &&

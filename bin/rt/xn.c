@@ -2,7 +2,6 @@
  * rt/xn: small helpers for programs that use XN directly (the tests; a
  * libFS has its own).
  */
-#include <xok/wk.h>
 #include <xok/xn.h>
 
 #include "rt.h"
@@ -27,21 +26,12 @@ uint64_t rt_xn_free_block(uint64_t from, uint64_t nblocks)
 
 int64_t rt_xn_settle(int64_t idx)
 {
-	struct xok_wk_insn prog[] = {
-		{ .op = XOK_WK_LOAD32, .dst = 0,
-		  .imm = (uint64_t)&REG[idx].state },
-		{ .op = XOK_WK_CONST, .dst = 1, .imm = XOK_XN_VALID },
-		{ .op = XOK_WK_WAKE_EQ, .a = 0, .b = 1, .term = 0 },
-		{ .op = XOK_WK_CONST, .dst = 2, .imm = XOK_XN_DIRTY },
-		{ .op = XOK_WK_WAKE_EQ, .a = 0, .b = 2, .term = 0 },
-		{ .op = XOK_WK_CONST, .dst = 3, .imm = XOK_XN_EMPTY },
-		{ .op = XOK_WK_WAKE_EQ, .a = 0, .b = 3, .term = 0 },
-		{ .op = XOK_WK_END },
-	};
+	struct xok_wk_insn prog[XOK_XN_SETTLE_INSNS];
 
 	if (idx < 0)
 		return idx;
-	if (xok_wk_sleep(prog, sizeof(prog) / sizeof(prog[0])) < 0)
+	xok_xn_settle_prog(prog, &REG[idx]);
+	if (xok_wk_sleep(prog, XOK_XN_SETTLE_INSNS) < 0)
 		return -100;
 	return REG[idx].state;
 }

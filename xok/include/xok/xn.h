@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <xok/cap.h>
 #include <xok/udf.h>
+#include <xok/wk.h>
 
 #define XOK_XN_MAGIC 0x31304e58u /* "XN01" */
 #define XOK_XN_VERSION 1
@@ -114,6 +115,27 @@ struct xok_xn_entry {
 };
 
 #define XOK_XN_NO_PARENT 0xffffffffu
+
+/* A wakeup predicate (<xok/wk.h>) true once registry entry `e` is
+ * neither being read nor written: VALID, DIRTY, or EMPTY (dropped). */
+#define XOK_XN_SETTLE_INSNS 8
+static inline void xok_xn_settle_prog(struct xok_wk_insn *prog,
+				      const volatile struct xok_xn_entry *e)
+{
+	static const uint32_t settled[] = { XOK_XN_VALID, XOK_XN_DIRTY,
+					    XOK_XN_EMPTY };
+
+	prog[0] = (struct xok_wk_insn){ .op = XOK_WK_LOAD32, .dst = 0,
+					.imm = (uint64_t)(uintptr_t)&e->state };
+	for (unsigned i = 0; i < 3; i++) {
+		prog[1 + 2 * i] = (struct xok_wk_insn){
+			.op = XOK_WK_CONST, .dst = (uint8_t)(1 + i),
+			.imm = settled[i] };
+		prog[2 + 2 * i] = (struct xok_wk_insn){
+			.op = XOK_WK_WAKE_EQ, .a = 0, .b = (uint8_t)(1 + i) };
+	}
+	prog[7] = (struct xok_wk_insn){ .op = XOK_WK_END };
+}
 
 /* One byte modification of xok_xn_modify: `len` bytes from user address
  * `bytes` to offset `offset` of the block. */
