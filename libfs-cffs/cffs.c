@@ -501,8 +501,9 @@ static int free_slot(struct cffs_blk *b, const struct cffs_loc *dir,
 	return 0;
 }
 
-int cffs_create(struct cffs_blk *b, const char *path, uint32_t mode,
-		struct cffs_loc *out)
+/* Makes the entry `path` with a fresh inode of `mode` (any type). */
+static int make_entry(struct cffs_blk *b, const char *path, uint32_t mode,
+		      struct cffs_loc *out)
 {
 	struct cffs_loc dir, at;
 	struct cffs_dirent e = { 0 };
@@ -514,9 +515,6 @@ int cffs_create(struct cffs_blk *b, const char *path, uint32_t mode,
 		return r;
 	if (!len)
 		return CFFS_EEXIST;
-	if ((mode & CFFS_S_IFMT) != CFFS_S_IFREG &&
-	    (mode & CFFS_S_IFMT) != CFFS_S_IFDIR)
-		return CFFS_EINVAL;
 	r = find_entry(b, &dir, name, len, &at);
 	if (r != CFFS_ENOENT)
 		return r ? r : CFFS_EEXIST;
@@ -531,6 +529,70 @@ int cffs_create(struct cffs_blk *b, const char *path, uint32_t mode,
 	if (out)
 		*out = at;
 	return 0;
+}
+
+int cffs_create(struct cffs_blk *b, const char *path, uint32_t mode,
+		struct cffs_loc *out)
+{
+	if ((mode & CFFS_S_IFMT) != CFFS_S_IFREG &&
+	    (mode & CFFS_S_IFMT) != CFFS_S_IFDIR)
+		return CFFS_EINVAL;
+	return make_entry(b, path, mode, out);
+}
+
+int cffs_symlink(struct cffs_blk *b, const char *path, const char *target)
+{
+	struct cffs_loc at;
+	size_t len = strlen(target);
+	long n;
+	int r;
+
+	if (!len || len >= CFFS_BLOCK)
+		return len ? CFFS_ENAMETOOLONG : CFFS_ENOENT;
+	if ((r = make_entry(b, path, CFFS_S_IFLNK | 0777, &at)))
+		return r;
+	n = cffs_write(b, &at, 0, target, len);
+	if (n == (long)len)
+		return 0;
+	/* Out of space: take the half-made link away again. */
+	cffs_unlink(b, path);
+	return n < 0 ? (int)n : CFFS_ENOSPC;
+}
+
+long cffs_readlink(struct cffs_blk *b, const struct cffs_loc *at, char *buf,
+		   size_t len)
+{
+	struct cffs_inode ino;
+	int r = load(b, at, &ino);
+
+	if (r)
+		return r;
+	if ((ino.mode & CFFS_S_IFMT) != CFFS_S_IFLNK)
+		return CFFS_EINVAL;
+	return cffs_read(b, at, 0, buf, len);
+}
+
+int cffs_setattr(struct cffs_blk *b, const struct cffs_loc *at,
+		 const struct cffs_inode *attr, unsigned what)
+{
+	struct cffs_inode ino;
+	int r = load(b, at, &ino);
+
+	if (r)
+		return r;
+	if (what & CFFS_SET_MODE)
+		ino.mode = (ino.mode & CFFS_S_IFMT) | (attr->mode & 07777);
+	if (what & CFFS_SET_OWNER) {
+		ino.uid = attr->uid;
+		ino.gid = attr->gid;
+	}
+	if (what & CFFS_SET_ATIME)
+		ino.atime_ns = attr->atime_ns;
+	if (what & CFFS_SET_MTIME)
+		ino.mtime_ns = attr->mtime_ns;
+	if (what & CFFS_SET_CTIME)
+		ino.ctime_ns = attr->ctime_ns;
+	return store(b, at, &ino, NULL);
 }
 
 static int any_entry(const struct cffs_dirent *e, const struct cffs_loc *at,

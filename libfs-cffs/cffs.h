@@ -1,7 +1,9 @@
 /*
  * cffs: C-FFS's file operations over a block layer (blk.h): the same code
  * in a libOS (over XN) and on the host (over memblk). Paths are absolute
- * or relative to the root; "." and ".." are understood.
+ * or relative to the root; "." and ".." are understood. Symbolic links
+ * are not followed here: that is the libOS's namespace's job (a link in
+ * the middle of a path is CFFS_ENOTDIR).
  *
  * Errors are negative Linux errno values, so a Unix libOS passes them on
  * to programs unchanged.
@@ -43,6 +45,12 @@ int cffs_lookup(struct cffs_blk *b, const char *path, struct cffs_loc *out);
  * CFFS_EEXIST if the name is taken. `out` may be NULL. */
 int cffs_create(struct cffs_blk *b, const char *path, uint32_t mode,
 		struct cffs_loc *out);
+/* Creates symbolic link `path` holding `target` (its data). */
+int cffs_symlink(struct cffs_blk *b, const char *path, const char *target);
+/* The target of link `at` into `buf` (not NUL-terminated): its length,
+ * CFFS_EINVAL if `at` is not a link, or an error. */
+long cffs_readlink(struct cffs_blk *b, const struct cffs_loc *at, char *buf,
+		   size_t len);
 /* Removes a file, or an empty directory, and frees its blocks. */
 int cffs_unlink(struct cffs_blk *b, const char *path);
 
@@ -53,6 +61,15 @@ long cffs_read(struct cffs_blk *b, const struct cffs_loc *at, uint64_t off,
 	       void *buf, size_t len);
 long cffs_write(struct cffs_blk *b, const struct cffs_loc *at, uint64_t off,
 		const void *buf, size_t len);
+/* What cffs_setattr changes: the fields whose CFFS_SET_* bit is set. */
+#define CFFS_SET_MODE  0x1 /* permission bits only; the type stays */
+#define CFFS_SET_OWNER 0x2 /* uid and gid */
+#define CFFS_SET_ATIME 0x4
+#define CFFS_SET_MTIME 0x8
+#define CFFS_SET_CTIME 0x10
+int cffs_setattr(struct cffs_blk *b, const struct cffs_loc *at,
+		 const struct cffs_inode *attr, unsigned what);
+
 /* Frees all of a file's blocks and sets its size to 0. */
 int cffs_truncate(struct cffs_blk *b, const struct cffs_loc *at);
 

@@ -236,6 +236,54 @@ static void big_directory_and_readdir(void)
 	done();
 }
 
+static void symlinks_hold_their_target(void)
+{
+	char buf[64];
+	struct cffs_loc l, f;
+	struct cffs_inode ino;
+
+	fresh(64);
+	CU_ASSERT_EQUAL(cffs_create(b, "/f", CFFS_S_IFREG | 0644, &f), 0);
+	CU_ASSERT_EQUAL(cffs_symlink(b, "/l", "/usr/bin/busybox"), 0);
+	CU_ASSERT_EQUAL(cffs_lookup(b, "/l", &l), 0);
+	CU_ASSERT_EQUAL(cffs_stat(b, &l, &ino), 0);
+	CU_ASSERT_EQUAL(ino.mode, CFFS_S_IFLNK | 0777);
+	CU_ASSERT_EQUAL(ino.size, 16);
+	CU_ASSERT_EQUAL(cffs_readlink(b, &l, buf, sizeof(buf)), 16);
+	CU_ASSERT(!memcmp(buf, "/usr/bin/busybox", 16));
+	CU_ASSERT_EQUAL(cffs_readlink(b, &f, buf, sizeof(buf)), CFFS_EINVAL);
+	CU_ASSERT_EQUAL(cffs_symlink(b, "/l", "x"), CFFS_EEXIST);
+	CU_ASSERT_EQUAL(cffs_symlink(b, "/e", ""), CFFS_ENOENT);
+	CU_ASSERT_EQUAL(cffs_lookup(b, "/l/x", &l), CFFS_ENOTDIR);
+	CU_ASSERT_EQUAL(cffs_unlink(b, "/l"), 0);
+	done();
+}
+
+static void setattr_changes_only_what_is_asked(void)
+{
+	struct cffs_loc f;
+	struct cffs_inode ino, attr = { .mode = CFFS_S_IFDIR | 04750,
+					.uid = 1000, .gid = 100,
+					.mtime_ns = 1234567890 };
+
+	fresh(64);
+	CU_ASSERT_EQUAL(cffs_create(b, "/f", CFFS_S_IFREG | 0644, &f), 0);
+	write_pattern(&f, 0, 10);
+	CU_ASSERT_EQUAL(cffs_setattr(b, &f, &attr, CFFS_SET_MODE), 0);
+	CU_ASSERT_EQUAL(cffs_stat(b, &f, &ino), 0);
+	CU_ASSERT_EQUAL(ino.mode, CFFS_S_IFREG | 04750); /* the type stays */
+	CU_ASSERT_EQUAL(ino.uid, 0);
+	CU_ASSERT_EQUAL(cffs_setattr(b, &f, &attr,
+				     CFFS_SET_OWNER | CFFS_SET_MTIME), 0);
+	CU_ASSERT_EQUAL(cffs_stat(b, &f, &ino), 0);
+	CU_ASSERT(ino.uid == 1000 && ino.gid == 100);
+	CU_ASSERT_EQUAL(ino.mtime_ns, 1234567890);
+	CU_ASSERT_EQUAL(ino.atime_ns, 0);
+	CU_ASSERT_EQUAL(ino.size, 10);
+	check_range(&f, 0, 10, 0);
+	done();
+}
+
 static void bad_arguments_refused(void)
 {
 	char longname[CFFS_NAME_MAX + 3];
@@ -304,6 +352,9 @@ void add_cffs_tests(void)
 		{ "unlink_frees_every_block", unlink_frees_every_block },
 		{ "truncate_keeps_the_file", truncate_keeps_the_file },
 		{ "big_directory_and_readdir", big_directory_and_readdir },
+		{ "symlinks_hold_their_target", symlinks_hold_their_target },
+		{ "setattr_changes_only_what_is_asked",
+		  setattr_changes_only_what_is_asked },
 		{ "bad_arguments_refused", bad_arguments_refused },
 		{ "full_disk_loses_nothing", full_disk_loses_nothing },
 		{ "undeclared_pointer_refused", undeclared_pointer_refused },
