@@ -501,6 +501,19 @@ static int free_slot(struct cffs_blk *b, const struct cffs_loc *dir,
 	return 0;
 }
 
+/* A subdirectory's ".." links to its parent: count it there. */
+static int count_subdir(struct cffs_blk *b, const struct cffs_loc *dir,
+			int delta)
+{
+	struct cffs_inode ino;
+	int r = load(b, dir, &ino);
+
+	if (r)
+		return r;
+	ino.nlink = (uint32_t)((int32_t)ino.nlink + delta);
+	return store(b, dir, &ino, NULL);
+}
+
 /* Makes the entry `path` with a fresh inode of `mode` (any type). */
 static int make_entry(struct cffs_blk *b, const char *path, uint32_t mode,
 		      struct cffs_loc *out)
@@ -525,6 +538,8 @@ static int make_entry(struct cffs_blk *b, const char *path, uint32_t mode,
 	e.namelen = (uint16_t)len;
 	memcpy(e.name, name, len);
 	if ((r = modify(b, at.block, at.off, &e, sizeof(e), NULL)))
+		return r;
+	if (is_dir(&e.ino) && (r = count_subdir(b, &dir, 1)))
 		return r;
 	if (out)
 		*out = at;
@@ -606,21 +621,24 @@ static int any_entry(const struct cffs_dirent *e, const struct cffs_loc *at,
 int cffs_unlink(struct cffs_blk *b, const char *path)
 {
 	static const struct cffs_dirent empty;
-	struct cffs_loc at;
+	struct cffs_loc dir, at;
 	struct cffs_inode ino;
-	int r = cffs_lookup(b, path, &at);
+	const char *name;
+	size_t len;
+	int r = walk(b, path, &dir, &name, &len);
 
 	if (r)
 		return r;
-	if (!at.parent)
-		return CFFS_EINVAL; /* the root */
-	if ((r = load(b, &at, &ino)))
+	if (!len)
+		return CFFS_EINVAL; /* the root, ".", ".." */
+	if ((r = find_entry(b, &dir, name, len, &at)) || (r = load(b, &at, &ino)))
 		return r;
 	if (is_dir(&ino) && (r = each_slot(b, &at, &ino, any_entry, NULL)))
 		return r < 0 ? r : CFFS_ENOTEMPTY;
-	if ((r = free_all(b, &at, ino)))
+	if ((r = free_all(b, &at, ino)) ||
+	    (r = modify(b, at.block, at.off, &empty, sizeof(empty), NULL)))
 		return r;
-	return modify(b, at.block, at.off, &empty, sizeof(empty), NULL);
+	return is_dir(&ino) ? count_subdir(b, &dir, -1) : 0;
 }
 
 struct readdir_state {

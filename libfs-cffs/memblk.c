@@ -41,27 +41,12 @@ static int64_t type_of(struct memblk *m, uint64_t parent, uint64_t block,
 	return (int64_t)t;
 }
 
-/* The type of metadata `block`, found by walking from the root. Only for
- * the host: XN's registry knows it directly. */
+/* The type of an allocated `block`, as XN's registry knows it. */
 static int64_t find_type(struct memblk *m, uint64_t block)
 {
-	static struct xok_xn_pair owned[XN_MAXPAIRS], stack[4096];
-	struct xn_context cx = context(m);
-	size_t top = 0, n;
-
-	stack[top++] = (struct xok_xn_pair){ ROOT_BLOCK, CFFS_T_SUPER };
-	while (top) {
-		struct xok_xn_pair p = stack[--top];
-
-		if (p.block == block)
-			return (int64_t)p.type;
-		if (p.type == XOK_XN_DATA ||
-		    xn_owned(&cx, p.type, m->data[p.block], owned, &n))
-			continue;
-		for (size_t i = 0; i < n && top < 4096; i++)
-			stack[top++] = owned[i];
-	}
-	return -1;
+	if (block >= m->nblocks || !xn_bit(m->map, block))
+		return -1;
+	return m->type[block];
 }
 
 static const uint8_t *mem_get(struct cffs_blk *b, uint64_t parent,
@@ -103,6 +88,7 @@ static int mem_modify(struct cffs_blk *b, uint64_t block,
 		return -3;
 	for (uint64_t i = 0; i < d->nadd; i++) {
 		xn_bit_set(m->map, d->add[i].block);
+		m->type[d->add[i].block] = (uint8_t)d->add[i].type;
 		memset(m->data[d->add[i].block], 0, XOK_XN_BLOCK);
 	}
 	for (uint64_t i = 0; i < d->nrm; i++)
@@ -154,7 +140,8 @@ int memblk_init(struct memblk *m, uint64_t nblocks)
 	m->nblocks = nblocks;
 	m->data = calloc(nblocks, XOK_XN_BLOCK);
 	m->map = calloc((nblocks + 7) / 8, 1);
-	if (!m->data || !m->map) {
+	m->type = calloc(nblocks, 1);
+	if (!m->data || !m->map || !m->type) {
 		memblk_free(m);
 		return -1;
 	}
@@ -162,6 +149,7 @@ int memblk_init(struct memblk *m, uint64_t nblocks)
 		cffs_template(t, &m->types[t]);
 	xn_bit_set(m->map, 0);
 	xn_bit_set(m->map, ROOT_BLOCK);
+	m->type[ROOT_BLOCK] = CFFS_T_SUPER;
 	m->blk = (struct cffs_blk){ &mem_ops, ROOT_BLOCK };
 	return 0;
 }
@@ -170,8 +158,10 @@ void memblk_free(struct memblk *m)
 {
 	free(m->data);
 	free(m->map);
+	free(m->type);
 	m->data = NULL;
 	m->map = NULL;
+	m->type = NULL;
 }
 
 static int mem_read(uint64_t block, uint8_t *buf, void *ctx)

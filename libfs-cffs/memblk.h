@@ -14,6 +14,7 @@ struct memblk {
 	uint64_t nblocks;
 	uint8_t (*data)[4096];
 	uint8_t *map; /* a bit per block, 1 = in use */
+	uint8_t *type; /* each block's XN type, as its allocation declared */
 	struct xok_xn_template types[XOK_XN_MAXTYPES];
 };
 

@@ -66,6 +66,11 @@ static void create_lookup_and_paths(void)
 	CU_ASSERT(same(x, a));
 	CU_ASSERT_EQUAL(cffs_lookup(b, "/d/..", &x), 0);
 	CU_ASSERT_EQUAL(x.block, b->root);
+	/* Directories count their subdirectories' "..". */
+	CU_ASSERT_EQUAL(cffs_stat(b, &x, &ino), 0);
+	CU_ASSERT_EQUAL(ino.nlink, 3);
+	CU_ASSERT_EQUAL(cffs_stat(b, &d, &ino), 0);
+	CU_ASSERT_EQUAL(ino.nlink, 2);
 	CU_ASSERT_EQUAL(cffs_stat(b, &db, &ino), 0);
 	CU_ASSERT_EQUAL(ino.mode, CFFS_S_IFREG | 0600);
 	CU_ASSERT_EQUAL(ino.nlink, 1);
@@ -233,6 +238,9 @@ static void big_directory_and_readdir(void)
 	}
 	CU_ASSERT_EQUAL(cffs_unlink(b, "/d"), 0);
 	CU_ASSERT_EQUAL(cffs_lookup(b, "/d", &d), CFFS_ENOENT);
+	CU_ASSERT_EQUAL(cffs_lookup(b, "/", &d), 0);
+	CU_ASSERT_EQUAL(cffs_stat(b, &d, &ino), 0);
+	CU_ASSERT_EQUAL(ino.nlink, 2);
 	done();
 }
 
@@ -281,6 +289,55 @@ static void setattr_changes_only_what_is_asked(void)
 	CU_ASSERT_EQUAL(ino.atime_ns, 0);
 	CU_ASSERT_EQUAL(ino.size, 10);
 	check_range(&f, 0, 10, 0);
+	done();
+}
+
+/* 480 entries (60 DIR blocks): past the direct blocks into the
+ * directory's single indirect block; every name found, listed once,
+ * removable. (10,000 waits for a faster directory search: each create
+ * scans the whole directory, so the test would take minutes.) */
+static void hundreds_of_entries(void)
+{
+	enum { N = 480 };
+	static char seen[N];
+	char path[32], name[CFFS_NAME_MAX + 1];
+	struct cffs_loc d, f;
+	struct cffs_inode ino;
+	uint64_t cursor = 0, before;
+	int count = 0, ok = 1;
+
+	fresh(2048);
+	CU_ASSERT_EQUAL(cffs_create(b, "/d", CFFS_S_IFDIR | 0755, &d), 0);
+	before = memblk_free_count(&m);
+	for (int i = 0; i < N; i++) {
+		snprintf(path, sizeof(path), "/d/%d", i);
+		ok &= cffs_create(b, path, CFFS_S_IFREG | 0644, NULL) == 0;
+	}
+	CU_ASSERT(ok);
+	CU_ASSERT_EQUAL(cffs_stat(b, &d, &ino), 0);
+	CU_ASSERT_EQUAL(ino.size, (N / CFFS_DIRENTS) * (uint64_t)CFFS_BLOCK);
+	CU_ASSERT_EQUAL(N % CFFS_DIRENTS, 0);
+	CU_ASSERT(ino.ind[0] != 0);
+	CU_ASSERT_EQUAL(cffs_lookup(b, "/d/479", &f), 0);
+	memset(seen, 0, sizeof(seen));
+	while (cffs_readdir(b, &d, &cursor, name, &ino) == 1) {
+		int i = atoi(name);
+
+		ok &= i >= 0 && i < N && !seen[i];
+		seen[i % N] = 1;
+		count++;
+	}
+	CU_ASSERT(ok);
+	CU_ASSERT_EQUAL(count, N);
+	CU_ASSERT_EQUAL(memblk_check(&m), 0);
+	for (int i = 0; i < N; i++) {
+		snprintf(path, sizeof(path), "/d/%d", i);
+		ok &= cffs_unlink(b, path) == 0;
+	}
+	CU_ASSERT(ok);
+	/* The directory keeps its (now empty) blocks until it is removed. */
+	CU_ASSERT_EQUAL(cffs_unlink(b, "/d"), 0);
+	CU_ASSERT_EQUAL(memblk_free_count(&m), before);
 	done();
 }
 
@@ -352,6 +409,7 @@ void add_cffs_tests(void)
 		{ "unlink_frees_every_block", unlink_frees_every_block },
 		{ "truncate_keeps_the_file", truncate_keeps_the_file },
 		{ "big_directory_and_readdir", big_directory_and_readdir },
+		{ "hundreds_of_entries", hundreds_of_entries },
 		{ "symlinks_hold_their_target", symlinks_hold_their_target },
 		{ "setattr_changes_only_what_is_asked",
 		  setattr_changes_only_what_is_asked },
