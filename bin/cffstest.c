@@ -131,21 +131,14 @@ SELFTEST(files_through_xn)
 	return 0;
 }
 
-/* XN has no call to find a root by name yet, so try each in turn. */
-static int open_files_root(void)
-{
-	for (uint64_t root = 0; root < XOK_XN_MAXROOTS; root++)
-		if (!xnblk_open(&fs, 0, root, disk_blocks(), WINDOW) &&
-		    !cffs_mount(&fs.blk) && files_intact())
-			return 1;
-	return 0;
-}
-
 static int reread(void)
 {
-	if (xok_xn_mount(0, 0) < 0)
+	int64_t root;
+
+	if (xok_xn_mount(0, 0) < 0 || (root = xok_xn_root_find("files")) < 0)
 		return 30;
-	if (!open_files_root())
+	if (xnblk_open(&fs, 0, (uint64_t)root, disk_blocks(), WINDOW) ||
+	    cffs_mount(&fs.blk) || !files_intact())
 		return 31;
 	printf("cffstest: /etc/motd and /big read back from disk\n");
 	if (cffs_unlink(&fs.blk, "/big") || xnblk_flush())

@@ -231,6 +231,7 @@ SELFTEST(xn_refuses_unformatted_disk)
 {
 	CHECK_EQ(xok_xn_write(0), E_STATE);      /* nothing mounted */
 	CHECK_EQ(xok_xn_sync(0), E_STATE);
+	CHECK_EQ(xok_xn_root_find("fs"), E_STATE);
 	CHECK_EQ(xok_xn_bind_root(0, 0), E_STATE);
 	CHECK_EQ(xok_xn_mount(0, 3), E_INVAL);   /* no such disk */
 	CHECK_EQ(xok_xn_mount(9, 0), E_PERM);    /* empty capability slot */

@@ -60,6 +60,12 @@ SELFTEST(mount_and_catalogues)
 	CHECK_EQ(xok_xn_root_create(0, "fs", T_DIR), E_BUSY);
 	CHECK_EQ(xok_xn_root_create(0, "x", 9), E_INVAL);
 	CHECK_EQ(xok_xn_root_create(0, "", T_DIR), E_INVAL);
+	/* Found by name, as a libFS finds its root after a reboot. */
+	CHECK_EQ(xok_xn_root_find("fs"), REG[root_idx].root);
+	CHECK_EQ(xok_xn_root_find("nope"), E_INVAL);
+	CHECK_EQ(xok_xn_root_find(""), E_INVAL);
+	CHECK_EQ(xok_xn_root_find("a-name-that-is-much-too-long-32b"), E_INVAL);
+	CHECK_EQ(xok_xn_root_find((void *)0x10), E_FAULT);
 	return 0;
 }
 

@@ -186,6 +186,23 @@ static uint64_t first_free(void)
 	return 0;
 }
 
+/* Copies in a root's name: 0, E_FAULT, or E_INVAL (empty or too long). */
+static int copy_name(const char *name, char n[XOK_XN_NAME])
+{
+	if (copy_from_user(curenv()->pml4_pa, n, (uint64_t)name, XOK_XN_NAME))
+		return E_FAULT;
+	return !n[0] || strnlen(n, XOK_XN_NAME) == XOK_XN_NAME ? E_INVAL : 0;
+}
+
+/* The catalogue index of the root named `n`, or -1. */
+static int64_t root_named(const char *n)
+{
+	for (size_t slot = 0; slot < XOK_XN_MAXROOTS; slot++)
+		if (xn.roots[slot].in_use && !strcmp(xn.roots[slot].name, n))
+			return (int64_t)slot;
+	return -1;
+}
+
 int64_t sys_xn_root_create(uint64_t cap, const char *name, uint64_t type)
 {
 	static const uint8_t zero[XOK_XN_BLOCK];
@@ -200,15 +217,15 @@ int64_t sys_xn_root_create(uint64_t cap, const char *name, uint64_t type)
 	if ((r = admin_check(cap, xn.disk)))
 		return r;
 	env_cap(curenv(), cap, 0, &c);
-	if (copy_from_user(curenv()->pml4_pa, n, (uint64_t)name, sizeof(n)))
-		return E_FAULT;
-	if (!n[0] || strnlen(n, sizeof(n)) == sizeof(n) ||
-	    type >= XOK_XN_MAXTYPES ||
+	if ((r = copy_name(name, n)))
+		return r;
+	if (type >= XOK_XN_MAXTYPES ||
 	    (type != XOK_XN_DATA && !xn.types[type].in_use))
 		return E_INVAL;
+	if (root_named(n) >= 0)
+		return E_BUSY;
 	for (slot = 0; slot < XOK_XN_MAXROOTS && xn.roots[slot].in_use; slot++)
-		if (!strcmp(xn.roots[slot].name, n))
-			return E_BUSY;
+		;
 	if (slot == XOK_XN_MAXROOTS || !(block = first_free()))
 		return E_NOMEM;
 	/* On disk in this order: the zeroed block, the catalogue naming it,
@@ -318,6 +335,19 @@ static int64_t bind(uint64_t block, uint32_t type, uint32_t parent,
 		return r;
 	}
 	return i;
+}
+
+int64_t sys_xn_root_find(const char *name)
+{
+	char n[XOK_XN_NAME];
+	int64_t slot;
+	int r;
+
+	if (xn.disk < 0)
+		return E_STATE;
+	if ((r = copy_name(name, n)))
+		return r;
+	return (slot = root_named(n)) < 0 ? E_INVAL : slot;
 }
 
 int64_t sys_xn_bind_root(uint64_t cap, uint64_t root)
