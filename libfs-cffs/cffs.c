@@ -354,8 +354,9 @@ static int each_slot(struct cffs_blk *b, const struct cffs_loc *dir,
 
 		if (r)
 			return r;
+		/* Directories grow a block at a time and never have holes. */
 		if (!blk)
-			continue;
+			return CFFS_EIO;
 		if (!(p = get(b, owner, blk)))
 			return CFFS_EIO;
 		for (uint32_t s = 0; s < CFFS_DIRENTS; s++) {
@@ -363,6 +364,8 @@ static int each_slot(struct cffs_blk *b, const struct cffs_loc *dir,
 			struct cffs_dirent e;
 
 			memcpy(&e, p + at.off, sizeof(e));
+			if (e.ino.mode && (!e.namelen || e.namelen > CFFS_NAME_MAX))
+				return CFFS_EIO; /* a corrupt entry */
 			if ((r = visit(&e, &at, ctx)))
 				return r;
 			p = get(b, owner, blk);

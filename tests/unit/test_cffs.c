@@ -367,6 +367,35 @@ static void bad_arguments_refused(void)
 	done();
 }
 
+/* A damaged directory (as a corrupt image would hold it) is refused
+ * with CFFS_EIO: no overrun, no walk through holes. */
+static void corrupt_directory_refused(void)
+{
+	char name[CFFS_NAME_MAX + 1];
+	struct cffs_loc d, f;
+	struct cffs_inode ino;
+	struct cffs_dirent *e;
+	uint64_t cursor = 0;
+
+	fresh(64);
+	CU_ASSERT_EQUAL(cffs_create(b, "/d", CFFS_S_IFDIR | 0755, &d), 0);
+	CU_ASSERT_EQUAL(cffs_create(b, "/d/f", CFFS_S_IFREG, &f), 0);
+	e = (struct cffs_dirent *)(m.data[f.block] + f.off);
+	e->namelen = 60000;
+	CU_ASSERT_EQUAL(cffs_readdir(b, &d, &cursor, name, &ino), CFFS_EIO);
+	CU_ASSERT_EQUAL(cffs_lookup(b, "/d/f", &f), CFFS_EIO);
+	e->namelen = 1;
+	CU_ASSERT_EQUAL(cffs_readdir(b, &d, &cursor, name, &ino), 1);
+	/* A directory claiming a huge size over a hole. */
+	CU_ASSERT_EQUAL(cffs_stat(b, &d, &ino), 0);
+	ino.size = UINT64_MAX / 2;
+	memcpy(m.data[d.block] + d.off, &ino, sizeof(ino));
+	CU_ASSERT_EQUAL(cffs_lookup(b, "/d/nope", &f), CFFS_EIO);
+	ino.size = CFFS_BLOCK;
+	memcpy(m.data[d.block] + d.off, &ino, sizeof(ino));
+	done();
+}
+
 /* A full disk: the write stops short or fails, and nothing is lost. */
 static void full_disk_loses_nothing(void)
 {
@@ -414,6 +443,7 @@ void add_cffs_tests(void)
 		{ "setattr_changes_only_what_is_asked",
 		  setattr_changes_only_what_is_asked },
 		{ "bad_arguments_refused", bad_arguments_refused },
+		{ "corrupt_directory_refused", corrupt_directory_refused },
 		{ "full_disk_loses_nothing", full_disk_loses_nothing },
 		{ "undeclared_pointer_refused", undeclared_pointer_refused },
 		{ 0, 0 },
