@@ -23,13 +23,14 @@ SELFTEST(cffs_types_and_root_directory)
 	struct xok_xn_template t;
 	struct cffs_super s = { .magic = CFFS_MAGIC, .version = CFFS_VERSION };
 	int64_t root, si, di;
-	uint64_t dir = rt_xn_free_block(64, 4096);
+	uint64_t dir;
 
 	/* main installed them; XN keeps a type once installed. */
 	CHECK_EQ(cffs_template(CFFS_T_DIR, &t), 0);
 	CHECK_EQ(xok_xn_type_install(0, CFFS_T_DIR, &t), E_BUSY);
 	root = xok_xn_root_create(0, "cffs", CFFS_T_SUPER);
 	CHECK(root >= 0);
+	dir = rt_xn_free_block(64, 4096); /* after the root took its block */
 	si = xok_xn_bind_root(0, (uint64_t)root);
 	CHECK_EQ(rt_xn_settle(si), XOK_XN_VALID);
 
@@ -53,6 +54,7 @@ SELFTEST(cffs_types_and_root_directory)
 
 #define WINDOW 0x0000200000000000ull
 #define BIG (20 * CFFS_BLOCK + 123) /* past the 12 direct blocks */
+#define HUGE (16 * (uint64_t)BIG) /* 330 blocks: more than the registry */
 
 static const char motd[] = "Welcome to Xok/ExOS, on C-FFS over XN.\n";
 static struct xnblk fs;
@@ -95,6 +97,41 @@ static int files_intact(void)
 	return 1;
 }
 
+/* Does /huge hold its pattern? Reading it needs more blocks than XN's
+ * registry holds, so xnblk lets XN reclaim and binds again as it goes. */
+static int huge_intact(void)
+{
+	struct cffs_loc f;
+	int same = 1;
+
+	if (cffs_lookup(&fs.blk, "/huge", &f))
+		return 0;
+	for (uint64_t off = 0; off < HUGE; off += sizeof(buf)) {
+		if (cffs_read(&fs.blk, &f, off, buf, sizeof(buf)) != sizeof(buf))
+			return 0;
+		for (uint64_t i = 0; i < sizeof(buf); i++)
+			same &= buf[i] == pattern(off + i);
+	}
+	return same;
+}
+
+/* Writes /huge, more blocks than the registry holds: xnblk writes back
+ * and drops its mappings when XN runs out of entries. 1 if all went. */
+static int write_huge(void)
+{
+	struct cffs_loc f;
+
+	if (cffs_create(&fs.blk, "/huge", CFFS_S_IFREG | 0644, &f))
+		return 0;
+	for (uint64_t off = 0; off < HUGE; off += sizeof(buf)) {
+		for (uint64_t i = 0; i < sizeof(buf); i++)
+			buf[i] = pattern(off + i);
+		if (cffs_write(&fs.blk, &f, off, buf, sizeof(buf)) != sizeof(buf))
+			return 0;
+	}
+	return !xnblk_flush();
+}
+
 SELFTEST(files_through_xn)
 {
 	struct cffs_blk *b = &fs.blk;
@@ -128,6 +165,9 @@ SELFTEST(files_through_xn)
 	/* Freed blocks stay in use until their parent is on disk. */
 	CHECK_EQ(xnblk_flush(), 0);
 	CHECK_EQ(free_blocks(), before);
+	CHECK(write_huge());
+	CHECK(huge_intact());
+	CHECK(files_intact());
 	return 0;
 }
 
@@ -138,9 +178,9 @@ static int reread(void)
 	if (xok_xn_mount(0, 0) < 0 || (root = xok_xn_root_find("files")) < 0)
 		return 30;
 	if (xnblk_open(&fs, 0, (uint64_t)root, disk_blocks(), WINDOW) ||
-	    cffs_mount(&fs.blk) || !files_intact())
+	    cffs_mount(&fs.blk) || !files_intact() || !huge_intact())
 		return 31;
-	printf("cffstest: /etc/motd and /big read back from disk\n");
+	printf("cffstest: /etc/motd, /big and /huge read back from disk\n");
 	if (cffs_unlink(&fs.blk, "/big") || xnblk_flush())
 		return 32;
 	return xok_xn_sync(1) ? 33 : 0;

@@ -39,21 +39,105 @@ static int64_t cached(uint64_t block)
 	return -1;
 }
 
-/* Binds `block` through `parent` (0: the root) and waits for it. */
-static int64_t bind(struct xnblk *x, uint64_t parent, uint64_t block)
-{
-	int64_t idx, pidx;
+#define UNKNOWN (~0ull)
+#define PROBES 32
+#define MAX_CHAIN 64 /* parents bound again in one call, at most */
 
-	if (!parent)
+static struct xnblk_link *link_of(struct xnblk *x, uint64_t block)
+{
+	for (unsigned k = 0; k < PROBES; k++) {
+		struct xnblk_link *l =
+			&x->parents[(block + k) % XNBLK_PARENTS];
+
+		if (l->block == block || l->block == 0)
+			return l;
+	}
+	return NULL;
+}
+
+static void remember(struct xnblk *x, uint64_t block, uint64_t parent)
+{
+	struct xnblk_link *l = link_of(x, block);
+
+	if (l)
+		*l = (struct xnblk_link){ block, parent };
+}
+
+static uint64_t parent_of(struct xnblk *x, uint64_t block)
+{
+	struct xnblk_link *l = link_of(x, block);
+
+	return l && l->block == block ? l->parent : UNKNOWN;
+}
+
+/* Binds `block` through `parent` (0: the root), binding the parent again
+ * first if it has been reclaimed, and waits for it. */
+static int64_t bind_once(struct xnblk *x, uint64_t parent, uint64_t block,
+			 unsigned depth)
+{
+	int64_t idx, pidx = -1;
+
+	if (!parent) {
 		idx = block == x->blk.root ? xok_xn_bind_root(x->cap, x->root)
 					   : E_INVAL;
-	else if ((pidx = cached(parent)) < 0)
-		return E_STATE;
-	else
+	} else {
+		if ((pidx = cached(parent)) < 0) {
+			uint64_t up = parent_of(x, parent);
+
+			if (up == UNKNOWN || depth == MAX_CHAIN)
+				return E_STATE;
+			if ((pidx = bind_once(x, up, parent, depth + 1)) < 0)
+				return pidx;
+		}
 		idx = xok_xn_bind(x->cap, (uint64_t)pidx, block);
-	if (idx >= 0 && (settle(idx) == XOK_XN_EMPTY || REG[idx].error))
+	}
+	if (idx < 0)
+		return idx;
+	if (settle(idx) == XOK_XN_EMPTY || REG[idx].error)
 		return E_IO;
+	remember(x, block, parent);
 	return idx;
+}
+
+static uint64_t page_of(struct xnblk *x, int64_t idx, int writable);
+
+/* Makes room in XN's registry: writes every dirty block back and drops
+ * every mapping, so XN may reclaim what it needs. */
+static int release(struct xnblk *x)
+{
+	int r = xnblk_flush();
+
+	for (int64_t i = 0; i < XOK_XN_REGISTRY; i++) {
+		if (x->shown[i])
+			xok_page_unmap(0, 0, page_of(x, i, 0));
+		if (x->writable[i])
+			xok_page_unmap(0, 0, page_of(x, i, 1));
+		x->shown[i] = 0;
+		x->writable[i] = 0;
+	}
+	return r;
+}
+
+static int64_t bind(struct xnblk *x, uint64_t parent, uint64_t block)
+{
+	int64_t idx = bind_once(x, parent, block, 0);
+
+	if (idx == E_NOMEM && !release(x))
+		idx = bind_once(x, parent, block, 0);
+	return idx;
+}
+
+/* The registry entry of `block`, bound again if it was reclaimed. */
+static int64_t entry_of(struct xnblk *x, uint64_t block)
+{
+	int64_t idx = cached(block);
+	uint64_t parent;
+
+	if (idx >= 0)
+		return idx;
+	if ((parent = parent_of(x, block)) == UNKNOWN)
+		return E_STATE;
+	return bind(x, parent, block);
 }
 
 static uint64_t page_of(struct xnblk *x, int64_t idx, int writable)
@@ -71,26 +155,55 @@ static const uint8_t *xn_get(struct cffs_blk *b, uint64_t parent,
 
 	if (idx < 0)
 		return NULL;
-	if (x->shown[idx] != block + 1) {
+	/* Block numbers and entries are both reused (a block freed and
+	 * allocated again, perhaps in the same entry); the frame is not
+	 * while this mapping holds it, so the frame tells. */
+	if (x->shown[idx] != REG[idx].pfn + 1) {
 		if (xok_xn_map(x->cap, (uint64_t)idx, va, 0) < 0)
 			return NULL;
-		x->shown[idx] = block + 1;
+		x->shown[idx] = REG[idx].pfn + 1;
 	}
 	return (const uint8_t *)va;
 }
 
-/* XN frees only cached blocks: bind those the change frees. */
+/* XN frees only cached blocks: bind those the change frees, and map
+ * them so they stay (binding one may make XN reclaim another). */
 static int bind_freed(struct xnblk *x, uint64_t block,
 		      const struct xok_xn_delta *d)
 {
-	for (uint64_t i = 0; i < d->nrm && i < XOK_XN_MAXDELTA; i++) {
-		int64_t r = cached(d->rm[i].block) >= 0
-				    ? 0 : bind(x, block, d->rm[i].block);
+	uint64_t n = d->nrm < XOK_XN_MAXDELTA ? d->nrm : XOK_XN_MAXDELTA;
 
-		if (r < 0)
-			return (int)r;
+	for (int pass = 0; pass < 2; pass++) {
+		int held = 1;
+
+		for (uint64_t i = 0; i < n; i++)
+			if (!xn_get(&x->blk, block, d->rm[i].block))
+				return E_STATE;
+		/* A release while binding the last drops the others' maps. */
+		for (uint64_t i = 0; i < n; i++) {
+			int64_t idx = cached(d->rm[i].block);
+
+			held &= idx >= 0 && x->shown[idx] == REG[idx].pfn + 1;
+		}
+		if (held)
+			return 0;
 	}
-	return 0;
+	return E_STATE;
+}
+
+static int64_t try_modify(struct xnblk *x, uint64_t block,
+			  const struct xok_xn_mod *mods, size_t n,
+			  const struct xok_xn_delta *d)
+{
+	int64_t idx;
+	int r;
+
+	/* Bound, the freed blocks keep `block` cached: bind them first. */
+	if ((r = bind_freed(x, block, d)))
+		return r;
+	if ((idx = entry_of(x, block)) < 0)
+		return idx;
+	return xok_xn_modify(x->cap, (uint64_t)idx, mods, n, d);
 }
 
 static int xn_modify_block(struct cffs_blk *b, uint64_t block,
@@ -98,14 +211,13 @@ static int xn_modify_block(struct cffs_blk *b, uint64_t block,
 			   const struct xok_xn_delta *d)
 {
 	struct xnblk *x = of(b);
-	int64_t idx = cached(block);
-	int r;
+	int64_t r = try_modify(x, block, mods, n, d);
 
-	if (idx < 0)
-		return E_STATE;
-	if ((r = bind_freed(x, block, d)))
-		return r;
-	return (int)xok_xn_modify(x->cap, (uint64_t)idx, mods, n, d);
+	if (r == E_NOMEM && !release(x))
+		r = try_modify(x, block, mods, n, d);
+	for (uint64_t i = 0; !r && i < d->nadd && i < XOK_XN_MAXDELTA; i++)
+		remember(x, d->add[i].block, block);
+	return (int)r;
 }
 
 static int xn_write_data(struct cffs_blk *b, uint64_t parent, uint64_t block,
@@ -122,6 +234,7 @@ static int xn_write_data(struct cffs_blk *b, uint64_t parent, uint64_t block,
 	/* Mapping it writable is what marks it dirty, so map every time. */
 	if (xok_xn_map(x->cap, (uint64_t)idx, va, 1) < 0)
 		return E_STATE;
+	x->writable[idx] = 1;
 	memcpy((uint8_t *)va + off, bytes, len);
 	return 0;
 }
@@ -135,7 +248,7 @@ static uint64_t xn_free_block(struct cffs_blk *b, uint64_t hint)
 	for (uint64_t k = 0; k < x->nblocks; k++) {
 		uint64_t blk = (hint + k) % x->nblocks;
 
-		if (!((MAP[blk / 8] >> (blk % 8)) & 1) && cached(blk) < 0)
+		if (xok_xn_allocatable(MAP, REG, blk))
 			return blk;
 	}
 	return 0;

@@ -5,9 +5,10 @@
  * a window of the caller's address space (metadata is only ever changed
  * through xn_modify). Data is written through a writable mapping.
  *
- * A mapped block is pinned in the cache, and xnblk keeps every block it
- * has touched mapped: the working set must fit XN's registry
- * (XOK_XN_REGISTRY blocks). Unmapping cold blocks is still to come.
+ * A mapped block is pinned in the cache. When XN's registry is full,
+ * xnblk writes every dirty block back, drops all its mappings and tries
+ * again; a block whose parent has been reclaimed meanwhile is bound
+ * again through the chain of parents xnblk remembers.
  */
 #ifndef CFFS_XNBLK_H
 #define CFFS_XNBLK_H
@@ -16,13 +17,21 @@
 
 #include "blk.h"
 
+/* Blocks whose parent xnblk remembers (beyond that, a block whose parent
+ * was reclaimed cannot be bound again: the call fails with E_STATE). */
+#define XNBLK_PARENTS 8192
+
 struct xnblk {
 	struct cffs_blk blk;
 	uint64_t cap;        /* capability slot opening the root's guard */
 	uint64_t root;       /* the root's catalogue index */
 	uint64_t nblocks;    /* of the disk, for the free-block search */
 	uint64_t window;     /* 2 * XOK_XN_REGISTRY pages of address space */
-	uint64_t shown[XOK_XN_REGISTRY]; /* block mapped at entry i's page, +1 */
+	uint64_t shown[XOK_XN_REGISTRY]; /* frame mapped at entry i's page, +1 */
+	uint8_t writable[XOK_XN_REGISTRY]; /* entry i's writable page in use */
+	struct xnblk_link {
+		uint64_t block, parent; /* parent 0: block is the root */
+	} parents[XNBLK_PARENTS];  /* open addressing by block number */
 };
 
 /* Binds root `root` of the mounted XN disk (`nblocks` long), using the

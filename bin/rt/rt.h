@@ -87,7 +87,7 @@ void rt_critical_leave(void);
 
 /* XN helpers (rt/xn.c). Is `block` in use in XN's exported free map? */
 int rt_xn_in_use(uint64_t block);
-/* The first block at or after `from` that XN's free map shows free, or 0. */
+/* The first block at or after `from` that XN may allocate now, or 0. */
 uint64_t rt_xn_free_block(uint64_t from, uint64_t nblocks);
 /* Sleeps until registry entry `idx` is neither reading nor writing;
  * returns its state (or `idx` if that is an error). */

@@ -19,7 +19,7 @@ int rt_xn_in_use(uint64_t block)
 uint64_t rt_xn_free_block(uint64_t from, uint64_t nblocks)
 {
 	for (uint64_t b = from; b < nblocks; b++)
-		if (!rt_xn_in_use(b))
+		if (xok_xn_allocatable(MAP, REG, b))
 			return b;
 	return 0;
 }

@@ -116,6 +116,21 @@ struct xok_xn_entry {
 
 #define XOK_XN_NO_PARENT 0xffffffffu
 
+/* May `block` be allocated now? Free in the exported map `map` and not
+ * in the exported registry `reg` (XN keeps a freed block cached until
+ * its parent is on disk, and refuses to allocate it before). */
+static inline int xok_xn_allocatable(const volatile uint8_t *map,
+				     const volatile struct xok_xn_entry *reg,
+				     uint64_t block)
+{
+	if ((map[block / 8] >> (block % 8)) & 1)
+		return 0;
+	for (unsigned i = 0; i < XOK_XN_REGISTRY; i++)
+		if (reg[i].state != XOK_XN_EMPTY && reg[i].block == block)
+			return 0;
+	return 1;
+}
+
 /* A wakeup predicate (<xok/wk.h>) true once registry entry `e` is
  * neither being read nor written: VALID, DIRTY, or EMPTY (dropped). */
 #define XOK_XN_SETTLE_INSNS 8
