@@ -392,18 +392,25 @@ static int match_name(const struct cffs_dirent *e, const struct cffs_loc *at,
 	return 1;
 }
 
-static int find_entry(struct cffs_blk *b, const struct cffs_loc *dir,
-		      const char *name, size_t len, struct cffs_loc *out)
+/* each_slot over `dir`, or CFFS_ENOTDIR if it is not a directory. */
+static int scan_dir(struct cffs_blk *b, const struct cffs_loc *dir,
+		    visit_fn visit, void *ctx)
 {
-	struct name_query q = { name, len, { 0 } };
 	struct cffs_inode ino;
 	int r = load(b, dir, &ino);
 
 	if (r)
 		return r;
-	if (!is_dir(&ino))
-		return CFFS_ENOTDIR;
-	r = each_slot(b, dir, &ino, match_name, &q);
+	return is_dir(&ino) ? each_slot(b, dir, &ino, visit, ctx)
+			    : CFFS_ENOTDIR;
+}
+
+static int find_entry(struct cffs_blk *b, const struct cffs_loc *dir,
+		      const char *name, size_t len, struct cffs_loc *out)
+{
+	struct name_query q = { name, len, { 0 } };
+	int r = scan_dir(b, dir, match_name, &q);
+
 	if (r < 0)
 		return r;
 	if (!r)
@@ -670,15 +677,9 @@ int cffs_readdir(struct cffs_blk *b, const struct cffs_loc *dir,
 		 uint64_t *cursor, char name[CFFS_NAME_MAX + 1],
 		 struct cffs_inode *ino)
 {
-	struct cffs_inode d;
 	struct readdir_state s = { 0, *cursor, name, ino };
-	int r = load(b, dir, &d);
+	int r = scan_dir(b, dir, nth_entry, &s);
 
-	if (r)
-		return r;
-	if (!is_dir(&d))
-		return CFFS_ENOTDIR;
-	r = each_slot(b, dir, &d, nth_entry, &s);
 	if (r == 1)
 		*cursor = s.pos;
 	return r;
