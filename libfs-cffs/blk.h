@@ -37,6 +37,9 @@ struct cffs_blk_ops {
 struct cffs_blk {
 	const struct cffs_blk_ops *ops;
 	uint64_t root; /* the SUPER block */
+	/* The libOS's clock (ns since 1970) that C-FFS stamps inode times
+	 * with; NULL leaves times as cffs_setattr sets them. */
+	int64_t (*now)(void);
 };
 
 #endif

@@ -146,6 +146,24 @@ static int block_of(struct cffs_blk *b, const struct cffs_loc *at,
 	return 0;
 }
 
+/* Sets the times `what` (CFFS_SET_ATIME...) of `ino` to now. */
+static void stamp(struct cffs_blk *b, struct cffs_inode *ino, unsigned what)
+{
+	int64_t t;
+
+	if (!b->now)
+		return;
+	t = b->now();
+	if (what & CFFS_SET_ATIME)
+		ino->atime_ns = t;
+	if (what & CFFS_SET_MTIME)
+		ino->mtime_ns = t;
+	if (what & CFFS_SET_CTIME)
+		ino->ctime_ns = t;
+}
+
+#define CHANGED (CFFS_SET_MTIME | CFFS_SET_CTIME)
+
 static uint64_t nblocks(const struct cffs_inode *ino)
 {
 	return (ino->size + CFFS_BLOCK - 1) / CFFS_BLOCK;
@@ -259,12 +277,10 @@ long cffs_write(struct cffs_blk *b, const struct cffs_loc *at, uint64_t off,
 	/* The pointers changed under us: reload before setting the size. */
 	if ((r = load(b, at, &ino)))
 		return r;
-	if (off + (uint64_t)n > ino.size) {
+	if (off + (uint64_t)n > ino.size)
 		ino.size = off + (uint64_t)n;
-		if ((r = store(b, at, &ino, NULL)))
-			return r;
-	}
-	return n;
+	stamp(b, &ino, CHANGED);
+	return (r = store(b, at, &ino, NULL)) ? r : n;
 }
 
 /* Empties the pointer block `blk` (of `type`, owned by `owner`) and the
@@ -326,6 +342,7 @@ static int free_all(struct cffs_blk *b, const struct cffs_loc *at,
 		}
 	}
 	ino.size = 0;
+	stamp(b, &ino, CHANGED);
 	return store(b, at, &ino, NULL);
 }
 
@@ -511,16 +528,18 @@ static int free_slot(struct cffs_blk *b, const struct cffs_loc *dir,
 	return 0;
 }
 
-/* A subdirectory's ".." links to its parent: count it there. */
-static int count_subdir(struct cffs_blk *b, const struct cffs_loc *dir,
-			int delta)
+/* An entry of `dir` came or went: its times, and its link count by
+ * `subdirs` (a subdirectory's ".." links to it). */
+static int dir_changed(struct cffs_blk *b, const struct cffs_loc *dir,
+		       int subdirs)
 {
 	struct cffs_inode ino;
 	int r = load(b, dir, &ino);
 
 	if (r)
 		return r;
-	ino.nlink = (uint32_t)((int32_t)ino.nlink + delta);
+	ino.nlink = (uint32_t)((int32_t)ino.nlink + subdirs);
+	stamp(b, &ino, CHANGED);
 	return store(b, dir, &ino, NULL);
 }
 
@@ -545,11 +564,12 @@ static int make_entry(struct cffs_blk *b, const char *path, uint32_t mode,
 		return r;
 	e.ino.mode = mode;
 	e.ino.nlink = (mode & CFFS_S_IFMT) == CFFS_S_IFDIR ? 2 : 1;
+	stamp(b, &e.ino, CFFS_SET_ATIME | CHANGED);
 	e.namelen = (uint16_t)len;
 	memcpy(e.name, name, len);
 	if ((r = modify(b, at.block, at.off, &e, sizeof(e), NULL)))
 		return r;
-	if (is_dir(&e.ino) && (r = count_subdir(b, &dir, 1)))
+	if ((r = dir_changed(b, &dir, is_dir(&e.ino))))
 		return r;
 	if (out)
 		*out = at;
@@ -617,6 +637,8 @@ int cffs_setattr(struct cffs_blk *b, const struct cffs_loc *at,
 		ino.mtime_ns = attr->mtime_ns;
 	if (what & CFFS_SET_CTIME)
 		ino.ctime_ns = attr->ctime_ns;
+	else
+		stamp(b, &ino, CFFS_SET_CTIME);
 	return store(b, at, &ino, NULL);
 }
 
@@ -648,7 +670,7 @@ int cffs_unlink(struct cffs_blk *b, const char *path)
 	if ((r = free_all(b, &at, ino)) ||
 	    (r = modify(b, at.block, at.off, &empty, sizeof(empty), NULL)))
 		return r;
-	return is_dir(&ino) ? count_subdir(b, &dir, -1) : 0;
+	return dir_changed(b, &dir, -is_dir(&ino));
 }
 
 struct readdir_state {

@@ -150,7 +150,7 @@ int memblk_init(struct memblk *m, uint64_t nblocks)
 	xn_bit_set(m->map, 0);
 	xn_bit_set(m->map, ROOT_BLOCK);
 	m->type[ROOT_BLOCK] = CFFS_T_SUPER;
-	m->blk = (struct cffs_blk){ &mem_ops, ROOT_BLOCK };
+	m->blk = (struct cffs_blk){ .ops = &mem_ops, .root = ROOT_BLOCK };
 	return 0;
 }
 

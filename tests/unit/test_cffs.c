@@ -341,6 +341,45 @@ static void hundreds_of_entries(void)
 	done();
 }
 
+static int64_t ticks;
+
+static int64_t fake_clock(void)
+{
+	return ticks += 10;
+}
+
+/* With a clock, creating stamps all three times; writing, mtime and
+ * ctime; an entry coming or going, its directory's. */
+static void times_follow_changes(void)
+{
+	struct cffs_loc root, f;
+	struct cffs_inode ino, dir;
+	struct cffs_inode when = { .atime_ns = 5 };
+
+	fresh(64);
+	ticks = 1000;
+	b->now = fake_clock;
+	CU_ASSERT_EQUAL(cffs_lookup(b, "/", &root), 0);
+	CU_ASSERT_EQUAL(cffs_create(b, "/f", CFFS_S_IFREG | 0644, &f), 0);
+	CU_ASSERT_EQUAL(cffs_stat(b, &f, &ino), 0);
+	CU_ASSERT(ino.atime_ns == 1010 && ino.mtime_ns == 1010 &&
+		  ino.ctime_ns == 1010);
+	CU_ASSERT_EQUAL(cffs_stat(b, &root, &dir), 0);
+	CU_ASSERT(dir.mtime_ns > 1010 && dir.ctime_ns == dir.mtime_ns);
+	write_pattern(&f, 0, 10);
+	CU_ASSERT_EQUAL(cffs_stat(b, &f, &ino), 0);
+	CU_ASSERT(ino.mtime_ns > dir.mtime_ns && ino.atime_ns == 1010);
+	/* utimes sets what it is given and stamps the change. */
+	CU_ASSERT_EQUAL(cffs_setattr(b, &f, &when, CFFS_SET_ATIME), 0);
+	CU_ASSERT_EQUAL(cffs_stat(b, &f, &dir), 0);
+	CU_ASSERT(dir.atime_ns == 5 && dir.mtime_ns == ino.mtime_ns &&
+		  dir.ctime_ns > ino.ctime_ns);
+	CU_ASSERT_EQUAL(cffs_unlink(b, "/f"), 0);
+	CU_ASSERT_EQUAL(cffs_stat(b, &root, &dir), 0);
+	CU_ASSERT_EQUAL(dir.mtime_ns, ticks);
+	done();
+}
+
 static void bad_arguments_refused(void)
 {
 	char longname[CFFS_NAME_MAX + 3];
@@ -442,6 +481,7 @@ void add_cffs_tests(void)
 		{ "symlinks_hold_their_target", symlinks_hold_their_target },
 		{ "setattr_changes_only_what_is_asked",
 		  setattr_changes_only_what_is_asked },
+		{ "times_follow_changes", times_follow_changes },
 		{ "bad_arguments_refused", bad_arguments_refused },
 		{ "corrupt_directory_refused", corrupt_directory_refused },
 		{ "full_disk_loses_nothing", full_disk_loses_nothing },
