@@ -29,5 +29,6 @@ void add_xnimage_tests(void);
 void add_xnreg_tests(void);
 void add_cffs_template_tests(void);
 void add_cffs_tests(void);
+void add_cffs_random_tests(void);
 
 #endif
