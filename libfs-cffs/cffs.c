@@ -357,7 +357,8 @@ int cffs_truncate(struct cffs_blk *b, const struct cffs_loc *at)
 }
 
 /* Calls `visit` on each entry slot of directory `dir`; stops at a
- * nonzero return and gives it back. */
+ * nonzero return and gives it back. A visitor must not call the block
+ * layer: the entry points into the block. */
 typedef int (*visit_fn)(const struct cffs_dirent *e, const struct cffs_loc *at,
 			void *ctx);
 
@@ -376,16 +377,17 @@ static int each_slot(struct cffs_blk *b, const struct cffs_loc *dir,
 			return CFFS_EIO;
 		if (!(p = get(b, owner, blk)))
 			return CFFS_EIO;
+		/* Visitors make no calls, so the block stays valid. */
 		for (uint32_t s = 0; s < CFFS_DIRENTS; s++) {
 			struct cffs_loc at = { owner, blk, s * CFFS_DIRENT_SIZE };
-			struct cffs_dirent e;
+			const struct cffs_dirent *e =
+				(const struct cffs_dirent *)(p + at.off);
 
-			memcpy(&e, p + at.off, sizeof(e));
-			if (e.ino.mode && (!e.namelen || e.namelen > CFFS_NAME_MAX))
+			if (e->ino.mode &&
+			    (!e->namelen || e->namelen > CFFS_NAME_MAX))
 				return CFFS_EIO; /* a corrupt entry */
-			if ((r = visit(&e, &at, ctx)))
+			if ((r = visit(e, &at, ctx)))
 				return r;
-			p = get(b, owner, blk);
 		}
 	}
 	return 0;

@@ -24,21 +24,15 @@ static struct xn_context context(struct memblk *m)
 	return (struct xn_context){ m->types, m->nblocks };
 }
 
-/* The type `parent` says `block` has, or -1 if it does not own it. */
-static int64_t type_of(struct memblk *m, uint64_t parent, uint64_t block,
-		       uint64_t *parent_type)
+/* Does `parent` (0: none, for the root) own allocated `block`? Known
+ * from the checked modification that allocated it, as XN's registry
+ * knows a cached block's parent. */
+static int owns(struct memblk *m, uint64_t parent, uint64_t block)
 {
-	struct xn_context cx = context(m);
-	uint64_t t;
-
 	if (parent == 0)
-		return block == ROOT_BLOCK ? CFFS_T_SUPER : -1;
-	if (parent >= m->nblocks || block >= m->nblocks ||
-	    !xn_bit(m->map, parent) || !xn_bit(m->map, block))
-		return -1;
-	if (xn_find_owned(&cx, *parent_type, m->data[parent], block, &t))
-		return -1;
-	return (int64_t)t;
+		return block == ROOT_BLOCK;
+	return block < m->nblocks && xn_bit(m->map, block) &&
+	       m->owner[block] == parent;
 }
 
 /* The type of an allocated `block`, as XN's registry knows it. */
@@ -53,12 +47,8 @@ static const uint8_t *mem_get(struct cffs_blk *b, uint64_t parent,
 			      uint64_t block)
 {
 	struct memblk *m = of(b);
-	int64_t pt = parent ? find_type(m, parent) : 0;
-	uint64_t ptype = (uint64_t)pt;
 
-	if (pt < 0 || type_of(m, parent, block, &ptype) < 0)
-		return NULL;
-	return m->data[block];
+	return owns(m, parent, block) ? m->data[block] : NULL;
 }
 
 static int mem_modify(struct cffs_blk *b, uint64_t block,
@@ -89,6 +79,7 @@ static int mem_modify(struct cffs_blk *b, uint64_t block,
 	for (uint64_t i = 0; i < d->nadd; i++) {
 		xn_bit_set(m->map, d->add[i].block);
 		m->type[d->add[i].block] = (uint8_t)d->add[i].type;
+		m->owner[d->add[i].block] = block;
 		memset(m->data[d->add[i].block], 0, XOK_XN_BLOCK);
 	}
 	for (uint64_t i = 0; i < d->nrm; i++)
@@ -102,10 +93,8 @@ static int mem_write_data(struct cffs_blk *b, uint64_t parent,
 			  uint32_t len)
 {
 	struct memblk *m = of(b);
-	int64_t pt = find_type(m, parent);
-	uint64_t ptype = (uint64_t)pt;
 
-	if (pt < 0 || type_of(m, parent, block, &ptype) != XOK_XN_DATA ||
+	if (!owns(m, parent, block) || m->type[block] != XOK_XN_DATA ||
 	    off > XOK_XN_BLOCK || len > XOK_XN_BLOCK - off)
 		return -1;
 	memcpy(m->data[block] + off, bytes, len);
@@ -141,7 +130,8 @@ int memblk_init(struct memblk *m, uint64_t nblocks)
 	m->data = calloc(nblocks, XOK_XN_BLOCK);
 	m->map = calloc((nblocks + 7) / 8, 1);
 	m->type = calloc(nblocks, 1);
-	if (!m->data || !m->map || !m->type) {
+	m->owner = calloc(nblocks, sizeof(*m->owner));
+	if (!m->data || !m->map || !m->type || !m->owner) {
 		memblk_free(m);
 		return -1;
 	}
@@ -159,9 +149,11 @@ void memblk_free(struct memblk *m)
 	free(m->data);
 	free(m->map);
 	free(m->type);
+	free(m->owner);
 	m->data = NULL;
 	m->map = NULL;
 	m->type = NULL;
+	m->owner = NULL;
 }
 
 static int mem_read(uint64_t block, uint8_t *buf, void *ctx)

@@ -15,6 +15,8 @@ struct memblk {
 	uint8_t (*data)[4096];
 	uint8_t *map; /* a bit per block, 1 = in use */
 	uint8_t *type; /* each block's XN type, as its allocation declared */
+	uint64_t *owner; /* the block that allocated it (XN's registry
+			  * knows each cached block's parent the same way) */
 	struct xok_xn_template types[XOK_XN_MAXTYPES];
 };
 

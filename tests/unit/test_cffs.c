@@ -292,13 +292,12 @@ static void setattr_changes_only_what_is_asked(void)
 	done();
 }
 
-/* 480 entries (60 DIR blocks): past the direct blocks into the
- * directory's single indirect block; every name found, listed once,
- * removable. (10,000 waits for a faster directory search: each create
- * scans the whole directory, so the test would take minutes.) */
-static void hundreds_of_entries(void)
+/* 10,000 entries (1,250 DIR blocks): through the directory's single
+ * and into its double indirect block; every name found, listed once,
+ * removable. */
+static void ten_thousand_entries(void)
 {
-	enum { N = 480 };
+	enum { N = 10000 };
 	static char seen[N];
 	char path[32], name[CFFS_NAME_MAX + 1];
 	struct cffs_loc d, f;
@@ -306,7 +305,7 @@ static void hundreds_of_entries(void)
 	uint64_t cursor = 0, before;
 	int count = 0, ok = 1;
 
-	fresh(2048);
+	fresh(2048); /* 1,250 DIR blocks and their pointer blocks */
 	CU_ASSERT_EQUAL(cffs_create(b, "/d", CFFS_S_IFDIR | 0755, &d), 0);
 	before = memblk_free_count(&m);
 	for (int i = 0; i < N; i++) {
@@ -317,8 +316,8 @@ static void hundreds_of_entries(void)
 	CU_ASSERT_EQUAL(cffs_stat(b, &d, &ino), 0);
 	CU_ASSERT_EQUAL(ino.size, (N / CFFS_DIRENTS) * (uint64_t)CFFS_BLOCK);
 	CU_ASSERT_EQUAL(N % CFFS_DIRENTS, 0);
-	CU_ASSERT(ino.ind[0] != 0);
-	CU_ASSERT_EQUAL(cffs_lookup(b, "/d/479", &f), 0);
+	CU_ASSERT(ino.ind[0] != 0 && ino.ind[1] != 0);
+	CU_ASSERT_EQUAL(cffs_lookup(b, "/d/9999", &f), 0);
 	memset(seen, 0, sizeof(seen));
 	while (cffs_readdir(b, &d, &cursor, name, &ino) == 1) {
 		int i = atoi(name);
@@ -477,7 +476,7 @@ void add_cffs_tests(void)
 		{ "unlink_frees_every_block", unlink_frees_every_block },
 		{ "truncate_keeps_the_file", truncate_keeps_the_file },
 		{ "big_directory_and_readdir", big_directory_and_readdir },
-		{ "hundreds_of_entries", hundreds_of_entries },
+		{ "ten_thousand_entries", ten_thousand_entries },
 		{ "symlinks_hold_their_target", symlinks_hold_their_target },
 		{ "setattr_changes_only_what_is_asked",
 		  setattr_changes_only_what_is_asked },
