@@ -53,6 +53,7 @@ SELFTEST(cffs_types_and_root_directory)
 }
 
 #define WINDOW 0x0000200000000000ull
+#define XN_REG ((const volatile struct xok_xn_entry *)XOK_UXN)
 #define BIG (20 * CFFS_BLOCK + 123) /* past the 12 direct blocks */
 #define HUGE (16 * (uint64_t)BIG) /* 330 blocks: more than the registry */
 
@@ -63,6 +64,15 @@ static uint8_t buf[BIG];
 static uint64_t disk_blocks(void)
 {
 	return ((const volatile struct xok_disk *)XOK_UDISKS)[0].nblocks;
+}
+
+static int dirty_blocks(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < XOK_XN_REGISTRY; i++)
+		n += XN_REG[i].state == XOK_XN_DIRTY;
+	return n;
 }
 
 static uint8_t pattern(uint64_t i)
@@ -161,6 +171,10 @@ SELFTEST(files_through_xn)
 		buf[i] = pattern(i);
 	CHECK_EQ(cffs_write(b, &f, 0, buf, BIG), BIG);
 	CHECK(files_intact());
+	/* fsync: nothing of the file is left only in memory. */
+	CHECK(dirty_blocks() > 0);
+	CHECK_EQ(cffs_fsync(b, &f), 0);
+	CHECK_EQ(dirty_blocks(), 0);
 	CHECK_EQ(cffs_stat(b, &f, &ino), 0);
 	CHECK(ino.mtime_ns > 0 && ino.mtime_ns <= since_boot());
 	/* A file made and removed gives back every block it took. */

@@ -32,6 +32,9 @@ struct cffs_blk_ops {
 	/* A free block at or after `hint` (wrapping), or 0 if the disk is
 	 * full. Allocation itself happens in modify. */
 	uint64_t (*free_block)(struct cffs_blk *b, uint64_t hint);
+	/* Puts every change made so far on disk, in an order that keeps it
+	 * consistent at each step; 0 or a negative error. */
+	int (*sync)(struct cffs_blk *b);
 };
 
 struct cffs_blk {

@@ -346,6 +346,16 @@ static int free_all(struct cffs_blk *b, const struct cffs_loc *at,
 	return store(b, at, &ino, NULL);
 }
 
+int cffs_fsync(struct cffs_blk *b, const struct cffs_loc *at)
+{
+	struct cffs_inode ino;
+	int r = load(b, at, &ino);
+
+	if (r)
+		return r;
+	return b->ops->sync(b) ? CFFS_EIO : 0;
+}
+
 int cffs_truncate(struct cffs_blk *b, const struct cffs_loc *at)
 {
 	struct cffs_inode ino;

@@ -70,6 +70,10 @@ long cffs_write(struct cffs_blk *b, const struct cffs_loc *at, uint64_t off,
 int cffs_setattr(struct cffs_blk *b, const struct cffs_loc *at,
 		 const struct cffs_inode *attr, unsigned what);
 
+/* Puts the file at `at` on disk with everything it depends on (today:
+ * every change made so far, which is more than it needs). */
+int cffs_fsync(struct cffs_blk *b, const struct cffs_loc *at);
+
 /* Frees all of a file's blocks and sets its size to 0. */
 int cffs_truncate(struct cffs_blk *b, const struct cffs_loc *at);
 

@@ -117,8 +117,15 @@ static uint64_t mem_free_block(struct cffs_blk *b, uint64_t hint)
 	return 0;
 }
 
+/* Memory is the disk here: every change is already on it. */
+static int mem_sync(struct cffs_blk *b)
+{
+	(void)b;
+	return 0;
+}
+
 static const struct cffs_blk_ops mem_ops = {
-	mem_get, mem_modify, mem_write_data, mem_free_block,
+	mem_get, mem_modify, mem_write_data, mem_free_block, mem_sync,
 };
 
 int memblk_init(struct memblk *m, uint64_t nblocks)

@@ -254,8 +254,14 @@ static uint64_t xn_free_block(struct cffs_blk *b, uint64_t hint)
 	return 0;
 }
 
+static int xn_sync(struct cffs_blk *b)
+{
+	(void)b;
+	return xnblk_flush();
+}
+
 static const struct cffs_blk_ops xn_ops = {
-	xn_get, xn_modify_block, xn_write_data, xn_free_block,
+	xn_get, xn_modify_block, xn_write_data, xn_free_block, xn_sync,
 };
 
 int xnblk_open(struct xnblk *x, uint64_t cap, uint64_t root,

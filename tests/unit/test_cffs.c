@@ -398,6 +398,8 @@ static void bad_arguments_refused(void)
 	CU_ASSERT_EQUAL(cffs_write(b, &root, 0, buf, 8), CFFS_EISDIR);
 	CU_ASSERT_EQUAL(cffs_truncate(b, &root), CFFS_EISDIR);
 	CU_ASSERT_EQUAL(cffs_unlink(b, "/"), CFFS_EINVAL);
+	CU_ASSERT_EQUAL(cffs_fsync(b, &root), 0);
+	CU_ASSERT_EQUAL(cffs_fsync(b, &(struct cffs_loc){ 5, 40, 0 }), CFFS_EIO);
 	CU_ASSERT_EQUAL(cffs_create(b, "/f", CFFS_S_IFREG, &f), 0);
 	CU_ASSERT_EQUAL(cffs_write(b, &f, UINT64_MAX - 2, buf, 8), CFFS_EFBIG);
 	CU_ASSERT_EQUAL(cffs_readdir(b, &f, &(uint64_t){ 0 }, (char[256]){ 0 },
