@@ -157,6 +157,9 @@ SELFTEST(files_through_xn)
 	int before;
 
 	CHECK(root >= 0);
+	/* No such root: refused, and fs is opened properly next. */
+	CHECK_EQ(xnblk_open(&fs, 0, XOK_XN_MAXROOTS - 1, disk_blocks(), WINDOW),
+		 E_INVAL);
 	CHECK_EQ(xnblk_open(&fs, 0, (uint64_t)root, disk_blocks(), WINDOW), 0);
 	CHECK_EQ(cffs_mount(b), CFFS_EINVAL); /* a zeroed root block */
 	fs.blk.now = since_boot;

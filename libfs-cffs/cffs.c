@@ -448,14 +448,18 @@ static int find_entry(struct cffs_blk *b, const struct cffs_loc *dir,
 	return 0;
 }
 
-/*
- * Resolves `path` to its parent directory and last name. An empty last
+/* A path resolved to its parent directory and last name. An empty last
  * name means the path names the root (or ends in "." or ".."), and `dir`
- * is then the place itself.
- */
-static int walk(struct cffs_blk *b, const char *path, struct cffs_loc *dir,
-		const char **name, size_t *len)
+ * is then the place itself. */
+struct walked {
+	struct cffs_loc dir;
+	const char *name;
+	size_t len;
+};
+
+static int walk(struct cffs_blk *b, const char *path, struct walked *w)
 {
+	struct cffs_loc *dir = &w->dir;
 	struct cffs_loc up[MAX_DEPTH];
 	unsigned depth = 0;
 
@@ -472,8 +476,8 @@ static int walk(struct cffs_blk *b, const char *path, struct cffs_loc *dir,
 			return CFFS_ENAMETOOLONG;
 		if (path[n] == '\0' && !(n == 1 && path[0] == '.') &&
 		    !(n == 2 && !memcmp(path, "..", 2))) {
-			*name = path;
-			*len = n;
+			w->name = path;
+			w->len = n;
 			return 0;
 		}
 		if (n == 2 && !memcmp(path, "..", 2)) {
@@ -492,22 +496,20 @@ static int walk(struct cffs_blk *b, const char *path, struct cffs_loc *dir,
 
 int cffs_lookup(struct cffs_blk *b, const char *path, struct cffs_loc *out)
 {
-	struct cffs_loc dir;
-	const char *name;
-	size_t len;
-	int r = walk(b, path, &dir, &name, &len);
+	struct walked w;
+	int r = walk(b, path, &w);
 
 	if (r)
 		return r;
-	if (!len) {
+	if (!w.len) {
 		struct cffs_inode ino;
 
-		*out = dir;
-		if ((r = load(b, &dir, &ino)))
+		*out = w.dir;
+		if ((r = load(b, &w.dir, &ino)))
 			return r;
 		return is_dir(&ino) ? 0 : CFFS_ENOTDIR;
 	}
-	return find_entry(b, &dir, name, len, out);
+	return find_entry(b, &w.dir, w.name, w.len, out);
 }
 
 static int find_free(const struct cffs_dirent *e, const struct cffs_loc *at,
@@ -559,29 +561,28 @@ static int dir_changed(struct cffs_blk *b, const struct cffs_loc *dir,
 static int make_entry(struct cffs_blk *b, const char *path, uint32_t mode,
 		      struct cffs_loc *out)
 {
-	struct cffs_loc dir, at;
+	struct cffs_loc at;
 	struct cffs_dirent e = { 0 };
-	const char *name;
-	size_t len;
-	int r = walk(b, path, &dir, &name, &len);
+	struct walked w;
+	int r = walk(b, path, &w);
 
 	if (r)
 		return r;
-	if (!len)
+	if (!w.len)
 		return CFFS_EEXIST;
-	r = find_entry(b, &dir, name, len, &at);
+	r = find_entry(b, &w.dir, w.name, w.len, &at);
 	if (r != CFFS_ENOENT)
 		return r ? r : CFFS_EEXIST;
-	if ((r = free_slot(b, &dir, &at)))
+	if ((r = free_slot(b, &w.dir, &at)))
 		return r;
 	e.ino.mode = mode;
 	e.ino.nlink = (mode & CFFS_S_IFMT) == CFFS_S_IFDIR ? 2 : 1;
 	stamp(b, &e.ino, CFFS_SET_ATIME | CHANGED);
-	e.namelen = (uint16_t)len;
-	memcpy(e.name, name, len);
+	e.namelen = (uint16_t)w.len;
+	memcpy(e.name, w.name, w.len);
 	if ((r = modify(b, at.block, at.off, &e, sizeof(e), NULL)))
 		return r;
-	if ((r = dir_changed(b, &dir, is_dir(&e.ino))))
+	if ((r = dir_changed(b, &w.dir, is_dir(&e.ino))))
 		return r;
 	if (out)
 		*out = at;
@@ -665,24 +666,24 @@ static int any_entry(const struct cffs_dirent *e, const struct cffs_loc *at,
 int cffs_unlink(struct cffs_blk *b, const char *path)
 {
 	static const struct cffs_dirent empty;
-	struct cffs_loc dir, at;
+	struct cffs_loc at;
 	struct cffs_inode ino;
-	const char *name;
-	size_t len;
-	int r = walk(b, path, &dir, &name, &len);
+	struct walked w;
+	int r = walk(b, path, &w);
 
 	if (r)
 		return r;
-	if (!len)
+	if (!w.len)
 		return CFFS_EINVAL; /* the root, ".", ".." */
-	if ((r = find_entry(b, &dir, name, len, &at)) || (r = load(b, &at, &ino)))
+	if ((r = find_entry(b, &w.dir, w.name, w.len, &at)) ||
+	    (r = load(b, &at, &ino)))
 		return r;
 	if (is_dir(&ino) && (r = each_slot(b, &at, &ino, any_entry, NULL)))
 		return r < 0 ? r : CFFS_ENOTEMPTY;
 	if ((r = free_all(b, &at, ino)) ||
 	    (r = modify(b, at.block, at.off, &empty, sizeof(empty), NULL)))
 		return r;
-	return dir_changed(b, &dir, -is_dir(&ino));
+	return dir_changed(b, &w.dir, -is_dir(&ino));
 }
 
 struct readdir_state {

@@ -99,7 +99,11 @@ static int64_t bind_once(struct xnblk *x, uint64_t parent, uint64_t block,
 	return idx;
 }
 
-static uint64_t page_of(struct xnblk *x, int64_t idx, int writable);
+static uint64_t page_of(struct xnblk *x, int64_t idx, int writable)
+{
+	return x->window +
+	       ((uint64_t)idx + (writable ? XOK_XN_REGISTRY : 0)) * XOK_PAGE_SIZE;
+}
 
 /* Makes room in XN's registry: writes every dirty block back and drops
  * every mapping, so XN may reclaim what it needs. */
@@ -140,11 +144,6 @@ static int64_t entry_of(struct xnblk *x, uint64_t block)
 	return bind(x, parent, block);
 }
 
-static uint64_t page_of(struct xnblk *x, int64_t idx, int writable)
-{
-	return x->window +
-	       ((uint64_t)idx + (writable ? XOK_XN_REGISTRY : 0)) * XOK_PAGE_SIZE;
-}
 
 static const uint8_t *xn_get(struct cffs_blk *b, uint64_t parent,
 			     uint64_t block)
