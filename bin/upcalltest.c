@@ -6,6 +6,35 @@
 #include "../lib/selftest.h"
 #include "rt/rt.h"
 
+/* The twelve registers the tests fill and check, in their arrays' order:
+ * asm text loading them from, or storing them to, the words at `sym`. */
+#define LOAD_REGS(sym) \
+	"mov " sym "+0(%%rip), %%rbx\n\t" \
+	"mov " sym "+8(%%rip), %%rbp\n\t" \
+	"mov " sym "+16(%%rip), %%rdi\n\t" \
+	"mov " sym "+24(%%rip), %%rsi\n\t" \
+	"mov " sym "+32(%%rip), %%rdx\n\t" \
+	"mov " sym "+40(%%rip), %%r8\n\t" \
+	"mov " sym "+48(%%rip), %%r9\n\t" \
+	"mov " sym "+56(%%rip), %%r10\n\t" \
+	"mov " sym "+64(%%rip), %%r12\n\t" \
+	"mov " sym "+72(%%rip), %%r13\n\t" \
+	"mov " sym "+80(%%rip), %%r14\n\t" \
+	"mov " sym "+88(%%rip), %%r15\n\t"
+#define STORE_REGS(sym) \
+	"mov %%rbx, " sym "+0(%%rip)\n\t" \
+	"mov %%rbp, " sym "+8(%%rip)\n\t" \
+	"mov %%rdi, " sym "+16(%%rip)\n\t" \
+	"mov %%rsi, " sym "+24(%%rip)\n\t" \
+	"mov %%rdx, " sym "+32(%%rip)\n\t" \
+	"mov %%r8, " sym "+40(%%rip)\n\t" \
+	"mov %%r9, " sym "+48(%%rip)\n\t" \
+	"mov %%r10, " sym "+56(%%rip)\n\t" \
+	"mov %%r12, " sym "+64(%%rip)\n\t" \
+	"mov %%r13, " sym "+72(%%rip)\n\t" \
+	"mov %%r14, " sym "+80(%%rip)\n\t" \
+	"mov %%r15, " sym "+88(%%rip)\n\t"
+
 static volatile uint64_t faults, last_addr, last_err;
 static rt_upcall_fn probe_handler;
 
@@ -64,20 +93,10 @@ SELFTEST(fault_preserves_registers)
 	fault_regs_in[12] = RT_SCRATCH + 0x3000; /* faults when touched */
 	__asm__ volatile(
 		"push %%rbp\n\t"
-		"mov fault_regs_in+0(%%rip), %%rbx\n\tmov fault_regs_in+8(%%rip), %%rbp\n\t"
-		"mov fault_regs_in+16(%%rip), %%rdi\n\tmov fault_regs_in+24(%%rip), %%rsi\n\t"
-		"mov fault_regs_in+32(%%rip), %%rdx\n\tmov fault_regs_in+40(%%rip), %%r8\n\t"
-		"mov fault_regs_in+48(%%rip), %%r9\n\tmov fault_regs_in+56(%%rip), %%r10\n\t"
-		"mov fault_regs_in+64(%%rip), %%r12\n\tmov fault_regs_in+72(%%rip), %%r13\n\t"
-		"mov fault_regs_in+80(%%rip), %%r14\n\tmov fault_regs_in+88(%%rip), %%r15\n\t"
+		LOAD_REGS("fault_regs_in")
 		"mov fault_regs_in+96(%%rip), %%rcx\n\t"
 		"mov %%rcx, (%%rcx)\n\t"
-		"mov %%rbx, fault_regs_out+0(%%rip)\n\tmov %%rbp, fault_regs_out+8(%%rip)\n\t"
-		"mov %%rdi, fault_regs_out+16(%%rip)\n\tmov %%rsi, fault_regs_out+24(%%rip)\n\t"
-		"mov %%rdx, fault_regs_out+32(%%rip)\n\tmov %%r8, fault_regs_out+40(%%rip)\n\t"
-		"mov %%r9, fault_regs_out+48(%%rip)\n\tmov %%r10, fault_regs_out+56(%%rip)\n\t"
-		"mov %%r12, fault_regs_out+64(%%rip)\n\tmov %%r13, fault_regs_out+72(%%rip)\n\t"
-		"mov %%r14, fault_regs_out+80(%%rip)\n\tmov %%r15, fault_regs_out+88(%%rip)\n\t"
+		STORE_REGS("fault_regs_out")
 		"mov %%rcx, fault_regs_out+96(%%rip)\n\t"
 		"pop %%rbp"
 		: : : "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9",
@@ -159,19 +178,9 @@ SELFTEST(foreign_syscall_reflected)
 		refl_in[i] = 0x0202020202020202ull * (i + 1);
 	__asm__ volatile(
 		"push %%rbp\n\t"
-		"mov refl_in+0(%%rip), %%rbx\n\tmov refl_in+8(%%rip), %%rbp\n\t"
-		"mov refl_in+16(%%rip), %%rdi\n\tmov refl_in+24(%%rip), %%rsi\n\t"
-		"mov refl_in+32(%%rip), %%rdx\n\tmov refl_in+40(%%rip), %%r8\n\t"
-		"mov refl_in+48(%%rip), %%r9\n\tmov refl_in+56(%%rip), %%r10\n\t"
-		"mov refl_in+64(%%rip), %%r12\n\tmov refl_in+72(%%rip), %%r13\n\t"
-		"mov refl_in+80(%%rip), %%r14\n\tmov refl_in+88(%%rip), %%r15\n\t"
+		LOAD_REGS("refl_in")
 		"mov $39, %%eax\n\tsyscall\n\t"
-		"mov %%rbx, refl_out+0(%%rip)\n\tmov %%rbp, refl_out+8(%%rip)\n\t"
-		"mov %%rdi, refl_out+16(%%rip)\n\tmov %%rsi, refl_out+24(%%rip)\n\t"
-		"mov %%rdx, refl_out+32(%%rip)\n\tmov %%r8, refl_out+40(%%rip)\n\t"
-		"mov %%r9, refl_out+48(%%rip)\n\tmov %%r10, refl_out+56(%%rip)\n\t"
-		"mov %%r12, refl_out+64(%%rip)\n\tmov %%r13, refl_out+72(%%rip)\n\t"
-		"mov %%r14, refl_out+80(%%rip)\n\tmov %%r15, refl_out+88(%%rip)\n\t"
+		STORE_REGS("refl_out")
 		"pop %%rbp"
 		: : : "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9",
 		  "r10", "r11", "r12", "r13", "r14", "r15", "memory");
