@@ -37,7 +37,7 @@ static void run_to_end(int64_t id)
 
 SELFTEST(env_alloc_and_destroy)
 {
-	int64_t id = xok_env_alloc(0);
+	int64_t id = xok_env_alloc(0, 0);
 
 	CHECK(id > 0);
 	CHECK_EQ(pub(id)->id, id);
@@ -54,10 +54,10 @@ SELFTEST(env_alloc_errors)
 {
 	struct xok_cap ro = mkcap(XOK_CAP_R, 1, 4, 0);
 
-	CHECK_EQ(xok_env_alloc(XOK_NCAPS), E_INVAL);
-	CHECK_EQ(xok_env_alloc(7), E_PERM); /* empty slot */
+	CHECK_EQ(xok_env_alloc(XOK_NCAPS, 0), E_INVAL);
+	CHECK_EQ(xok_env_alloc(7, 0), E_PERM); /* empty slot */
 	CHECK_EQ(xok_cap_grant(0, 0, 0, 7, &ro), 0);
-	CHECK_EQ(xok_env_alloc(7), E_PERM); /* no write right */
+	CHECK_EQ(xok_env_alloc(7, 0), E_PERM); /* no write right */
 	CHECK_EQ(xok_cap_clear(0, 0, 7), 0);
 	return 0;
 }
@@ -65,7 +65,7 @@ SELFTEST(env_alloc_errors)
 SELFTEST(env_get_set)
 {
 	struct xok_env_state st = { 0 }, back;
-	int64_t id = xok_env_alloc(0);
+	int64_t id = xok_env_alloc(0, 0);
 
 	CHECK(id > 0);
 	CHECK_EQ(xok_env_get(0, 0, &st), 0);
@@ -103,7 +103,7 @@ SELFTEST(env_get_set)
 
 SELFTEST(env_status_changes)
 {
-	int64_t id = xok_env_alloc(0);
+	int64_t id = xok_env_alloc(0, 0);
 
 	CHECK_EQ(xok_env_status(0, id, XOK_ENV_RUNNABLE), 0);
 	CHECK_EQ(pub(id)->status, XOK_ENV_RUNNABLE);
@@ -148,13 +148,13 @@ SELFTEST(environment_table_full)
 	int n = 0;
 	int64_t r;
 
-	while ((r = xok_env_alloc(0)) > 0)
+	while ((r = xok_env_alloc(0, 0)) > 0)
 		ids[n++] = r;
 	CHECK_EQ(r, E_AGAIN);
 	CHECK(n > XOK_NENV / 2);
 	while (n > 0)
 		CHECK_EQ(xok_env_destroy(0, ids[--n]), 0);
-	r = xok_env_alloc(0); /* a slot is free again */
+	r = xok_env_alloc(0, 0); /* a slot is free again */
 	CHECK(r > 0);
 	CHECK_EQ(xok_env_destroy(0, r), 0);
 	return 0;
@@ -171,7 +171,7 @@ static void powerless(uint64_t parent)
 
 	child_results[0] = xok_env_get(0, (uint64_t)other_id, &st);
 	child_results[1] = xok_env_destroy(0, parent);
-	child_results[2] = xok_env_alloc(0);
+	child_results[2] = xok_env_alloc(0, 0);
 	child_results[3] = xok_cap_grant(0, 0, 0, 1, &c);
 	child_results[4] = xok_env_get(0, 0, &st); /* itself: allowed */
 	child_results[5] = xok_page_map(0, parent, RT_SCRATCH, 0, 1,
@@ -182,7 +182,7 @@ static void powerless(uint64_t parent)
 
 SELFTEST(no_capability_no_access)
 {
-	int64_t sibling = xok_env_alloc(0), child;
+	int64_t sibling = xok_env_alloc(0, 0), child;
 
 	other_id = sibling;
 	child = rt_spawn(powerless, (uint64_t)xok_getenvid());
@@ -237,7 +237,7 @@ SELFTEST(guard_follows_capability)
 
 	CHECK_EQ(xok_cap_grant(0, 0, 0, 2, &c5), 0);
 	CHECK_EQ(xok_cap_grant(0, 0, 0, 3, &c6), 0);
-	id = xok_env_alloc(2);
+	id = xok_env_alloc(2, 0);
 	CHECK(id > 0);
 	CHECK_EQ(pub(id)->guard.len, 1);
 	CHECK_EQ(pub(id)->guard.name[0], 5);
@@ -246,6 +246,26 @@ SELFTEST(guard_follows_capability)
 	CHECK_EQ(xok_env_destroy(3, id), E_PERM);
 	CHECK_EQ(xok_env_destroy(2, id), 0);
 	xok_cap_clear(0, 0, 2);
+	xok_cap_clear(0, 0, 3);
+	return 0;
+}
+
+/* An environment created under another dies with that one, not with its
+ * creator; the capability must open the parent it names. */
+SELFTEST(alloc_under_another_parent)
+{
+	struct xok_cap c6 = mkcap(XOK_CAP_RIGHTS, 1, 6, 0);
+	int64_t keeper = xok_env_alloc(0, 0), id;
+
+	CHECK(keeper > 0);
+	CHECK_EQ(xok_cap_grant(0, 0, 0, 3, &c6), 0);
+	id = xok_env_alloc(0, (uint64_t)keeper);
+	CHECK(id > 0);
+	CHECK_EQ(pub(id)->parent, (uint64_t)keeper);
+	CHECK_EQ(xok_env_alloc(3, (uint64_t)keeper), E_PERM); /* /6, guard / */
+	CHECK_EQ(xok_env_alloc(0, (uint64_t)keeper + 0x1000), E_BADENV);
+	CHECK_EQ(xok_env_destroy(0, keeper), 0);
+	CHECK_EQ(pub(id)->id, 0); /* went with its parent */
 	xok_cap_clear(0, 0, 3);
 	return 0;
 }

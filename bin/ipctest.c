@@ -130,7 +130,7 @@ SELFTEST(callee_chooses_callers)
 
 SELFTEST(call_errors)
 {
-	int64_t plain = xok_env_alloc(0);
+	int64_t plain = xok_env_alloc(0, 0);
 
 	CHECK_EQ(xok_ipc_call(0x7e7e, 0, 0, 0, 0), E_BADENV);
 	CHECK_EQ(xok_ipc_call((uint64_t)xok_getenvid(), 0, 0, 0, 0), E_STATE);

@@ -117,7 +117,7 @@ SELFTEST(yield_to_reasons)
 
 SELFTEST(yield_to_errors)
 {
-	int64_t stopped = xok_env_alloc(0);
+	int64_t stopped = xok_env_alloc(0, 0);
 
 	CHECK_EQ(xok_yield_to(xok_getenvid()), E_STATE);
 	CHECK_EQ(xok_yield_to(0x6f6f), E_BADENV);

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 
 #include "../lib/fmt.h"
+#include "export.h"
 #include "x86.h"
 
 #define COM1 0x3f8
@@ -89,11 +90,16 @@ void cons_intr(void)
 		if (in_head - in_tail < INBUF_SIZE)
 			inbuf[in_head++ % INBUF_SIZE] = c;
 	}
+	exp_clock.cons_in = in_head - in_tail;
 }
 
 int cons_getc(void)
 {
+	int c;
+
 	if (in_tail == in_head)
 		return -1;
-	return inbuf[in_tail++ % INBUF_SIZE];
+	c = inbuf[in_tail++ % INBUF_SIZE];
+	exp_clock.cons_in = in_head - in_tail;
+	return c;
 }

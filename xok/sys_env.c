@@ -30,17 +30,18 @@ int64_t sys_exit(int64_t status)
 	sched_after_destroy();
 }
 
-int64_t sys_env_alloc(uint64_t cap)
+int64_t sys_env_alloc(uint64_t cap, uint64_t parent)
 {
 	const struct xok_cap *c;
 	struct xok_guard g;
-	struct env *e;
+	struct env *e, *p;
 	int r;
 
-	if ((r = env_cap(curenv(), cap, XOK_CAP_W, &c)))
+	if ((r = env_cap(curenv(), cap, XOK_CAP_W, &c)) ||
+	    (r = env_check(cap, parent, XOK_CAP_W, &p)))
 		return r;
 	g = cap_guard(c);
-	if ((r = env_alloc(curenv(), &g, &e)))
+	if ((r = env_alloc(p, &g, &e)))
 		return r;
 	return (int64_t)e->pub->id;
 }

@@ -114,7 +114,7 @@ static int64_t share_image(uint64_t child)
 int64_t rt_spawn(void (*fn)(uint64_t), uint64_t arg)
 {
 	struct xok_env_state st = { 0 };
-	int64_t id = xok_env_alloc(0), r;
+	int64_t id = xok_env_alloc(0, 0), r;
 
 	if (id < 0)
 		return id;

@@ -14,7 +14,7 @@
 #include <xok/memlayout.h>
 
 #define XOK_MAXCPU 8
-#define XOK_NSLICES 16
+#define XOK_NSLICES 64
 #define XOK_SLICE_ANY (~0ull)
 
 struct xok_slice {
@@ -38,7 +38,7 @@ struct xok_clock {
 	uint64_t slices;     /* slices started on CPU 0 */
 	uint64_t npages;     /* entries of the physical page table */
 	uint32_t ncpu;
-	uint32_t pad;
+	uint32_t cons_in;    /* characters typed and not yet taken (cgetc) */
 };
 #define XOK_CLOCK_SHIFT 32
 
