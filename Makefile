@@ -109,13 +109,14 @@ $(O)/user/lib/string.o: lib/string.c $(O)/flags/USER_CFLAGS
 	$(CC) $(USER_CFLAGS) $(NO_BUILTIN) -c -o $@ $<
 
 include mkimage/Makefrag
+include libexos/Makefrag
 include bin/Makefrag
 include xok/Makefrag
 include tests/Makefrag
 include tests/bench/Makefrag
 
 .PHONY: all generated run gdb test deps clean bench bench-smoke FORCE
-all: $(KERNEL) $(HOST_TOOLS)
+all: $(KERNEL) $(HOST_TOOLS) $(EXOS_IMAGE)
 
 clean:
 	rm -rf $(O)

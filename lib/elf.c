@@ -23,6 +23,7 @@ static int seg_check(const struct elf64_phdr *ph, size_t size, uint64_t limit)
 
 static int header_check(const struct elf64_ehdr *eh, size_t size)
 {
+	/* `size`: the bytes at eh (which hold the program header table). */
 	if (size < sizeof(*eh))
 		return ELF_E_TRUNCATED;
 	if (eh->ident[0] != 0x7f || eh->ident[1] != 'E' ||
@@ -47,13 +48,22 @@ static int header_check(const struct elf64_ehdr *eh, size_t size)
 int elf_check(const void *data, size_t size, uint64_t limit,
 	      struct elf_info *info)
 {
+	return elf_check_headers(data, size, size, limit, info);
+}
+
+int elf_check_headers(const void *data, size_t size, uint64_t file_size,
+		      uint64_t limit, struct elf_info *info)
+{
 	const struct elf64_ehdr *eh = data;
 	const struct elf64_phdr *ph;
 	int err, entry_ok = 0, loads = 0;
 	uint64_t lo = ~0ull, hi = 0;
 
+	if (size > file_size)
+		return ELF_E_TRUNCATED;
 	if ((err = header_check(eh, size)) != ELF_OK)
 		return err;
+	size = file_size; /* segments are checked against the whole file */
 	ph = (const struct elf64_phdr *)((const uint8_t *)data + eh->phoff);
 	for (unsigned i = 0; i < eh->phnum; i++) {
 		if (ph[i].type == ELF_PT_INTERP)

@@ -80,6 +80,12 @@ struct elf_info {
 int elf_check(const void *data, size_t size, uint64_t limit,
 	      struct elf_info *info);
 
+/* The same, when only the first `size` bytes of a `file_size`-byte
+ * file are at `data`: they must hold the headers; segments are checked
+ * against the file's size. */
+int elf_check_headers(const void *data, size_t size, uint64_t file_size,
+		      uint64_t limit, struct elf_info *info);
+
 /* A short message for an elf_error. */
 const char *elf_strerror(int err);
 

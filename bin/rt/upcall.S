@@ -1,15 +1,12 @@
 /*
- * upcall.S: where the kernel starts an environment's upcalls, and how the
- * environment resumes what was interrupted, without entering the kernel.
+ * upcall.S: where the kernel starts an environment's upcalls.
  *
  * The kernel starts an upcall with %rsp = %rdi = a struct xok_upcall_frame
  * on the exception stack (16-byte aligned), and for IPC %rsi = caller,
  * %rdx %rcx %r8 %r9 = arguments. The stub calls the C handler in
  * rt_upcall_handlers[kind] with those registers as its arguments, then
- * restores the frame (which the handler may have changed): every register,
- * then %rflags and %rip through two words written 144 bytes under the
- * interrupted %rsp — below its 128-byte red zone — so that
- * `popfq; ret $128` lands on the interrupted %rsp exactly.
+ * resumes from the frame (which the handler may have changed) with
+ * xok_resume (lib/resume.S), without entering the kernel.
  */
 #include <xok/trapframe.h>
 
@@ -31,19 +28,8 @@ upcall_common:
 	lea rt_upcall_handlers(%rip), %r11
 	call *(%r11, %rax, 8)
 
-	mov %r12, %rsp
-	mov XOK_TF_RSP(%rsp), %rax
-	sub $144, %rax
-	mov XOK_TF_RFLAGS(%rsp), %rcx
-	mov %rcx, 0(%rax)
-	mov XOK_TF_RIP(%rsp), %rcx
-	mov %rcx, 8(%rax)
-	mov %rax, XOK_TF_RSP(%rsp)
-	XOK_POP_GPRS
-	add $16, %rsp           /* trapno, err */
-	mov XOK_TF_RSP - XOK_TF_RIP(%rsp), %rsp /* the two words above */
-	popfq
-	ret $128
+	mov %r12, %rdi
+	jmp xok_resume
 
 /* First instructions of an environment made by rt_spawn: fn(arg), exit. */
 	.globl rt_child_entry

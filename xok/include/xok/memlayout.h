@@ -12,6 +12,9 @@
  *                         tables (a recursive page-table entry)
  *  XOK_USER_TOP           user mappings must lie below this
  *  XOK_UAREA              this environment's u-area, mapped writable
+ *  XOK_EXOS_IMAGE         where ExOS's image sits beside an unmodified
+ *                         Linux binary (the kernel never maps anything
+ *                         in [XOK_USTACK_TOP, XOK_UAREA): libOSes' own)
  *  XOK_USTACK_TOP         top of the stack of an environment the kernel loads
  *  0x0000_0000_0040_0000  where static programs are usually linked
  *  0                      page 0 is never mapped by the kernel
@@ -35,6 +38,8 @@
 #define XOK_USER_TOP   XOK_UVPT
 #define XOK_UAREA      (XOK_USER_TOP - XOK_PAGE_SIZE)
 #define XOK_USTACK_TOP 0x00007e0000000000ull
+/* The ExOS image (libexos/) is linked to run here. */
+#define XOK_EXOS_IMAGE 0x00007e4000000000ull
 /* Pages of stack the kernel maps for an environment it loads itself. */
 #define XOK_USTACK_PAGES 4
 

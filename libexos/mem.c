@@ -1,0 +1,358 @@
+/*
+ * mem: a process's memory — page faults (copy-on-write, stacks that grow
+ * on demand), checking the pointers programs pass, brk and mmap.
+ *
+ * Pages are Xok pages mapped in the process's own page table; ExOS reads
+ * its page table through XOK_UVPT and changes it with Xok's calls. A
+ * private writable page shared after fork is mapped read-only with
+ * EXOS_PTE_COW; the first write copies it (or, if nobody else maps it any
+ * more, just makes it writable again).
+ */
+#include <xok/error.h>
+#include <xok/page.h>
+#include <xok/syscall.h>
+
+#include "../lib/string.h"
+#include "exos.h"
+#include "sys.h"
+
+#define PAGE XOK_PAGE_SIZE
+#define PAGES ((const volatile struct xok_ppage *)XOK_UPAGES)
+#define PFN(pte) (((pte) & XOK_PTE_ADDR) >> XOK_PAGE_SHIFT)
+
+uint64_t exos_pte(uint64_t va)
+{
+	if (!(*XOK_VPT_PML4E(XOK_UVPT, XOK_UVPT_SLOT, va) & XOK_PTE_P) ||
+	    !(*XOK_VPT_PDPTE(XOK_UVPT, XOK_UVPT_SLOT, va) & XOK_PTE_P) ||
+	    !(*XOK_VPT_PDE(XOK_UVPT, XOK_UVPT_SLOT, va) & XOK_PTE_P))
+		return 0;
+	return *XOK_VPT_PTE(XOK_UVPT, va);
+}
+
+int exos_map_fresh(uint64_t va, uint64_t perm)
+{
+	return (int)xok_page_alloc(0, 0, va, perm, XOK_PFN_ANY);
+}
+
+/* Where a page may appear on first touch: ExOS's stack, and a program's
+ * stack down to its limit. */
+static int grows_on_demand(uint64_t va)
+{
+	return (va < EXOS_STACK_TOP && va >= EXOS_STACK_TOP - EXOS_STACK_MAX) ||
+	       (va < EXOS_USTACK_TOP && va >= EXOS_USTACK_TOP - EXOS_USTACK_MAX);
+}
+
+/* Gives the process its own copy of the copy-on-write page at `va`. */
+static int copy_on_write(uint64_t va, uint64_t pte)
+{
+	uint64_t perm = (pte & XOK_PTE_USER_BITS & ~EXOS_PTE_COW) | XOK_PTE_W;
+	int64_t r;
+
+	if (PAGES[PFN(pte)].ref == 1) /* nobody else has it any more */
+		return (int)xok_page_map(0, 0, va, 0, PFN(pte), perm);
+	if ((r = xok_page_alloc(0, 0, EXOS_SCRATCH, XOK_PTE_W | XOK_PTE_NX,
+				XOK_PFN_ANY)) < 0)
+		return (int)r;
+	memcpy((void *)EXOS_SCRATCH, (const void *)va, PAGE);
+	r = xok_page_map(0, 0, va, 0, PFN(exos_pte(EXOS_SCRATCH)), perm);
+	xok_page_unmap(0, 0, EXOS_SCRATCH);
+	return (int)r;
+}
+
+/* Makes a fault at `va` go away if ExOS owes the page: 0 if it did,
+ * -L_EFAULT if the access is really bad. */
+int exos_resolve_fault(uint64_t va, int write)
+{
+	uint64_t pte = exos_pte(va & ~(PAGE - 1));
+
+	va &= ~(PAGE - 1);
+	if (!(pte & XOK_PTE_P)) {
+		if (!grows_on_demand(va))
+			return -L_EFAULT;
+		return exos_map_fresh(va, XOK_PTE_W | XOK_PTE_NX) < 0 ?
+			-L_ENOMEM : 0;
+	}
+	if (write && !(pte & XOK_PTE_W)) {
+		if (!(pte & EXOS_PTE_COW))
+			return -L_EFAULT;
+		return copy_on_write(va, pte) < 0 ? -L_ENOMEM : 0;
+	}
+	return 0;
+}
+
+int exos_uaccess(uint64_t va, uint64_t len, int write)
+{
+	if (!len)
+		return 0;
+	if (va >= EXOS_USER_TOP || len > EXOS_USER_TOP - va)
+		return -L_EFAULT;
+	for (uint64_t p = va & ~(PAGE - 1); p < va + len; p += PAGE) {
+		uint64_t pte = exos_pte(p);
+
+		if ((pte & XOK_PTE_P) && (!write || (pte & XOK_PTE_W)))
+			continue;
+		if (exos_resolve_fault(p, write))
+			return -L_EFAULT;
+	}
+	return 0;
+}
+
+int exos_ustring(const char *s, char *out, size_t size)
+{
+	for (size_t i = 0; i < size; i++) {
+		if (exos_uaccess((uint64_t)s + i, 1, 0))
+			return -L_EFAULT;
+		if (!(out[i] = s[i]))
+			return 0;
+	}
+	return -L_ENAMETOOLONG;
+}
+
+/* ---- Unmapping ranges ---- */
+
+/* Calls fn on every present page in [lo, hi), skipping absent tables. */
+static int each_page(uint64_t lo, uint64_t hi,
+		     int (*fn)(uint64_t va, uint64_t pte, void *arg), void *arg)
+{
+	for (uint64_t va = lo; va < hi;) {
+		int r;
+
+		if (!(*XOK_VPT_PML4E(XOK_UVPT, XOK_UVPT_SLOT, va) & XOK_PTE_P)) {
+			va = (va | ((1ull << 39) - 1)) + 1;
+			continue;
+		}
+		if (!(*XOK_VPT_PDPTE(XOK_UVPT, XOK_UVPT_SLOT, va) & XOK_PTE_P)) {
+			va = (va | ((1ull << 30) - 1)) + 1;
+			continue;
+		}
+		if (!(*XOK_VPT_PDE(XOK_UVPT, XOK_UVPT_SLOT, va) & XOK_PTE_P)) {
+			va = (va | ((1ull << 21) - 1)) + 1;
+			continue;
+		}
+		uint64_t pte = *XOK_VPT_PTE(XOK_UVPT, va);
+
+		if ((pte & XOK_PTE_P) && (r = fn(va, pte, arg)))
+			return r;
+		va += PAGE;
+	}
+	return 0;
+}
+
+int exos_walk(uint64_t lo, uint64_t hi,
+	      int (*fn)(uint64_t va, uint64_t pte, void *arg), void *arg)
+{
+	return each_page(lo, hi, fn, arg);
+}
+
+int exos_batch_add(struct exos_batch *b, uint64_t va, uint64_t pfn, uint64_t perm)
+{
+	b->ops[b->n++] = (struct xok_pte_op){ .va = va, .pfn = pfn,
+					      .perm = perm };
+	if (b->n < 64)
+		return 0;
+	b->n = 0;
+	return (int)xok_pte_batch(0, b->env, b->ops, 64);
+}
+
+int exos_batch_flush(struct exos_batch *b)
+{
+	unsigned n = b->n;
+
+	b->n = 0;
+	return n ? (int)xok_pte_batch(0, b->env, b->ops, n) : 0;
+}
+
+static int unmap_one(uint64_t va, uint64_t pte, void *arg)
+{
+	(void)pte;
+	return exos_batch_add(arg, va, XOK_PFN_NONE, 0);
+}
+
+int exos_unmap_range(uint64_t lo, uint64_t hi)
+{
+	struct exos_batch b = { .env = 0 };
+	int r = each_page(lo, hi, unmap_one, &b);
+
+	return r ? r : exos_batch_flush(&b);
+}
+
+int exos_unmap_program(void)
+{
+	return exos_unmap_range(0, EXOS_USER_TOP);
+}
+
+/* ---- brk and mmap ---- */
+
+void exos_mem_exec_reset(uint64_t brk_start)
+{
+	SELF->brk_start = SELF->brk = (brk_start + PAGE - 1) & ~(PAGE - 1);
+	SELF->mmap_next = EXOS_MMAP_TOP;
+}
+
+static uint64_t prot_perm(uint64_t prot)
+{
+	return ((prot & L_PROT_WRITE) ? XOK_PTE_W : 0) |
+	       ((prot & L_PROT_EXEC) ? 0 : XOK_PTE_NX);
+}
+
+/* Maps fresh zeroed pages over [lo, hi), replacing what is there. */
+static int map_zero(uint64_t lo, uint64_t hi, uint64_t perm)
+{
+	for (uint64_t va = lo; va < hi; va += PAGE)
+		if (exos_map_fresh(va, perm) < 0) {
+			exos_unmap_range(lo, va);
+			return -L_ENOMEM;
+		}
+	return 0;
+}
+
+SYS(brk)
+{
+	uint64_t want = (a->a[0] + PAGE - 1) & ~(PAGE - 1);
+
+	if (a->a[0] < SELF->brk_start || want > SELF->mmap_next - (1ull << 30))
+		return (int64_t)SELF->brk;
+	if (want > SELF->brk) {
+		if (map_zero(SELF->brk, want, XOK_PTE_W | XOK_PTE_NX))
+			return (int64_t)SELF->brk;
+	} else if (want < SELF->brk) {
+		exos_unmap_range(want, SELF->brk);
+	}
+	SELF->brk = want;
+	return (int64_t)a->a[0];
+}
+
+/* Reads `len` bytes of the file at `fd` from `off` into mapped pages. */
+static int fill_from_file(int fd, uint64_t va, uint64_t len, uint64_t off)
+{
+	struct exos_file *f = exos_fd_get(fd);
+	long n;
+
+	if (!f)
+		return -L_EBADF;
+	n = exos_file_read(f, (void *)va, len, (int64_t)off);
+	return n < 0 ? (int)n : 0;
+}
+
+SYS(mmap)
+{
+	uint64_t addr = a->a[0], len = a->a[1], prot = a->a[2],
+		 flags = a->a[3], off = a->a[5];
+	int fd = (int)a->a[4];
+	uint64_t size = (len + PAGE - 1) & ~(PAGE - 1), va;
+	int r;
+
+	if (!len || (addr & (PAGE - 1)) || (off & (PAGE - 1)) ||
+	    size > EXOS_USER_TOP)
+		return -L_EINVAL;
+	if (!(flags & L_MAP_ANONYMOUS) && (flags & L_MAP_SHARED) &&
+	    (prot & L_PROT_WRITE))
+		return -L_ENODEV; /* shared writable file mappings: not yet */
+	if (flags & (L_MAP_FIXED | L_MAP_FIXED_NOREPLACE)) {
+		if (addr >= EXOS_USER_TOP || size > EXOS_USER_TOP - addr)
+			return -L_ENOMEM;
+		va = addr;
+		exos_unmap_range(va, va + size);
+	} else {
+		if (SELF->mmap_next - SELF->brk < size + (1ull << 30))
+			return -L_ENOMEM;
+		va = SELF->mmap_next - size;
+		SELF->mmap_next = va - PAGE; /* a guard page between */
+	}
+	/* Filled writable, then given the protection asked for. */
+	if ((r = map_zero(va, va + size, XOK_PTE_W | XOK_PTE_NX)))
+		return r;
+	if (!(flags & L_MAP_ANONYMOUS) &&
+	    (r = fill_from_file(fd, va, len, off))) {
+		exos_unmap_range(va, va + size);
+		return r;
+	}
+	if (prot != (L_PROT_READ | L_PROT_WRITE))
+		for (uint64_t p = va; p < va + size; p += PAGE)
+			xok_page_map(0, 0, p, 0, PFN(exos_pte(p)),
+				     prot_perm(prot));
+	return (int64_t)va;
+}
+
+SYS(munmap)
+{
+	uint64_t va = a->a[0], size = (a->a[1] + PAGE - 1) & ~(PAGE - 1);
+
+	if ((va & (PAGE - 1)) || !size || va >= EXOS_USER_TOP ||
+	    size > EXOS_USER_TOP - va)
+		return -L_EINVAL;
+	return exos_unmap_range(va, va + size) ? -L_EINVAL : 0;
+}
+
+struct protect {
+	uint64_t perm;
+};
+
+static int protect_one(uint64_t va, uint64_t pte, void *arg)
+{
+	uint64_t perm = ((struct protect *)arg)->perm;
+
+	/* A copy-on-write page stays read-only until its fault copies it;
+	 * the fault then gives it write access if asked. */
+	if (pte & EXOS_PTE_COW) {
+		if (!(perm & XOK_PTE_W))
+			perm &= ~EXOS_PTE_COW;
+		else
+			perm = (perm & ~XOK_PTE_W) | EXOS_PTE_COW;
+	}
+	return (int)xok_page_map(0, 0, va, 0, PFN(pte), perm);
+}
+
+SYS(mprotect)
+{
+	uint64_t va = a->a[0], size = (a->a[1] + PAGE - 1) & ~(PAGE - 1);
+	struct protect p = { prot_perm(a->a[2]) };
+
+	if ((va & (PAGE - 1)) || va >= EXOS_USER_TOP ||
+	    size > EXOS_USER_TOP - va)
+		return -L_EINVAL;
+	return each_page(va, va + size, protect_one, &p) ? -L_ENOMEM : 0;
+}
+
+SYS(mremap)
+{
+	(void)a;
+	return -L_ENOMEM; /* callers fall back to mmap + copy */
+}
+
+SYS(madvise)
+{
+	(void)a;
+	return 0; /* advice only */
+}
+
+/* ---- The fault upcall ---- */
+
+void exos_fault_upcall(struct xok_upcall_frame *f)
+{
+	struct xok_trapframe *tf = &f->tf;
+
+	if (tf->trapno == XOK_T_PGFLT &&
+	    !exos_resolve_fault(f->addr, (tf->err & 2) != 0))
+		return;
+	switch (tf->trapno) {
+	case XOK_T_PGFLT:
+	case XOK_T_GPFLT:
+		exos_signal_fault(tf, L_SIGSEGV, f->addr);
+		break;
+	case XOK_T_ILLOP:
+		exos_signal_fault(tf, L_SIGILL, tf->rip);
+		break;
+	case XOK_T_DIVIDE:
+	case XOK_T_FPERR:
+	case XOK_T_SIMDERR:
+		exos_signal_fault(tf, L_SIGFPE, tf->rip);
+		break;
+	case XOK_T_BRKPT:
+	case XOK_T_DEBUG:
+		exos_signal_fault(tf, L_SIGTRAP, tf->rip);
+		break;
+	default:
+		exos_signal_fault(tf, L_SIGBUS, tf->rip);
+	}
+}

@@ -1,0 +1,522 @@
+/*
+ * proc: processes — the shared process table, fork, exit, wait, process
+ * groups and sessions.
+ *
+ * fork makes a new environment under init's (so it outlives its parent,
+ * as Unix orphans do) and gives it one slice of its own. The program's
+ * memory is shared copy-on-write; ExOS's own private pages (its stack, the
+ * struct exos_self, the image's data) are copied at once, so ExOS never
+ * takes a copy-on-write fault on its own state; the shared Unix state is
+ * mapped as is. The child starts in exos_fork_child on its copy of the
+ * parent's ExOS stack, learns who it is, and returns 0 to the program.
+ */
+#include <xok/error.h>
+#include <xok/page.h>
+#include <xok/sched.h>
+#include <xok/syscall.h>
+#include <xok/xn.h>
+
+#include "../lib/string.h"
+#include "exos.h"
+#include "sys.h"
+
+#define PAGE XOK_PAGE_SIZE
+#define PFN(pte) (((pte) & XOK_PTE_ADDR) >> XOK_PAGE_SHIFT)
+#define XSTACK_PAGES (XOK_XSTACK_SIZE / XOK_PAGE_SIZE)
+#define IMAGE_SPAN (1ull << 30)
+#define ENVS ((const volatile struct xok_env *)XOK_UENVS)
+
+struct exos_proc *exos_proc_find(int32_t pid)
+{
+	for (int i = 0; i < EXOS_NPROC; i++)
+		if (SHARED->procs[i].state != PROC_FREE &&
+		    SHARED->procs[i].pid == pid)
+			return &SHARED->procs[i];
+	return 0;
+}
+
+struct exos_proc *exos_proc_self(void)
+{
+	struct exos_proc *p = exos_proc_find(SELF->pid);
+
+	if (!p)
+		exos_panic("not in the process table");
+	return p;
+}
+
+static struct exos_proc *proc_alloc(void)
+{
+	for (int i = 0; i < EXOS_NPROC; i++)
+		if (SHARED->procs[i].state == PROC_FREE) {
+			struct exos_proc *p = &SHARED->procs[i];
+
+			memset(p, 0, sizeof(*p));
+			do
+				p->pid = SHARED->next_pid++ % 32768;
+			while (p->pid < 2 || exos_proc_find(p->pid));
+			return p;
+		}
+	return 0;
+}
+
+/* ---- Process 1 ---- */
+
+int exos_proc_first(void)
+{
+	struct exos_proc *p;
+
+	for (uint64_t i = 0; i < EXOS_SHARED_PAGES; i++)
+		if (exos_map_fresh(EXOS_SHARED + i * PAGE,
+				   XOK_PTE_W | XOK_PTE_NX | EXOS_PTE_SHARED) < 0)
+			return -1;
+	for (uint64_t i = 0; i < EXOS_SELF_PAGES; i++)
+		if (exos_map_fresh(EXOS_SELF + i * PAGE,
+				   XOK_PTE_W | XOK_PTE_NX) < 0)
+			return -1;
+	SHARED->magic = EXOS_SHARED_MAGIC;
+	SHARED->init_env = xok_getenvid();
+	SHARED->next_pid = 2;
+	p = &SHARED->procs[0];
+	*p = (struct exos_proc){ .pid = 1, .ppid = 0, .pgid = 1, .sid = 1,
+				 .env = xok_getenvid(), .state = PROC_ALIVE };
+	memcpy(p->comm, "init", 5);
+	SELF->magic = EXOS_SELF_MAGIC;
+	SELF->env = xok_getenvid();
+	SELF->pid = 1;
+	SELF->umask = 022;
+	memcpy(SELF->cwd, "/", 2);
+	memcpy(SELF->exe, "/sbin/init", 11);
+	exos_mem_exec_reset(0);
+	for (int i = 0; i < EXOS_NFD; i++)
+		SELF->fd[i].file = -1;
+	exos_tty_init();
+	/* Keep one slice; the rest are for the processes to come. */
+	for (unsigned i = 1; i < XOK_NSLICES; i++)
+		xok_slice_free(0, 0, i);
+	/* The root file system: C-FFS's root "files" on disk 0, if any. */
+	if (((const volatile struct xok_disk *)XOK_UDISKS)[0].nblocks &&
+	    xok_xn_mount(0, 0) < 0)
+		exos_printf("exos: disk 0 is not an XN disk\n");
+	exos_fs_ready();
+	if (!exos_root_fs)
+		exos_printf("exos: no C-FFS root file system: only /dev and "
+			    "/proc\n");
+	/* Descriptors 0, 1, 2: the console. */
+	int fd = exos_open("/dev/console", L_O_RDWR, 0);
+
+	if (fd != 0 || exos_fd_install(SELF->fd[0].file, 0) != 1 ||
+	    exos_fd_install(SELF->fd[0].file, 0) != 2)
+		return -1;
+	SHARED->files[SELF->fd[0].file].refs += 2;
+	return 0;
+}
+
+/* ---- fork ---- */
+
+struct fork_state {
+	uint64_t child;
+	struct exos_batch mine, theirs;
+};
+
+/* Gives the child its own copy of the page at `va`. */
+static int copy_page(struct fork_state *s, uint64_t va, uint64_t pte)
+{
+	uint64_t scratch = EXOS_SCRATCH + 16 * PAGE;
+	int64_t r;
+
+	if ((r = xok_page_alloc(0, 0, scratch, XOK_PTE_W | XOK_PTE_NX,
+				XOK_PFN_ANY)) < 0)
+		return (int)r;
+	memcpy((void *)scratch, (const void *)va, PAGE);
+	r = xok_page_map(0, s->child, va, 0, PFN(exos_pte(scratch)),
+			 pte & XOK_PTE_USER_BITS);
+	xok_page_unmap(0, 0, scratch);
+	return (int)r;
+}
+
+static int share_page(struct fork_state *s, uint64_t va, uint64_t pte)
+{
+	return exos_batch_add(&s->theirs, va, PFN(pte),
+			      pte & XOK_PTE_USER_BITS);
+}
+
+/* A program page: shared read-only pages and EXOS_PTE_SHARED pages as
+ * they are; private writable ones copy-on-write in both. */
+static int fork_program_page(uint64_t va, uint64_t pte, void *arg)
+{
+	struct fork_state *s = arg;
+	uint64_t perm = pte & XOK_PTE_USER_BITS;
+	int r;
+
+	if ((pte & EXOS_PTE_SHARED) || !(pte & (XOK_PTE_W | EXOS_PTE_COW)))
+		return share_page(s, va, pte);
+	perm = (perm & ~XOK_PTE_W) | EXOS_PTE_COW;
+	if ((r = exos_batch_add(&s->theirs, va, PFN(pte), perm)))
+		return r;
+	if (pte & XOK_PTE_W)
+		return exos_batch_add(&s->mine, va, PFN(pte), perm);
+	return 0;
+}
+
+static int fork_copy_page(uint64_t va, uint64_t pte, void *arg)
+{
+	return copy_page(arg, va, pte);
+}
+
+/* The image: code shared, data copied. */
+static int fork_image_page(uint64_t va, uint64_t pte, void *arg)
+{
+	return (pte & XOK_PTE_W) ? copy_page(arg, va, pte) :
+				   share_page(arg, va, pte);
+}
+
+static int fork_memory(struct fork_state *s)
+{
+	int r;
+
+	s->mine.env = 0;
+	s->theirs.env = s->child;
+	if ((r = exos_walk(0, EXOS_USER_TOP, fork_program_page, s)) ||
+	    (r = exos_walk(EXOS_SHARED, EXOS_SHARED + EXOS_SHARED_PAGES * PAGE,
+			   fork_program_page, s)) ||
+	    (r = exos_batch_flush(&s->theirs)) ||
+	    (r = exos_batch_flush(&s->mine)) ||
+	    (r = exos_walk(EXOS_SELF, EXOS_SELF + EXOS_SELF_PAGES * PAGE,
+			   fork_copy_page, s)) ||
+	    (r = exos_walk(XOK_EXOS_IMAGE, XOK_EXOS_IMAGE + IMAGE_SPAN,
+			   fork_image_page, s)) ||
+	    (r = exos_batch_flush(&s->theirs)) ||
+	    (r = exos_walk(EXOS_STACK_TOP - EXOS_STACK_MAX, EXOS_STACK_TOP,
+			   fork_copy_page, s)))
+		return r;
+	for (unsigned i = 1; i <= XSTACK_PAGES; i++)
+		if ((r = (int)xok_page_alloc(0, s->child,
+					     EXOS_XSTACK_TOP - i * PAGE,
+					     XOK_PTE_W | XOK_PTE_NX,
+					     XOK_PFN_ANY)) < 0)
+			return r;
+	return 0;
+}
+
+static void share_descriptors(void)
+{
+	for (int i = 0; i < EXOS_NFD; i++)
+		if (SELF->fd[i].file >= 0)
+			SHARED->files[SELF->fd[i].file].refs++;
+}
+
+int64_t exos_fork(const struct xok_trapframe *tf)
+{
+	struct fork_state s;
+	struct xok_env_state st;
+	struct exos_proc *me, *p;
+	int64_t child, r;
+
+	exos_lock();
+	me = exos_proc_self();
+	if (!(p = proc_alloc())) {
+		exos_unlock();
+		return -L_EAGAIN;
+	}
+	if ((child = xok_env_alloc(0, SHARED->init_env)) < 0) {
+		exos_unlock();
+		return -L_EAGAIN;
+	}
+	s.child = (uint64_t)child;
+	/* The child holds what this process holds (see exos.h). */
+	struct xok_cap cap = ENVS[xok_env_slot(xok_getenvid())].caps[0];
+
+	if ((r = xok_cap_grant(0, 0, s.child, 0, &cap)) < 0 ||
+	    (r = xok_env_get(0, 0, &st)) < 0 || (r = fork_memory(&s)) ||
+	    (r = xok_slice_alloc(0, 0, XOK_SLICE_ANY, s.child)) < 0) {
+		xok_env_destroy(0, s.child);
+		exos_unlock();
+		return r == E_NOMEM ? -L_ENOMEM : -L_EAGAIN;
+	}
+	p->ppid = me->pid;
+	p->pgid = me->pgid;
+	p->sid = me->sid;
+	p->env = s.child;
+	p->ignored = me->ignored;
+	p->state = PROC_ALIVE;
+	memcpy(p->comm, me->comm, sizeof(p->comm));
+	/* The child runs exos_fork_child(tf) on its copy of this stack,
+	 * below everything live here. */
+	st.tf.rip = (uint64_t)exos_fork_child;
+	st.tf.rdi = (uint64_t)tf;
+	st.tf.rsp = (((uint64_t)__builtin_frame_address(0) - 4096) & ~15ull) - 8;
+	st.tf.rflags = 0x202;
+	r = xok_env_set(0, s.child, &st,
+			XOK_SET_REGS | XOK_SET_FSBASE | XOK_SET_UPCALLS);
+	if (r < 0 || xok_env_status(0, s.child, XOK_ENV_RUNNABLE) < 0) {
+		p->state = PROC_FREE;
+		xok_env_destroy(0, s.child);
+		exos_unlock();
+		return -L_EAGAIN;
+	}
+	/* The child closes nothing before it can take the lock. */
+	share_descriptors();
+	exos_unlock();
+	return p->pid;
+}
+
+void exos_fork_child(struct xok_trapframe *tf)
+{
+	uint64_t me = xok_getenvid();
+
+	SELF->env = me;
+	for (int i = 0; i < EXOS_NPROC; i++)
+		if (SHARED->procs[i].state == PROC_ALIVE &&
+		    SHARED->procs[i].env == me)
+			SELF->pid = SHARED->procs[i].pid;
+	tf->rax = 0;
+	SELF->in_exos = 0;
+	xok_resume(tf);
+}
+
+SYS(fork)
+{
+	return exos_fork(a->tf);
+}
+
+/* vfork's child shares nothing here: it is a fork, which programs that
+ * use vfork correctly cannot tell apart. */
+SYS(vfork)
+{
+	return exos_fork(a->tf);
+}
+
+#define L_CLONE_VM     0x100
+#define L_CLONE_VFORK  0x4000
+#define L_CLONE_THREAD 0x10000
+#define L_CLONE_SETTLS 0x80000
+#define L_CLONE_CHILD_SETTID 0x1000000
+#define L_CLONE_PARENT_SETTID 0x100000
+#define L_CLONE_CHILD_CLEARTID 0x200000
+
+/* clone as glibc's fork and posix_spawn use it: a new process. Threads
+ * (CLONE_VM without CLONE_VFORK) are not supported. */
+SYS(clone)
+{
+	uint64_t flags = a->a[0];
+
+	if ((flags & L_CLONE_THREAD) ||
+	    ((flags & L_CLONE_VM) && !(flags & L_CLONE_VFORK)) || a->a[1])
+		return -L_ENOSYS;
+	return exos_fork(a->tf);
+}
+
+/* ---- exit and wait ---- */
+
+static void wake(struct exos_proc *p)
+{
+	__atomic_add_fetch(&p->events, 1, __ATOMIC_RELEASE);
+}
+
+void exos_exit(int32_t wstatus)
+{
+	struct exos_proc *me, *parent;
+
+	exos_fd_close_all(0);
+	exos_lock();
+	me = exos_proc_self();
+	for (int i = 0; i < EXOS_NPROC; i++) {
+		struct exos_proc *c = &SHARED->procs[i];
+
+		if (c->state != PROC_FREE && c->ppid == me->pid) {
+			c->ppid = 1;
+			wake(exos_proc_find(1));
+		}
+	}
+	me->wstatus = wstatus;
+	me->state = PROC_ZOMBIE;
+	if ((parent = exos_proc_find(me->ppid))) {
+		exos_signal_send(parent, L_SIGCHLD);
+		wake(parent);
+	}
+	exos_unlock();
+	xok_exit(wstatus >> 8 ? wstatus >> 8 : wstatus);
+	for (;;)
+		;
+}
+
+SYS(exit)
+{
+	exos_exit((int32_t)((a->a[0] & 0xff) << 8));
+}
+
+SYS(exit_group)
+{
+	exos_exit((int32_t)((a->a[0] & 0xff) << 8));
+}
+
+/* Does child `c` match wait's `pid` argument (as the caller `me`)? */
+static int wait_matches(const struct exos_proc *c, const struct exos_proc *me,
+			int64_t pid)
+{
+	if (c->state == PROC_FREE || c->ppid != me->pid)
+		return 0;
+	if (pid > 0)
+		return c->pid == pid;
+	if (pid == 0)
+		return c->pgid == me->pgid;
+	if (pid < -1)
+		return c->pgid == -pid;
+	return 1;
+}
+
+SYS(wait4)
+{
+	int64_t pid = (int32_t)a->a[0];
+	int32_t *status = (int32_t *)a->a[1];
+	uint64_t options = a->a[2];
+	int r;
+
+	if (status && exos_uaccess((uint64_t)status, 4, 1))
+		return -L_EFAULT;
+	if (a->a[3] && exos_uaccess(a->a[3], 144, 1))
+		return -L_EFAULT;
+	exos_lock();
+	for (;;) {
+		struct exos_proc *me = exos_proc_self();
+		uint64_t seen = me->events;
+		int any = 0;
+
+		for (int i = 0; i < EXOS_NPROC; i++) {
+			struct exos_proc *c = &SHARED->procs[i];
+
+			if (!wait_matches(c, me, pid))
+				continue;
+			any = 1;
+			if (c->state != PROC_ZOMBIE)
+				continue;
+			int32_t cpid = c->pid;
+
+			if (status)
+				*status = c->wstatus;
+			if (a->a[3])
+				memset((void *)a->a[3], 0, 144);
+			c->state = PROC_FREE;
+			exos_unlock();
+			return cpid;
+		}
+		if (!any) {
+			exos_unlock();
+			return -L_ECHILD;
+		}
+		if (options & L_WNOHANG) {
+			exos_unlock();
+			return 0;
+		}
+		if ((r = exos_wait_change(&me->events, seen, 0))) {
+			exos_unlock();
+			return r;
+		}
+	}
+}
+
+/* ---- Identity, groups, sessions ---- */
+
+SYS(getpid)
+{
+	(void)a;
+	return SELF->pid;
+}
+
+SYS(gettid)
+{
+	(void)a;
+	return SELF->pid;
+}
+
+SYS(getppid)
+{
+	int32_t r;
+
+	(void)a;
+	exos_lock();
+	r = exos_proc_self()->ppid;
+	exos_unlock();
+	return r;
+}
+
+/* Reads a field of process `pid` (0: the caller), under the lock. */
+static int64_t proc_field(int64_t pid, size_t offset)
+{
+	struct exos_proc *p;
+	int64_t r;
+
+	exos_lock();
+	p = pid ? exos_proc_find((int32_t)pid) : exos_proc_self();
+	r = p ? *(int32_t *)((char *)p + offset) : -L_ESRCH;
+	exos_unlock();
+	return r;
+}
+
+SYS(getpgid)
+{
+	return proc_field((int32_t)a->a[0], offsetof(struct exos_proc, pgid));
+}
+
+SYS(getpgrp)
+{
+	(void)a;
+	return proc_field(0, offsetof(struct exos_proc, pgid));
+}
+
+SYS(getsid)
+{
+	return proc_field((int32_t)a->a[0], offsetof(struct exos_proc, sid));
+}
+
+SYS(setpgid)
+{
+	int32_t pid = (int32_t)a->a[0], pgid = (int32_t)a->a[1];
+	struct exos_proc *me, *p;
+	int64_t r = 0;
+
+	if (pgid < 0)
+		return -L_EINVAL;
+	exos_lock();
+	me = exos_proc_self();
+	p = pid ? exos_proc_find(pid) : me;
+	if (!p || (p != me && p->ppid != me->pid))
+		r = -L_ESRCH;
+	else if (p->sid != me->sid || p->pid == p->sid)
+		r = -L_EPERM;
+	else
+		p->pgid = pgid ? pgid : p->pid;
+	exos_unlock();
+	return r;
+}
+
+SYS(setsid)
+{
+	struct exos_proc *me;
+	int64_t r;
+
+	(void)a;
+	exos_lock();
+	me = exos_proc_self();
+	if (me->pgid == me->pid) {
+		r = -L_EPERM;
+	} else {
+		me->sid = me->pgid = me->pid;
+		r = me->pid;
+	}
+	exos_unlock();
+	return r;
+}
+
+SYS(set_tid_address)
+{
+	SELF->clear_tid = a->a[0];
+	return SELF->pid;
+}
+
+SYS(sched_yield)
+{
+	(void)a;
+	xok_yield();
+	return 0;
+}

@@ -1,0 +1,394 @@
+/*
+ * signal: Unix signals. A sender sets a bit in the target's process-table
+ * entry and bumps its event count, which wakes it if it sleeps (its
+ * blocking call then returns EINTR). The target acts on its pending
+ * signals itself: when a system call returns, when it takes a fault, and
+ * at the start of each of its time slices (the prologue upcall), so a
+ * process computing without system calls is still reached.
+ *
+ * A handler runs on the program's stack in a frame laid out as Linux's
+ * (return address = sa_restorer, then a ucontext and a siginfo), with the
+ * x87/SSE state saved below; rt_sigreturn restores all of it.
+ */
+#include <xok/syscall.h>
+
+#include "../lib/string.h"
+#include "exos.h"
+#include "sys.h"
+
+#define BIT(sig) (1ull << ((sig) - 1))
+#define UNBLOCKABLE (BIT(L_SIGKILL) | BIT(L_SIGSTOP))
+/* Signals whose default action is to do nothing. */
+#define DEFAULT_IGNORED (BIT(L_SIGCHLD) | BIT(L_SIGCONT) | BIT(L_SIGWINCH) | \
+			 BIT(23) /* SIGURG */)
+/* Job-control stops: not supported; their default is ignored here. */
+#define STOPS (BIT(L_SIGSTOP) | BIT(L_SIGTSTP) | BIT(L_SIGTTIN) | \
+	       BIT(L_SIGTTOU))
+/* Signals whose default action dumps core (reported in wait's status). */
+#define CORE (BIT(L_SIGQUIT) | BIT(L_SIGILL) | BIT(L_SIGTRAP) | \
+	      BIT(L_SIGABRT) | BIT(L_SIGBUS) | BIT(L_SIGFPE) | BIT(L_SIGSEGV))
+
+/* Linux's struct ucontext (the kernel's, with an 8-byte sigset). */
+struct ucontext {
+	uint64_t flags, link;
+	uint64_t ss_sp;
+	uint32_t ss_flags, pad;
+	uint64_t ss_size;
+	uint64_t gregs[23];
+	uint64_t fpregs;
+	uint64_t reserved[8];
+	uint64_t sigmask;
+};
+
+struct sigframe {
+	uint64_t restorer;
+	struct ucontext uc;
+	struct l_siginfo info;
+};
+
+enum { R8, R9, R10, R11, R12, R13, R14, R15, RDI, RSI, RBP, RBX, RDX, RAX,
+       RCX, RSP, RIP, EFL, CSGSFS, ERR, TRAPNO, OLDMASK, CR2 };
+
+
+int exos_signal_send(struct exos_proc *p, int sig)
+{
+	if (sig < 1 || sig > L_NSIG)
+		return -L_EINVAL;
+	if ((p->ignored & BIT(sig)) && !(BIT(sig) & UNBLOCKABLE))
+		return 0;
+	__atomic_or_fetch(&p->pending, BIT(sig), __ATOMIC_RELEASE);
+	__atomic_add_fetch(&p->events, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static uint64_t deliverable(void)
+{
+	struct exos_proc *p = exos_proc_find(SELF->pid);
+
+	if (SELF->alarm_ns && (uint64_t)exos_now_ns() >= SELF->alarm_ns) {
+		SELF->alarm_ns = 0;
+		if (p)
+			exos_signal_send(p, L_SIGALRM);
+	}
+	return p ? p->pending & (~SELF->sigmask | UNBLOCKABLE) : 0;
+}
+
+int exos_signal_pending(void)
+{
+	return deliverable() != 0;
+}
+
+static void save_regs(const struct xok_trapframe *tf, uint64_t *g)
+{
+	g[R8] = tf->r8; g[R9] = tf->r9; g[R10] = tf->r10; g[R11] = tf->r11;
+	g[R12] = tf->r12; g[R13] = tf->r13; g[R14] = tf->r14;
+	g[R15] = tf->r15; g[RDI] = tf->rdi; g[RSI] = tf->rsi;
+	g[RBP] = tf->rbp; g[RBX] = tf->rbx; g[RDX] = tf->rdx;
+	g[RAX] = tf->rax; g[RCX] = tf->rcx; g[RSP] = tf->rsp;
+	g[RIP] = tf->rip; g[EFL] = tf->rflags; g[ERR] = tf->err;
+	g[TRAPNO] = tf->trapno;
+}
+
+static void load_regs(struct xok_trapframe *tf, const uint64_t *g)
+{
+	tf->r8 = g[R8]; tf->r9 = g[R9]; tf->r10 = g[R10]; tf->r11 = g[R11];
+	tf->r12 = g[R12]; tf->r13 = g[R13]; tf->r14 = g[R14];
+	tf->r15 = g[R15]; tf->rdi = g[RDI]; tf->rsi = g[RSI];
+	tf->rbp = g[RBP]; tf->rbx = g[RBX]; tf->rdx = g[RDX];
+	tf->rax = g[RAX]; tf->rcx = g[RCX]; tf->rsp = g[RSP];
+	tf->rip = g[RIP];
+	/* Only the flags a program may change: arithmetic, direction. */
+	tf->rflags = (tf->rflags & ~0xdd5ull) | (g[EFL] & 0xdd5ull);
+}
+
+/* Ends the process as signal `sig`'s default action does. */
+static void die_of(int sig) __attribute__((noreturn));
+static void die_of(int sig)
+{
+	exos_exit(sig | ((BIT(sig) & CORE) ? 0x80 : 0));
+}
+
+/* Runs the handler of `sig` on the program's stack: 0, or -1 if the
+ * frame cannot be written there (the caller then kills the process). */
+static int push_frame(struct xok_trapframe *tf, int sig,
+		      const struct l_sigaction *act, uint64_t addr)
+{
+	uint64_t fpu = ((tf->rsp - 128 - 512) & ~63ull);
+	uint64_t sp = ((fpu - sizeof(struct sigframe)) & ~15ull) - 8;
+	struct sigframe *f = (struct sigframe *)sp;
+
+	if (exos_uaccess(sp, fpu + 512 - sp, 1))
+		return -1;
+	memset(f, 0, sizeof(*f));
+	f->restorer = act->restorer;
+	save_regs(tf, f->uc.gregs);
+	f->uc.gregs[CR2] = addr;
+	f->uc.fpregs = fpu;
+	f->uc.sigmask = SELF->restore_mask ? SELF->mask_after : SELF->sigmask;
+	SELF->restore_mask = 0;
+	f->info.signo = sig;
+	f->info.u.addr = addr;
+	exos_fxsave((void *)fpu);
+	SELF->sigmask |= act->mask;
+	if (!(act->flags & L_SA_NODEFER))
+		SELF->sigmask |= BIT(sig);
+	SELF->sigmask &= ~UNBLOCKABLE;
+	if (act->flags & L_SA_RESETHAND)
+		SELF->sig[sig - 1].handler = L_SIG_DFL;
+	tf->rsp = sp;
+	tf->rip = act->handler;
+	tf->rdi = (uint64_t)sig;
+	tf->rsi = (uint64_t)&f->info;
+	tf->rdx = (uint64_t)&f->uc;
+	tf->rax = 0;
+	return 0;
+}
+
+static void deliver(struct xok_trapframe *tf, int sig, uint64_t addr)
+{
+	const struct l_sigaction *act = &SELF->sig[sig - 1];
+
+	if (sig == L_SIGKILL || act->handler == L_SIG_DFL) {
+		if (BIT(sig) & (DEFAULT_IGNORED | STOPS))
+			return;
+		die_of(sig);
+	}
+	if (act->handler == L_SIG_IGN)
+		return;
+	if (push_frame(tf, sig, act, addr))
+		die_of(L_SIGSEGV);
+}
+
+void exos_signal_deliver(struct xok_trapframe *tf)
+{
+	uint64_t set;
+
+	while ((set = deliverable())) {
+		int sig = __builtin_ctzll(set) + 1;
+		struct exos_proc *p = exos_proc_find(SELF->pid);
+
+		__atomic_and_fetch(&p->pending, ~BIT(sig), __ATOMIC_ACQ_REL);
+		deliver(tf, sig, 0);
+		if (tf->rip == SELF->sig[sig - 1].handler)
+			return; /* one handler frame at a time */
+	}
+}
+
+void exos_signal_fault(struct xok_trapframe *tf, int sig, uint64_t addr)
+{
+	const struct l_sigaction *act = &SELF->sig[sig - 1];
+
+	/* A fault while the signal is blocked, or inside ExOS, is fatal. */
+	if (SELF->in_exos || (SELF->sigmask & BIT(sig)) ||
+	    act->handler <= L_SIG_IGN) {
+		if (SELF->in_exos)
+			exos_printf("exos: pid %d (%s): fault at %#lx in the "
+				    "libOS (rip %#lx): killed\n", SELF->pid,
+				    SELF->exe, addr, tf->rip);
+		die_of(sig);
+	}
+	deliver(tf, sig, addr);
+}
+
+void exos_prologue_upcall(struct xok_upcall_frame *f)
+{
+	if (!SELF->in_exos)
+		exos_signal_deliver(&f->tf);
+}
+
+void exos_signal_exec_reset(void)
+{
+	for (int i = 0; i < L_NSIG; i++)
+		if (SELF->sig[i].handler != L_SIG_IGN)
+			SELF->sig[i] = (struct l_sigaction){ 0 };
+}
+
+/* ---- The calls ---- */
+
+static void update_ignored(void)
+{
+	uint64_t ign = 0;
+
+	for (int s = 1; s <= L_NSIG; s++) {
+		uint64_t h = SELF->sig[s - 1].handler;
+
+		if (h == L_SIG_IGN ||
+		    (h == L_SIG_DFL && (BIT(s) & (DEFAULT_IGNORED | STOPS))))
+			ign |= BIT(s);
+	}
+	exos_lock();
+	exos_proc_self()->ignored = ign & ~BIT(L_SIGCHLD);
+	exos_unlock();
+}
+
+SYS(rt_sigaction)
+{
+	int sig = (int)a->a[0];
+	const struct l_sigaction *act = (const void *)a->a[1];
+	struct l_sigaction *old = (void *)a->a[2];
+
+	if (sig < 1 || sig > L_NSIG || a->a[3] != 8)
+		return -L_EINVAL;
+	if (act && (BIT(sig) & UNBLOCKABLE))
+		return -L_EINVAL;
+	if ((act && exos_uaccess((uint64_t)act, sizeof(*act), 0)) ||
+	    (old && exos_uaccess((uint64_t)old, sizeof(*old), 1)))
+		return -L_EFAULT;
+	if (old)
+		*old = SELF->sig[sig - 1];
+	if (act) {
+		SELF->sig[sig - 1] = *act;
+		update_ignored();
+	}
+	return 0;
+}
+
+SYS(rt_sigprocmask)
+{
+	const uint64_t *set = (const void *)a->a[1];
+	uint64_t *old = (void *)a->a[2], s;
+
+	if (a->a[3] != 8)
+		return -L_EINVAL;
+	if ((set && exos_uaccess((uint64_t)set, 8, 0)) ||
+	    (old && exos_uaccess((uint64_t)old, 8, 1)))
+		return -L_EFAULT;
+	s = set ? *set : 0;
+	if (old)
+		*old = SELF->sigmask;
+	if (!set)
+		return 0;
+	switch (a->a[0]) {
+	case L_SIG_BLOCK: SELF->sigmask |= s; break;
+	case L_SIG_UNBLOCK: SELF->sigmask &= ~s; break;
+	case L_SIG_SETMASK: SELF->sigmask = s; break;
+	default: return -L_EINVAL;
+	}
+	SELF->sigmask &= ~UNBLOCKABLE;
+	return 0;
+}
+
+SYS(rt_sigreturn)
+{
+	struct xok_trapframe *tf = a->tf;
+	struct ucontext *uc = (struct ucontext *)tf->rsp;
+	uint8_t fpu[512] __attribute__((aligned(16)));
+
+	if (exos_uaccess((uint64_t)uc, sizeof(*uc), 0) ||
+	    exos_uaccess(uc->fpregs, 512, 0))
+		die_of(L_SIGSEGV);
+	memcpy(fpu, (const void *)uc->fpregs, 512);
+	*(uint32_t *)(fpu + 24) &= 0xffff; /* MXCSR: no reserved bits */
+	*(uint32_t *)(fpu + 28) = 0;
+	exos_fxrstor(fpu);
+	load_regs(tf, uc->gregs);
+	SELF->sigmask = uc->sigmask & ~UNBLOCKABLE;
+	SELF->in_exos = 0;
+	exos_signal_deliver(tf);
+	xok_resume(tf);
+}
+
+struct l_stack {
+	uint64_t sp;
+	uint32_t flags, pad;
+	uint64_t size;
+};
+#define L_SS_DISABLE 2
+
+/* Handlers always run on the program's stack: an alternate stack is
+ * refused, and the old one reads as disabled. */
+SYS(sigaltstack)
+{
+	if (a->a[1] && exos_uaccess(a->a[1], sizeof(struct l_stack), 1))
+		return -L_EFAULT;
+	if (a->a[1])
+		*(struct l_stack *)a->a[1] =
+			(struct l_stack){ .flags = L_SS_DISABLE };
+	return a->a[0] ? -L_ENOMEM : 0;
+}
+
+SYS(rt_sigsuspend)
+{
+	uint64_t old = SELF->sigmask;
+	int r;
+
+	if (a->a[1] != 8 || exos_uaccess(a->a[0], 8, 0))
+		return a->a[1] != 8 ? -L_EINVAL : -L_EFAULT;
+	SELF->sigmask = *(const uint64_t *)a->a[0] & ~UNBLOCKABLE;
+	exos_lock();
+	do
+		r = exos_wait_change(&exos_proc_self()->events,
+				     exos_proc_self()->events, 0);
+	while (!r);
+	exos_unlock();
+	/* The handler runs with the temporary mask; its return restores
+	 * the one from before the call. */
+	SELF->mask_after = old;
+	SELF->restore_mask = 1;
+	return -L_EINTR;
+}
+
+SYS(pause)
+{
+	int r;
+
+	(void)a;
+	exos_lock();
+	do
+		r = exos_wait_change(&exos_proc_self()->events,
+				     exos_proc_self()->events, 0);
+	while (!r);
+	exos_unlock();
+	return -L_EINTR;
+}
+
+/* The alarm is kept by the process itself: its sleeps wake at the
+ * deadline, and deliverable() turns a passed deadline into SIGALRM. */
+SYS(alarm)
+{
+	int64_t now = exos_now_ns();
+	uint64_t left = SELF->alarm_ns > (uint64_t)now ?
+		(SELF->alarm_ns - (uint64_t)now + 999999999) / 1000000000 : 0;
+
+	SELF->alarm_ns = a->a[0] ? (uint64_t)now + a->a[0] * 1000000000ull : 0;
+	return (int64_t)left;
+}
+
+static int kill_one(struct exos_proc *p, int sig)
+{
+	return sig ? exos_signal_send(p, sig) : 0;
+}
+
+SYS(kill)
+{
+	int32_t pid = (int32_t)a->a[0];
+	int sig = (int)a->a[1], found = 0;
+	struct exos_proc *me;
+
+	if (sig < 0 || sig > L_NSIG)
+		return -L_EINVAL;
+	exos_lock();
+	me = exos_proc_self();
+	for (int i = 0; i < EXOS_NPROC; i++) {
+		struct exos_proc *p = &SHARED->procs[i];
+
+		if (p->state != PROC_ALIVE)
+			continue;
+		if ((pid > 0 && p->pid == pid) ||
+		    (pid == 0 && p->pgid == me->pgid) ||
+		    (pid == -1 && p->pid != 1 && p != me) ||
+		    (pid < -1 && p->pgid == -pid)) {
+			kill_one(p, sig);
+			found = 1;
+		}
+	}
+	exos_unlock();
+	return found ? 0 : -L_ESRCH;
+}
+
+SYS(tgkill)
+{
+	struct sysargs b = { { a->a[1], a->a[2] }, a->tf };
+
+	return sys_kill(&b);
+}
