@@ -38,6 +38,7 @@ int main(void)
 	add_xn_tests();
 	add_xnimage_tests();
 	add_xnreg_tests();
+	add_xnpair_tests();
 	add_cffs_template_tests();
 	add_cffs_tests();
 	add_cffs_random_tests();
