@@ -31,5 +31,6 @@ void add_xnpair_tests(void);
 void add_cffs_template_tests(void);
 void add_cffs_tests(void);
 void add_cffs_random_tests(void);
+void add_cffs_rename_tests(void);
 
 #endif
