@@ -489,12 +489,16 @@ static int inode_loc(struct cffs_blk *b, const struct cffs_loc *at,
 
 	if (r)
 		return r;
-	if (!is_ref(&e.ino))
+	if (!is_ref(&e.ino)) {
 		*out = *at;
-	else if (e.ext_slot < CFFS_INODES_PER_BLOCK && e.ext_block)
-		*out = (struct cffs_loc){ read_ptr(b, &map), e.ext_block,
-					  e.ext_slot * CFFS_INODE_SLOT };
-	else
+		return 0;
+	}
+	*out = (struct cffs_loc){ read_ptr(b, &map), e.ext_block,
+				  e.ext_slot * CFFS_INODE_SLOT };
+	/* Blocks are reached through their parents: the INOMAP block
+	 * through the root first, so the INODES block can be after it. */
+	if (e.ext_slot >= CFFS_INODES_PER_BLOCK || !e.ext_block ||
+	    !out->parent || !get(b, b->root, out->parent))
 		return CFFS_EIO;
 	return 0;
 }
@@ -1016,6 +1020,8 @@ static int free_inode(struct cffs_blk *b, struct cffs_loc *out)
 
 	if (!map && (r = alloc_into(b, &mp, CFFS_T_INOMAP, b->root, &map)))
 		return r;
+	if (!get(b, b->root, map)) /* reached through the root, see inode_loc */
+		return CFFS_EIO;
 	for (uint32_t i = 0; i < PTRS; i++) {
 		struct cffs_loc p = { b->root, map, 8 * i };
 		uint64_t blk = read_ptr(b, &p);
