@@ -91,6 +91,20 @@ static int free_blocks(void)
 	return n;
 }
 
+/* Does `path` hold BIG bytes of the pattern? */
+static int holds_big(const char *path)
+{
+	struct cffs_loc f;
+
+	if (cffs_lookup(&fs.blk, path, &f) ||
+	    cffs_read(&fs.blk, &f, 0, buf, sizeof(buf)) != BIG)
+		return 0;
+	for (uint64_t i = 0; i < BIG; i++)
+		if (buf[i] != pattern(i))
+			return 0;
+	return 1;
+}
+
 /* Do /etc/motd and /big hold what files_through_xn wrote? */
 static int files_intact(void)
 {
@@ -100,13 +114,7 @@ static int files_intact(void)
 	    cffs_read(&fs.blk, &f, 0, buf, sizeof(buf)) != sizeof(motd) - 1 ||
 	    memcmp(buf, motd, sizeof(motd) - 1))
 		return 0;
-	if (cffs_lookup(&fs.blk, "/big", &f) ||
-	    cffs_read(&fs.blk, &f, 0, buf, sizeof(buf)) != BIG)
-		return 0;
-	for (uint64_t i = 0; i < BIG; i++)
-		if (buf[i] != pattern(i))
-			return 0;
-	return 1;
+	return holds_big("/big");
 }
 
 /* Does /huge hold its pattern? Reading it needs more blocks than XN's
@@ -152,20 +160,6 @@ static uint32_t nlink_of(const char *path)
 	if (cffs_lookup(&fs.blk, path, &f) || cffs_stat(&fs.blk, &f, &ino))
 		return 0;
 	return ino.nlink;
-}
-
-/* Does `path` hold BIG bytes of the pattern? */
-static int holds_big(const char *path)
-{
-	struct cffs_loc f;
-
-	if (cffs_lookup(&fs.blk, path, &f) ||
-	    cffs_read(&fs.blk, &f, 0, buf, sizeof(buf)) != BIG)
-		return 0;
-	for (uint64_t i = 0; i < BIG; i++)
-		if (buf[i] != pattern(i))
-			return 0;
-	return 1;
 }
 
 /* Are /r2/moved and /r1/alias one file of two links, with /big's bytes? */
