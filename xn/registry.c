@@ -137,10 +137,9 @@ void xnr_reparent(struct xn_registry *r, uint64_t block, int parent)
 	int i = xnr_find(r, block);
 	struct xok_xn_entry *e;
 
-	if (i < 0)
-		return;
+	if (i < 0 || r->e[i].parent == XOK_XN_NO_PARENT)
+		return; /* not cached, or a root (owned by no block) */
 	e = &r->e[i];
-	/* Roots are never owned, so the child has a parent already. */
 	r->e[e->parent].children--;
 	r->e[parent].children++;
 	if (e->uninit) {
