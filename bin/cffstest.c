@@ -4,8 +4,10 @@
  * directory through checked modifications in the right write order, and
  * shuts the disk down cleanly for xn-fsck. Then C-FFS's operations over
  * XN's calls (libfs-cffs/xnblk.c): a directory, a small file, one that
- * needs an indirect block, an unlink that gives every block back; and,
- * on a second boot ("cffstest:reread"), the files read back from disk.
+ * needs an indirect block, an unlink that gives every block back, a
+ * rename across directories and hard links (blocks changing owner through
+ * xn_modify_pair); and, on a second boot ("cffstest:reread"), the files
+ * read back from disk.
  */
 #include <stddef.h>
 #include <xok/disk.h>
@@ -89,6 +91,20 @@ static int free_blocks(void)
 	return n;
 }
 
+/* Does `path` hold BIG bytes of the pattern? */
+static int holds_big(const char *path)
+{
+	struct cffs_loc f;
+
+	if (cffs_lookup(&fs.blk, path, &f) ||
+	    cffs_read(&fs.blk, &f, 0, buf, sizeof(buf)) != BIG)
+		return 0;
+	for (uint64_t i = 0; i < BIG; i++)
+		if (buf[i] != pattern(i))
+			return 0;
+	return 1;
+}
+
 /* Do /etc/motd and /big hold what files_through_xn wrote? */
 static int files_intact(void)
 {
@@ -98,13 +114,7 @@ static int files_intact(void)
 	    cffs_read(&fs.blk, &f, 0, buf, sizeof(buf)) != sizeof(motd) - 1 ||
 	    memcmp(buf, motd, sizeof(motd) - 1))
 		return 0;
-	if (cffs_lookup(&fs.blk, "/big", &f) ||
-	    cffs_read(&fs.blk, &f, 0, buf, sizeof(buf)) != BIG)
-		return 0;
-	for (uint64_t i = 0; i < BIG; i++)
-		if (buf[i] != pattern(i))
-			return 0;
-	return 1;
+	return holds_big("/big");
 }
 
 /* Does /huge hold its pattern? Reading it needs more blocks than XN's
@@ -140,6 +150,55 @@ static int write_huge(void)
 			return 0;
 	}
 	return !xnblk_flush();
+}
+
+static uint32_t nlink_of(const char *path)
+{
+	struct cffs_loc f;
+	struct cffs_inode ino = { 0 };
+
+	if (cffs_lookup(&fs.blk, path, &f) || cffs_stat(&fs.blk, &f, &ino))
+		return 0;
+	return ino.nlink;
+}
+
+/* Are /r2/moved and /r1/alias one file of two links, with /big's bytes? */
+static int renamed_intact(void)
+{
+	struct cffs_loc f;
+
+	return holds_big("/r2/moved") && holds_big("/r1/alias") &&
+	       nlink_of("/r2/moved") == 2 &&
+	       cffs_lookup(&fs.blk, "/r1/a", &f) == CFFS_ENOENT;
+}
+
+/* Renames and links over XN: the file with an indirect block moves to
+ * another directory (its blocks change owner in one xn_modify_pair),
+ * gets a second name (its inode moves to the inode table), replaces
+ * another file; everything reaches the disk. 1 if all went. */
+static int renames_and_links(void)
+{
+	struct cffs_blk *b = &fs.blk;
+	struct cffs_loc f;
+
+	if (cffs_mkdir(b, "/r1", 0755) || cffs_mkdir(b, "/r2", 0755) ||
+	    cffs_create(b, "/r1/a", CFFS_S_IFREG | 0644, &f) ||
+	    cffs_write(b, &f, 0, buf, BIG) != BIG ||
+	    cffs_create(b, "/r2/old", CFFS_S_IFREG | 0644, &f) ||
+	    cffs_write(b, &f, 0, motd, 5) != 5)
+		return 0;
+	if (cffs_rename(b, "/r1/a", "/r2/moved") ||
+	    cffs_link(b, "/r2/moved", "/r1/alias") ||
+	    cffs_link(b, "/r2/moved", "/r2/old2") ||
+	    cffs_rename(b, "/r2/old2", "/r2/old") || /* a link over a file */
+	    cffs_unlink(b, "/r2/old") || nlink_of("/r1/alias") != 2)
+		return 0;
+	if (cffs_rename(b, "/r1", "/r2/r1") != 0 ||
+	    cffs_rename(b, "/r2", "/r2/r1/x") != CFFS_EINVAL ||
+	    cffs_rename(b, "/r2/r1", "/r1") != 0 ||
+	    cffs_rmdir(b, "/r2") != CFFS_ENOTEMPTY)
+		return 0;
+	return renamed_intact() && !xnblk_flush() && dirty_blocks() == 0;
 }
 
 /* Xok keeps time since boot only; a Unix libOS adds the epoch. */
@@ -195,6 +254,7 @@ SELFTEST(files_through_xn)
 	CHECK(write_huge());
 	CHECK(huge_intact());
 	CHECK(files_intact());
+	CHECK(renames_and_links());
 	return 0;
 }
 
@@ -208,7 +268,12 @@ static int reread(void)
 	    cffs_mount(&fs.blk) || !files_intact() || !huge_intact())
 		return 31;
 	printf("cffstest: /etc/motd, /big and /huge read back from disk\n");
-	if (cffs_unlink(&fs.blk, "/big") || xnblk_flush())
+	if (!renamed_intact())
+		return 34;
+	printf("cffstest: the renamed file and its second link read back\n");
+	if (cffs_unlink(&fs.blk, "/r1/alias") || nlink_of("/r2/moved") != 1 ||
+	    !holds_big("/r2/moved") || cffs_unlink(&fs.blk, "/big") ||
+	    xnblk_flush())
 		return 32;
 	return xok_xn_sync(1) ? 33 : 0;
 }

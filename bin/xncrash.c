@@ -8,6 +8,12 @@
  * which rebuilds the free map from the roots, checks that every block it
  * can reach through the owns-UDFs reads back, and shuts down cleanly; the
  * harness then runs xn-fsck on the image.
+ *
+ * "pair:N" cuts the power after N writes of another workload: data
+ * blocks moving, one by one, between two ptrs blocks (xn_modify_pair),
+ * each move written through XN's pair log (six writes). Whatever write
+ * the cut falls on, recovery must find every data block owned exactly
+ * once: "recover" then reaches all PAIR_BLOCKS blocks.
  */
 #include <xok/disk.h>
 #include <xok/xn.h>
@@ -67,6 +73,63 @@ static int64_t round(unsigned r)
 	if ((e = set_entry(pi, 0, &zero, 8, &rm)))
 		return e;
 	return rt_xn_write_wait(pi);
+}
+
+#define MOVES 3
+#define PAIR_BLOCKS (1 + 2 + MOVES) /* the root, two ptrs, the data */
+
+/* Allocates a block of `type` into entry `slot` of the root (a dir
+ * block) and binds it. */
+static int64_t new_under_root(unsigned slot, uint64_t type)
+{
+	uint64_t b = rt_xn_free_block(64, NBLOCKS), entry[2] = { b, type };
+	struct xok_xn_delta d = { .nadd = 1, .add = { { b, type } } };
+	int64_t e = set_entry(root_idx, 16 * slot, entry, 16, &d);
+
+	return e ? e : xok_xn_bind(0, (uint64_t)root_idx, b);
+}
+
+static int pair_cut(uint64_t writes)
+{
+	uint64_t data[MOVES], zero = 0;
+	int64_t p[2], e = 0;
+
+	if ((root_idx = rt_xn_sample_disk("crash", VIEW + 0x100000)) < 0)
+		return (int)-root_idx;
+	if ((p[0] = new_under_root(0, T_PTRS)) < 0 ||
+	    (p[1] = new_under_root(1, T_PTRS)) < 0)
+		return 14;
+	for (unsigned k = 0; k < MOVES && !e; k++) {
+		struct xok_xn_delta d = { .nadd = 1 };
+
+		data[k] = rt_xn_free_block(64, NBLOCKS);
+		d.add[0] = (struct xok_xn_pair){ data[k], XOK_XN_DATA };
+		e = set_entry(p[0], 8 * k, &data[k], 8, &d);
+		e = e ? e : rt_xn_write_wait(xok_xn_bind(0, (uint64_t)p[0], data[k]));
+	}
+	if (e || rt_xn_write_wait(p[0]) || rt_xn_write_wait(p[1]) ||
+	    rt_xn_write_wait(root_idx))
+		return 15;
+	xok_disk_fault(0, 0, writes);
+	for (unsigned k = 0; k < MOVES; k++) {
+		struct xok_xn_mod mods[2] = { { 8 * k, 8, (uint64_t)&zero },
+					      { 8 * k, 8, (uint64_t)&data[k] } };
+		struct xok_xn_pair_change c = {
+			.idx = { (uint64_t)p[0], (uint64_t)p[1] },
+			.mods = { (uint64_t)&mods[0], (uint64_t)&mods[1] },
+			.nmods = { 1, 1 }, .nmoved = 1,
+			.moved = { { data[k], XOK_XN_DATA } },
+		};
+
+		if ((e = xok_xn_modify_pair(0, &c)) ||
+		    (e = rt_xn_write_wait(p[0]))) {
+			printf("xncrash: move %u failed (%ld)\n", k, e);
+			return 16;
+		}
+	}
+	printf("xncrash: %u moves done, %lu writes lost\n", MOVES,
+	       ((const volatile struct xok_disk *)XOK_UDISKS)[0].dropped);
+	return 0;
 }
 
 static int cut(uint64_t writes)
@@ -141,11 +204,15 @@ int main(const char *arg)
 {
 	uint64_t n = 0;
 
+	const char *digits = strchr(arg, ':');
+
 	if (!strcmp(arg, "recover"))
 		return recover();
-	if (strncmp(arg, "cut:", 4))
+	if (!digits)
 		return 2;
-	for (const char *p = arg + 4; *p >= '0' && *p <= '9'; p++)
+	for (const char *p = digits + 1; *p >= '0' && *p <= '9'; p++)
 		n = n * 10 + (uint64_t)(*p - '0');
-	return cut(n);
+	if (!strncmp(arg, "pair:", 5))
+		return pair_cut(n);
+	return strncmp(arg, "cut:", 4) ? 2 : cut(n);
 }

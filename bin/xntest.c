@@ -177,6 +177,95 @@ SELFTEST(write_ordering_and_claims)
 
 /* More data blocks than the registry has entries: clean ones must be
  * reclaimed to make room, and read back from disk when bound again. */
+/* The word at byte `off` of cached block `idx`, through a read-only map. */
+static uint64_t word_of(int64_t idx, unsigned off)
+{
+	uint64_t v;
+
+	if (xok_xn_map(0, (uint64_t)idx, VIEW, 0))
+		return ~0ull;
+	v = *(volatile uint64_t *)(VIEW + off);
+	xok_page_unmap(0, 0, VIEW);
+	return v;
+}
+
+/* Binds a new ptrs block under the root; its registry index. */
+static int64_t new_ptrs(void)
+{
+	uint64_t b = free_block();
+
+	if (add_to_root(b, T_PTRS))
+		return -1;
+	return xok_xn_bind(0, (uint64_t)root_idx, b);
+}
+
+SELFTEST(pair_change_checked)
+{
+	int64_t p = new_ptrs(), q = new_ptrs(), r = new_ptrs();
+	uint64_t d = free_block(), zero = 0;
+	struct xok_xn_delta add = { .nadd = 1, .add = { { d, XOK_XN_DATA } } };
+	struct xok_xn_mod put = { 0, 8, (uint64_t)&d };
+	struct xok_xn_mod mods[2] = { { 0, 8, (uint64_t)&zero },
+				      { 8, 8, (uint64_t)&d } };
+	struct xok_xn_pair_change c = {
+		.idx = { (uint64_t)p, (uint64_t)q },
+		.mods = { (uint64_t)&mods[0], (uint64_t)&mods[1] },
+		.nmods = { 1, 1 },
+	};
+
+	CHECK(p >= 0 && q >= 0 && r >= 0);
+	CHECK_EQ(xok_xn_modify(0, (uint64_t)p, &put, 1, &add), 0);
+	/* Undeclared, a move is refused and changes neither block. */
+	CHECK_EQ(xok_xn_modify_pair(0, &c), E_INVAL);
+	CHECK_EQ(word_of(p, 0), d);
+	CHECK_EQ(word_of(q, 8), 0);
+	c.nmoved = 1;
+	c.moved[0] = (struct xok_xn_pair){ d, XOK_XN_DATA };
+	mods[0].bytes = (uint64_t)&d; /* p keeps it: owned by both */
+	CHECK_EQ(xok_xn_modify_pair(0, &c), E_INVAL);
+	mods[0].bytes = (uint64_t)&zero;
+	c.idx[1] = c.idx[0];
+	CHECK_EQ(xok_xn_modify_pair(0, &c), E_INVAL);
+	c.idx[1] = (uint64_t)q;
+	c.nmoved = XOK_XN_MAXMOVE + 1;
+	CHECK_EQ(xok_xn_modify_pair(0, &c), E_INVAL);
+	c.nmoved = 1;
+	c.nmods[1] = XOK_XN_MAXMODS + 1;
+	CHECK_EQ(xok_xn_modify_pair(0, &c), E_INVAL);
+	c.nmods[1] = 1;
+	c.mods[1] = 0x10;
+	CHECK_EQ(xok_xn_modify_pair(0, &c), E_FAULT);
+	c.mods[1] = (uint64_t)&mods[1];
+	CHECK_EQ(xok_xn_modify_pair(0, (void *)0x10), E_FAULT);
+	CHECK_EQ(word_of(p, 0), d);
+	/* Declared: d moves from p to q, and changes parent. */
+	CHECK_EQ(xok_xn_modify_pair(0, &c), 0);
+	CHECK_EQ(word_of(p, 0), 0);
+	CHECK_EQ(word_of(q, 8), d);
+	int64_t di = xok_xn_bind(0, (uint64_t)q, d);
+	CHECK(di >= 0);
+	CHECK_EQ(REG[di].parent, (uint32_t)q);
+	CHECK_EQ(REG[p].pair, (uint32_t)q + 1);
+	CHECK_EQ(xok_xn_bind(0, (uint64_t)p, d), E_INVAL);
+	/* Paired: not with a third block, not freed, until written. */
+	c.idx[0] = (uint64_t)r;
+	c.nmoved = 0;
+	mods[1].bytes = (uint64_t)&zero;
+	CHECK_EQ(xok_xn_modify_pair(0, &c), E_STATE);
+	/* Writing one writes both, through the log (once d, which q
+	 * points to, is on disk); then the root pointing to them. */
+	CHECK_EQ(xok_xn_write((uint64_t)p), E_STATE);
+	CHECK_EQ(rt_xn_write_wait(di), 0);
+	CHECK_EQ(rt_xn_write_wait(p), 0);
+	CHECK_EQ(rt_xn_write_wait(r), 0);
+	CHECK_EQ(rt_xn_write_wait(root_idx), 0);
+	CHECK_EQ(REG[q].state, XOK_XN_VALID);
+	CHECK_EQ(REG[p].pair, 0);
+	CHECK_EQ(REG[q].pair, 0);
+	CHECK_EQ(xok_xn_write((uint64_t)q), E_STATE); /* nothing left */
+	return 0;
+}
+
 SELFTEST(cache_reclaims_clean_blocks)
 {
 	enum { N = XOK_XN_REGISTRY + 60 };
@@ -282,7 +371,7 @@ SELFTEST(slices_turn_during_sync_io)
 	return 0;
 }
 
-static volatile int64_t results[6];
+static volatile int64_t results[7];
 
 static void outsider(uint64_t unused)
 {
@@ -296,6 +385,9 @@ static void outsider(uint64_t unused)
 	results[3] = xok_xn_type_install(0, 6, &t);
 	results[4] = xok_xn_root_create(0, "mine", XOK_XN_DATA);
 	results[5] = xok_xn_mount(0, 0);
+	struct xok_xn_pair_change c = { .idx = { (uint64_t)root_idx,
+						 (uint64_t)root_idx + 1 } };
+	results[6] = xok_xn_modify_pair(0, &c);
 }
 
 SELFTEST(no_capability_no_blocks)
@@ -304,7 +396,7 @@ SELFTEST(no_capability_no_blocks)
 
 	CHECK(c > 0);
 	CHECK_EQ(rt_donate((uint64_t)c), XOK_YIELD_GONE);
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < 7; i++)
 		CHECK_EQ(results[i], E_PERM);
 	return 0;
 }

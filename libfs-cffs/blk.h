@@ -35,6 +35,18 @@ struct cffs_blk_ops {
 	/* Puts every change made so far on disk, in an order that keeps it
 	 * consistent at each step; 0 or a negative error. */
 	int (*sync)(struct cffs_blk *b);
+	/* Changes the two distinct metadata blocks block[0] and block[1]
+	 * together: mod[k] to block[k], allocating and freeing exactly the
+	 * pairs of `delta` between them, and moving exactly the pairs
+	 * `moved` (at most XOK_XN_MAXMOVE) — owned by one of the two before
+	 * and by the other after. All or nothing: a refused change leaves
+	 * both as they were; an accepted one reaches the disk whole (after
+	 * a crash the disk holds both changes or neither). XN's rule is
+	 * xn_check_pair (xn/owns.h). 0 or a negative error. */
+	int (*modify_pair)(struct cffs_blk *b, const uint64_t block[2],
+			   const struct xok_xn_mod mod[2],
+			   const struct xok_xn_delta *delta,
+			   const struct xok_xn_pair *moved, size_t nmoved);
 };
 
 struct cffs_blk {

@@ -1,8 +1,11 @@
 /*
- * cffs: lookup, create, read, write, truncate, unlink and readdir.
+ * cffs: lookup, create, read, write, truncate, unlink, readdir, rename
+ * and hard links.
  *
  * Every change is one xn_modify-shaped call on one metadata block with
- * the exact delta of blocks it allocates or frees, so XN can check it.
+ * the exact delta of blocks it allocates or frees, so XN can check it;
+ * a change that must reach the disk whole across two blocks (an entry
+ * moving, a link count with the entry it counts) is one modify_pair.
  * Blocks are allocated next to the block holding the inode: a small
  * file's data lands beside its directory entry (C-FFS's co-location).
  */
@@ -22,6 +25,20 @@ static int is_dir(const struct cffs_inode *ino)
 	return (ino->mode & CFFS_S_IFMT) == CFFS_S_IFDIR;
 }
 
+/* A directory entry is free (no mode), named, or an orphan: an embedded
+ * inode without a name, on its way out (see release_entry), which
+ * lookups and readdir do not see. A named entry holds an embedded inode,
+ * or with CFFS_I_EXTERNAL refers to an external one. */
+static int named(const struct cffs_dirent *e)
+{
+	return e->ino.mode && e->namelen;
+}
+
+static int is_ref(const struct cffs_inode *ino)
+{
+	return (ino->flags & CFFS_I_EXTERNAL) != 0;
+}
+
 static const uint8_t *get(struct cffs_blk *b, uint64_t parent,
 			  uint64_t block)
 {
@@ -38,15 +55,28 @@ static int modify(struct cffs_blk *b, uint64_t block, uint32_t off,
 	return b->ops->modify(b, block, &m, 1, d ? d : &none) ? CFFS_EIO : 0;
 }
 
-static int load(struct cffs_blk *b, const struct cffs_loc *at,
-		struct cffs_inode *ino)
+/* Copies `len` bytes at `at` (an inode, or a whole entry) to `out`. */
+static int load_bytes(struct cffs_blk *b, const struct cffs_loc *at,
+		      void *out, size_t len)
 {
 	const uint8_t *p = get(b, at->parent, at->block);
 
 	if (!p)
 		return CFFS_EIO;
-	memcpy(ino, p + at->off, sizeof(*ino));
+	memcpy(out, p + at->off, len);
 	return 0;
+}
+
+static int load(struct cffs_blk *b, const struct cffs_loc *at,
+		struct cffs_inode *ino)
+{
+	return load_bytes(b, at, ino, sizeof(*ino));
+}
+
+static int load_entry(struct cffs_blk *b, const struct cffs_loc *at,
+		      struct cffs_dirent *e)
+{
+	return load_bytes(b, at, e, sizeof(*e));
 }
 
 static int store(struct cffs_blk *b, const struct cffs_loc *at,
@@ -393,8 +423,7 @@ static int each_slot(struct cffs_blk *b, const struct cffs_loc *dir,
 			const struct cffs_dirent *e =
 				(const struct cffs_dirent *)(p + at.off);
 
-			if (e->ino.mode &&
-			    (!e->namelen || e->namelen > CFFS_NAME_MAX))
+			if (e->ino.mode && e->namelen > CFFS_NAME_MAX)
 				return CFFS_EIO; /* a corrupt entry */
 			if ((r = visit(e, &at, ctx)))
 				return r;
@@ -414,7 +443,7 @@ static int match_name(const struct cffs_dirent *e, const struct cffs_loc *at,
 {
 	struct name_query *q = ctx;
 
-	if (!e->ino.mode || e->namelen != q->len ||
+	if (!named(e) || e->namelen != q->len ||
 	    memcmp(e->name, q->name, q->len))
 		return 0;
 	q->found = *at;
@@ -448,6 +477,32 @@ static int find_entry(struct cffs_blk *b, const struct cffs_loc *dir,
 	return 0;
 }
 
+/* Where the inode of the entry at `at` lives: in the entry, or for a
+ * reference in its slot of the inode table (whose INODES blocks the
+ * INOMAP block owns). `out` may be `at`. */
+static int inode_loc(struct cffs_blk *b, const struct cffs_loc *at,
+		     struct cffs_loc *out)
+{
+	struct cffs_loc map = { 0, b->root, CFFS_OFF_INOMAP };
+	struct cffs_dirent e;
+	int r = load_entry(b, at, &e);
+
+	if (r)
+		return r;
+	if (!is_ref(&e.ino)) {
+		*out = *at;
+		return 0;
+	}
+	*out = (struct cffs_loc){ read_ptr(b, &map), e.ext_block,
+				  e.ext_slot * CFFS_INODE_SLOT };
+	/* Blocks are reached through their parents: the INOMAP block
+	 * through the root first, so the INODES block can be after it. */
+	if (e.ext_slot >= CFFS_INODES_PER_BLOCK || !e.ext_block ||
+	    !out->parent || !get(b, b->root, out->parent))
+		return CFFS_EIO;
+	return 0;
+}
+
 /* A path resolved to its parent directory and last name. An empty last
  * name means the path names the root (or ends in "." or ".."), and `dir`
  * is then the place itself. */
@@ -455,9 +510,31 @@ struct walked {
 	struct cffs_loc dir;
 	const char *name;
 	size_t len;
+	int through; /* `dir` is, or lies below, the entry walk was watching */
 };
 
-static int walk(struct cffs_blk *b, const char *path, struct walked *w)
+static int same_loc(const struct cffs_loc *x, const struct cffs_loc *y)
+{
+	return x->block == y->block && x->off == y->off;
+}
+
+/* Is `watch` (may be NULL) the directory `dir` or one of the `depth`
+ * directories above it in `up`? */
+static int watched(const struct cffs_loc *watch, const struct cffs_loc *dir,
+		   const struct cffs_loc *up, unsigned depth)
+{
+	if (!watch)
+		return 0;
+	while (depth--)
+		if (same_loc(&up[depth], watch))
+			return 1;
+	return same_loc(dir, watch);
+}
+
+/* walk, also saying whether the path passes through the entry at
+ * `watch` on its way to its last directory. */
+static int walk_watching(struct cffs_blk *b, const char *path,
+			 struct walked *w, const struct cffs_loc *watch)
 {
 	struct cffs_loc *dir = &w->dir;
 	struct cffs_loc up[MAX_DEPTH];
@@ -478,6 +555,7 @@ static int walk(struct cffs_blk *b, const char *path, struct walked *w)
 		    !(n == 2 && !memcmp(path, "..", 2))) {
 			w->name = path;
 			w->len = n;
+			w->through = watched(watch, dir, up, depth);
 			return 0;
 		}
 		if (n == 2 && !memcmp(path, "..", 2)) {
@@ -492,6 +570,11 @@ static int walk(struct cffs_blk *b, const char *path, struct walked *w)
 		}
 		path += n;
 	}
+}
+
+static int walk(struct cffs_blk *b, const char *path, struct walked *w)
+{
+	return walk_watching(b, path, w, NULL);
 }
 
 int cffs_lookup(struct cffs_blk *b, const char *path, struct cffs_loc *out)
@@ -509,7 +592,9 @@ int cffs_lookup(struct cffs_blk *b, const char *path, struct cffs_loc *out)
 			return r;
 		return is_dir(&ino) ? 0 : CFFS_ENOTDIR;
 	}
-	return find_entry(b, &w.dir, w.name, w.len, out);
+	if ((r = find_entry(b, &w.dir, w.name, w.len, out)))
+		return r;
+	return inode_loc(b, out, out);
 }
 
 static int find_free(const struct cffs_dirent *e, const struct cffs_loc *at,
@@ -660,12 +745,130 @@ static int any_entry(const struct cffs_dirent *e, const struct cffs_loc *at,
 {
 	(void)at;
 	(void)ctx;
-	return e->ino.mode != 0;
+	return named(e);
 }
 
-int cffs_unlink(struct cffs_blk *b, const char *path)
+static int find_orphan(const struct cffs_dirent *e, const struct cffs_loc *at,
+		       void *ctx)
+{
+	if (!e->ino.mode || e->namelen)
+		return 0;
+	*(struct cffs_loc *)ctx = *at;
+	return 1;
+}
+
+/* The pairs the inode `ino` owns, as its owns-UDF names them, into `out`
+ * (CFFS_NDIRECT + CFFS_NIND at most); returns how many. */
+static size_t owned_pairs(const struct cffs_inode *ino,
+			  struct xok_xn_pair *out)
+{
+	uint64_t leaf = is_dir(ino) ? CFFS_T_DIR : XOK_XN_DATA;
+	uint64_t base = is_dir(ino) ? CFFS_T_DIND1 : CFFS_T_IND1;
+	size_t n = 0;
+
+	if (!ino->mode || is_ref(ino))
+		return 0;
+	for (unsigned i = 0; i < CFFS_NDIRECT; i++)
+		if (ino->direct[i])
+			out[n++] = (struct xok_xn_pair){ ino->direct[i], leaf };
+	for (unsigned l = 0; l < CFFS_NIND; l++)
+		if (ino->ind[l])
+			out[n++] = (struct xok_xn_pair){ ino->ind[l], base + l };
+	return n;
+}
+
+#define MAX_OWNED (CFFS_NDIRECT + CFFS_NIND)
+
+/* Writes `x` (`xlen` bytes) at `xa` and `y` at `ya` as one change that
+ * reaches the disk whole: one modification if they share a block, else
+ * a pair moving the `n` pairs `moved` between the two blocks. */
+static int change_two(struct cffs_blk *b, const struct cffs_loc *xa,
+		      const void *x, uint32_t xlen, const struct cffs_loc *ya,
+		      const void *y, uint32_t ylen,
+		      const struct xok_xn_pair *moved, size_t n)
+{
+	static const struct xok_xn_delta none;
+	const struct xok_xn_mod m[2] = {
+		{ xa->off, xlen, (uint64_t)(uintptr_t)x },
+		{ ya->off, ylen, (uint64_t)(uintptr_t)y },
+	};
+	const uint64_t blocks[2] = { xa->block, ya->block };
+
+	if (xa->block == ya->block)
+		return b->ops->modify(b, xa->block, m, 2, &none) ? CFFS_EIO : 0;
+	return b->ops->modify_pair(b, blocks, m, &none, moved, n) ? CFFS_EIO
+								   : 0;
+}
+
+/* Gives up the link of reference `e` at `at`: the entry goes and the
+ * external inode's count drops in one change (a crash leaves both or
+ * neither); with the last link the inode and its blocks go too. */
+static int drop_link(struct cffs_blk *b, const struct cffs_loc *at)
 {
 	static const struct cffs_dirent empty;
+	static const struct cffs_inode unused;
+	struct cffs_loc ext;
+	struct cffs_inode ino;
+	int r;
+
+	if ((r = inode_loc(b, at, &ext)) || (r = load(b, &ext, &ino)))
+		return r;
+	ino.nlink--;
+	stamp(b, &ino, CFFS_SET_CTIME);
+	if ((r = change_two(b, at, &empty, sizeof(empty), &ext, &ino,
+			    sizeof(ino), NULL, 0)))
+		return r;
+	if (ino.nlink)
+		return 0;
+	if ((r = free_all(b, &ext, ino)))
+		return r;
+	return store(b, &ext, &unused, NULL);
+}
+
+/* Releases the entry at `at`: a reference gives up its link; an embedded
+ * inode loses its name first (one change: the name goes at once; a crash
+ * later leaves an orphan owning its blocks, XN-consistent, reaped when
+ * its directory is removed), then its blocks, then the entry. */
+static int release_entry(struct cffs_blk *b, const struct cffs_loc *at)
+{
+	static const struct cffs_dirent empty;
+	static const uint16_t no_name;
+	struct cffs_dirent e;
+	int r = load_entry(b, at, &e);
+
+	if (r)
+		return r;
+	if (is_ref(&e.ino))
+		return drop_link(b, at);
+	if (e.namelen &&
+	    (r = modify(b, at->block,
+			at->off + (uint32_t)offsetof(struct cffs_dirent, namelen),
+			&no_name, sizeof(no_name), NULL)))
+		return r;
+	if ((r = free_all(b, at, e.ino)))
+		return r;
+	return modify(b, at->block, at->off, &empty, sizeof(empty), NULL);
+}
+
+/* 0 if directory `dir` (an entry) names nothing, after releasing any
+ * orphans a crash left in it; CFFS_ENOTEMPTY if it names something. */
+static int emptied(struct cffs_blk *b, const struct cffs_loc *dir)
+{
+	struct cffs_loc orphan;
+	int r;
+
+	while ((r = scan_dir(b, dir, find_orphan, &orphan)) == 1)
+		if ((r = release_entry(b, &orphan)))
+			return r;
+	if (r)
+		return r;
+	r = scan_dir(b, dir, any_entry, NULL);
+	return r < 0 ? r : r ? CFFS_ENOTEMPTY : 0;
+}
+
+/* unlink, or with `dir_only` rmdir. */
+static int remove_name(struct cffs_blk *b, const char *path, int dir_only)
+{
 	struct cffs_loc at;
 	struct cffs_inode ino;
 	struct walked w;
@@ -678,18 +881,239 @@ int cffs_unlink(struct cffs_blk *b, const char *path)
 	if ((r = find_entry(b, &w.dir, w.name, w.len, &at)) ||
 	    (r = load(b, &at, &ino)))
 		return r;
-	if (is_dir(&ino) && (r = each_slot(b, &at, &ino, any_entry, NULL)))
-		return r < 0 ? r : CFFS_ENOTEMPTY;
-	if ((r = free_all(b, &at, ino)) ||
-	    (r = modify(b, at.block, at.off, &empty, sizeof(empty), NULL)))
+	if (dir_only && !is_dir(&ino))
+		return CFFS_ENOTDIR;
+	if (is_dir(&ino) && (r = emptied(b, &at)))
+		return r;
+	if ((r = release_entry(b, &at)))
 		return r;
 	return dir_changed(b, &w.dir, -is_dir(&ino));
+}
+
+int cffs_unlink(struct cffs_blk *b, const char *path)
+{
+	return remove_name(b, path, 0);
+}
+
+int cffs_rmdir(struct cffs_blk *b, const char *path)
+{
+	return remove_name(b, path, 1);
+}
+
+int cffs_mkdir(struct cffs_blk *b, const char *path, uint32_t mode)
+{
+	return make_entry(b, path, CFFS_S_IFDIR | (mode & 07777), NULL);
+}
+
+/* Do the entries `x` and `y` name the same file? */
+static int same_file(const struct cffs_loc *xa, const struct cffs_dirent *x,
+		     const struct cffs_loc *ya, const struct cffs_dirent *y)
+{
+	if (same_loc(xa, ya))
+		return 1;
+	return is_ref(&x->ino) && is_ref(&y->ino) &&
+	       x->ext_block == y->ext_block && x->ext_slot == y->ext_slot;
+}
+
+/* May entry `src` replace the entry `dst` (a directory entry at `at`)? */
+static int replaceable(struct cffs_blk *b, const struct cffs_dirent *src,
+		       const struct cffs_dirent *dst, const struct cffs_loc *at)
+{
+	if (is_dir(&src->ino) && !is_dir(&dst->ino))
+		return CFFS_ENOTDIR;
+	if (!is_dir(&src->ino) && is_dir(&dst->ino))
+		return CFFS_EISDIR;
+	return is_dir(&dst->ino) ? emptied(b, at) : 0;
+}
+
+/* The parents' link counts after a rename: `src` moved from directory
+ * `from` to `to`, replacing `old` (mode 0 if none). Counts only change
+ * for directories, whose ".." each counts as a link of its parent. */
+static int renamed_dirs(struct cffs_blk *b, const struct walked *from,
+			const struct walked *to, const struct cffs_dirent *src,
+			const struct cffs_dirent *old)
+{
+	int moved = is_dir(&src->ino), gone = old->ino.mode && is_dir(&old->ino);
+	int r;
+
+	if (same_loc(&from->dir, &to->dir))
+		return dir_changed(b, &from->dir, -gone);
+	if ((r = dir_changed(b, &from->dir, -moved)))
+		return r;
+	return dir_changed(b, &to->dir, moved - gone);
+}
+
+/*
+ * Swaps: the entry at `src` goes to `dst` under its new name, and
+ * whatever `dst` held (nothing, or the entry replaced) goes to `src` as
+ * an orphan — one change, in which the inodes' blocks change owner. So
+ * the name switches files at once, and a crash leaves either the old
+ * namespace or the new one with an orphan to release.
+ */
+static int swap_in(struct cffs_blk *b, const struct cffs_loc *src,
+		   const struct cffs_dirent *se, const struct cffs_loc *dst,
+		   const struct cffs_dirent *de, const struct walked *to)
+{
+	struct cffs_dirent moved = *se, orphan = *de;
+	struct xok_xn_pair pairs[2 * MAX_OWNED];
+	size_t n = owned_pairs(&se->ino, pairs);
+
+	n += owned_pairs(&de->ino, pairs + n);
+	memset(moved.name, 0, sizeof(moved.name));
+	memcpy(moved.name, to->name, to->len);
+	moved.namelen = (uint16_t)to->len;
+	memset(orphan.name, 0, sizeof(orphan.name));
+	orphan.namelen = 0;
+	if (same_loc(src, dst)) /* a new name in place */
+		return modify(b, src->block, src->off, &moved, sizeof(moved),
+			      NULL);
+	return change_two(b, src, &orphan, sizeof(orphan), dst, &moved,
+			  sizeof(moved), pairs, n);
+}
+
+int cffs_rename(struct cffs_blk *b, const char *from, const char *to)
+{
+	struct cffs_dirent se, de = { 0 };
+	struct cffs_loc src, dst;
+	struct walked wf, wt;
+	int r = walk(b, from, &wf);
+
+	if (r)
+		return r;
+	if (!wf.len)
+		return CFFS_EINVAL; /* the root, ".", ".." */
+	if ((r = find_entry(b, &wf.dir, wf.name, wf.len, &src)) ||
+	    (r = load_entry(b, &src, &se)) ||
+	    (r = walk_watching(b, to, &wt, &src)))
+		return r;
+	if (!wt.len || (is_dir(&se.ino) && wt.through))
+		return CFFS_EINVAL; /* onto ".", or into its own subtree */
+	r = find_entry(b, &wt.dir, wt.name, wt.len, &dst);
+	if (!r) {
+		if ((r = load_entry(b, &dst, &de)))
+			return r;
+		if (same_file(&src, &se, &dst, &de))
+			return 0;
+		if ((r = replaceable(b, &se, &de, &dst)))
+			return r;
+	} else if (r != CFFS_ENOENT) {
+		return r;
+	} else if (same_loc(&wf.dir, &wt.dir)) {
+		dst = src;
+	} else if ((r = free_slot(b, &wt.dir, &dst))) {
+		return r;
+	}
+	stamp(b, &se.ino, CFFS_SET_CTIME);
+	if ((r = swap_in(b, &src, &se, &dst, &de, &wt)) ||
+	    (r = renamed_dirs(b, &wf, &wt, &se, &de)))
+		return r;
+	return de.ino.mode ? release_entry(b, &src) : 0;
+}
+
+/* A free slot of the inode table (the SUPER block's INOMAP block points
+ * to INODES blocks), growing the table by a block when it is full. */
+static int free_inode(struct cffs_blk *b, struct cffs_loc *out)
+{
+	struct cffs_loc mp = { 0, b->root, CFFS_OFF_INOMAP };
+	uint64_t map = read_ptr(b, &mp);
+	int r;
+
+	if (!map && (r = alloc_into(b, &mp, CFFS_T_INOMAP, b->root, &map)))
+		return r;
+	if (!get(b, b->root, map)) /* reached through the root, see inode_loc */
+		return CFFS_EIO;
+	for (uint32_t i = 0; i < PTRS; i++) {
+		struct cffs_loc p = { b->root, map, 8 * i };
+		uint64_t blk = read_ptr(b, &p);
+		const uint8_t *inodes;
+
+		if (!blk && (r = alloc_into(b, &p, CFFS_T_INODES, map, &blk)))
+			return r;
+		if (!(inodes = get(b, map, blk)))
+			return CFFS_EIO;
+		for (uint32_t s = 0; s < CFFS_INODES_PER_BLOCK; s++) {
+			uint32_t mode;
+
+			memcpy(&mode, inodes + s * CFFS_INODE_SLOT, sizeof(mode));
+			if (!mode) {
+				*out = (struct cffs_loc){ map, blk,
+							  s * CFFS_INODE_SLOT };
+				return 0;
+			}
+		}
+	}
+	return CFFS_ENOSPC;
+}
+
+/* Moves the embedded inode of the entry at `at` to a free slot of the
+ * inode table and leaves a reference in the entry — one change, in which
+ * the inode's blocks change owner (a crash leaves one or the other). */
+static int externalize(struct cffs_blk *b, const struct cffs_loc *at,
+		       const struct cffs_dirent *e)
+{
+	struct cffs_dirent ref = *e;
+	struct xok_xn_pair pairs[MAX_OWNED];
+	struct cffs_loc ext;
+	int r = free_inode(b, &ext);
+
+	if (r)
+		return r;
+	memset(&ref.ino, 0, sizeof(ref.ino));
+	ref.ino.mode = e->ino.mode; /* the type, for readdir */
+	ref.ino.flags = CFFS_I_EXTERNAL;
+	ref.ext_block = ext.block;
+	ref.ext_slot = ext.off / CFFS_INODE_SLOT;
+	return change_two(b, at, &ref, sizeof(ref), &ext, &e->ino,
+			  sizeof(e->ino), pairs, owned_pairs(&e->ino, pairs));
+}
+
+int cffs_link(struct cffs_blk *b, const char *existing, const char *path)
+{
+	struct cffs_dirent e;
+	struct cffs_loc at, ext, slot;
+	struct cffs_inode ino;
+	struct walked w;
+	int r = walk(b, existing, &w);
+
+	if (r)
+		return r;
+	if (!w.len)
+		return CFFS_EPERM; /* a directory */
+	if ((r = find_entry(b, &w.dir, w.name, w.len, &at)) ||
+	    (r = load_entry(b, &at, &e)))
+		return r;
+	if (is_dir(&e.ino))
+		return CFFS_EPERM;
+	if ((r = walk(b, path, &w)))
+		return r;
+	if (!w.len)
+		return CFFS_EEXIST;
+	r = find_entry(b, &w.dir, w.name, w.len, &slot);
+	if (r != CFFS_ENOENT)
+		return r ? r : CFFS_EEXIST;
+	if (!is_ref(&e.ino) &&
+	    ((r = externalize(b, &at, &e)) || (r = load_entry(b, &at, &e))))
+		return r;
+	if ((r = free_slot(b, &w.dir, &slot)) || (r = inode_loc(b, &at, &ext)) ||
+	    (r = load(b, &ext, &ino)))
+		return r;
+	/* The count and the entry it counts, in one change. */
+	ino.nlink++;
+	stamp(b, &ino, CFFS_SET_CTIME);
+	memset(e.name, 0, sizeof(e.name));
+	memcpy(e.name, w.name, w.len);
+	e.namelen = (uint16_t)w.len;
+	if ((r = change_two(b, &slot, &e, sizeof(e), &ext, &ino, sizeof(ino),
+			    NULL, 0)))
+		return r;
+	return dir_changed(b, &w.dir, 0);
 }
 
 struct readdir_state {
 	uint64_t pos, start;
 	char *name;
 	struct cffs_inode *ino;
+	struct cffs_loc at; /* where the entry found is */
 };
 
 static int nth_entry(const struct cffs_dirent *e, const struct cffs_loc *at,
@@ -697,12 +1121,12 @@ static int nth_entry(const struct cffs_dirent *e, const struct cffs_loc *at,
 {
 	struct readdir_state *s = ctx;
 
-	(void)at;
-	if (s->pos++ < s->start || !e->ino.mode)
+	if (s->pos++ < s->start || !named(e))
 		return 0;
 	memcpy(s->name, e->name, e->namelen);
 	s->name[e->namelen] = '\0';
 	*s->ino = e->ino;
+	s->at = *at;
 	return 1;
 }
 
@@ -712,10 +1136,15 @@ int cffs_readdir(struct cffs_blk *b, const struct cffs_loc *dir,
 		 uint64_t *cursor, char name[CFFS_NAME_MAX + 1],
 		 struct cffs_inode *ino)
 {
-	struct readdir_state s = { 0, *cursor, name, ino };
+	struct readdir_state s = { 0, *cursor, name, ino, { 0 } };
 	int r = scan_dir(b, dir, nth_entry, &s);
 
-	if (r == 1)
-		*cursor = s.pos;
-	return r;
+	if (r != 1)
+		return r;
+	*cursor = s.pos;
+	/* A reference holds only the type: the inode is in the table. */
+	if (is_ref(ino) && ((r = inode_loc(b, &s.at, &s.at)) ||
+			    (r = load(b, &s.at, ino))))
+		return r;
+	return 1;
 }

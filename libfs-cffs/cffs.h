@@ -17,6 +17,7 @@
 #include "blk.h"
 #include "format.h"
 
+#define CFFS_EPERM   (-1)
 #define CFFS_ENOENT  (-2)
 #define CFFS_EIO     (-5)
 #define CFFS_EEXIST  (-17)
@@ -40,6 +41,9 @@ int cffs_mkfs(struct cffs_blk *b);
 /* 0 if `b` holds a C-FFS of this version, else CFFS_EINVAL. */
 int cffs_mount(struct cffs_blk *b);
 
+/* Where the inode `path` names lives (for a file with several links, in
+ * the inode table). A location stays valid until that file is renamed,
+ * linked or unlinked. */
 int cffs_lookup(struct cffs_blk *b, const char *path, struct cffs_loc *out);
 /* Creates `path` (a regular file or directory by `mode`'s type bits);
  * CFFS_EEXIST if the name is taken. `out` may be NULL. */
@@ -51,8 +55,35 @@ int cffs_symlink(struct cffs_blk *b, const char *path, const char *target);
  * CFFS_EINVAL if `at` is not a link, or an error. */
 long cffs_readlink(struct cffs_blk *b, const struct cffs_loc *at, char *buf,
 		   size_t len);
-/* Removes a file, or an empty directory, and frees its blocks. */
+/* Removes a name: a file's, or an empty directory's. A file's blocks
+ * are freed with its last link. */
 int cffs_unlink(struct cffs_blk *b, const char *path);
+/* mkdir and rmdir: cffs_create of a directory (permission bits from
+ * `mode`), and cffs_unlink of an empty one (CFFS_ENOTDIR for anything
+ * else, CFFS_ENOTEMPTY if it names something). */
+int cffs_mkdir(struct cffs_blk *b, const char *path, uint32_t mode);
+int cffs_rmdir(struct cffs_blk *b, const char *path);
+
+/*
+ * POSIX rename: `from`'s entry takes the name `to`, replacing what `to`
+ * names — a file by a file (the replaced file loses that link; its
+ * blocks go with its last), an empty directory by a directory. The name
+ * switches files in one change that reaches the disk whole. Errors:
+ * CFFS_ENOTDIR (a directory over a non-directory), CFFS_EISDIR (the
+ * reverse), CFFS_ENOTEMPTY (over a directory naming something),
+ * CFFS_EINVAL (a directory into its own subtree; from or to the root,
+ * "." or ".."), CFFS_ENOENT. Two names of one file: nothing happens.
+ */
+int cffs_rename(struct cffs_blk *b, const char *from, const char *to);
+
+/*
+ * Hard link: `path` becomes another name of the file `existing` names.
+ * The first extra link moves the file's inode from its entry into the
+ * inode table (with its blocks) and leaves a reference there; each name
+ * then refers to it, and its nlink counts them. CFFS_EPERM for a
+ * directory, CFFS_EEXIST if `path` is taken, CFFS_ENOSPC.
+ */
+int cffs_link(struct cffs_blk *b, const char *existing, const char *path);
 
 int cffs_stat(struct cffs_blk *b, const struct cffs_loc *at,
 	      struct cffs_inode *out);

@@ -11,8 +11,11 @@
 #include "format.h"
 #include "templates.h"
 
-#define ROOT_BLOCK 1
-#define FIRST_FREE 2
+/* The disk's layout as XN's code sees it: blocks 0 up to the root stand
+ * for XN's own (superblock, map, catalogues, pair log). */
+#define LAYOUT(n) ((struct xok_xn_super){ .nblocks = (n), .roots_block = 0 })
+#define ROOT_BLOCK xn_first_owned(&LAYOUT(0))
+#define FIRST_FREE (ROOT_BLOCK + 1)
 
 static struct memblk *of(struct cffs_blk *b)
 {
@@ -51,18 +54,16 @@ static const uint8_t *mem_get(struct cffs_blk *b, uint64_t parent,
 	return owns(m, parent, block) ? m->data[block] : NULL;
 }
 
-static int mem_modify(struct cffs_blk *b, uint64_t block,
-		      const struct xok_xn_mod *mods, size_t n,
-		      const struct xok_xn_delta *d)
+/* The type of metadata `block`, and `mods` applied to a copy of it in
+ * `copy`; -1 if it is not allocated metadata or a mod is out of range. */
+static int64_t apply(struct memblk *m, uint64_t block,
+		     const struct xok_xn_mod *mods, size_t n, uint8_t *copy)
 {
-	static uint8_t copy[XOK_XN_BLOCK];
-	struct memblk *m = of(b);
-	struct xn_context cx = context(m);
 	int64_t type = find_type(m, block);
 
-	if (type <= 0 || d->nadd > XOK_XN_MAXDELTA || d->nrm > XOK_XN_MAXDELTA)
+	if (type <= 0)
 		return -1;
-	memcpy(copy, m->data[block], sizeof(copy));
+	memcpy(copy, m->data[block], XOK_XN_BLOCK);
 	for (size_t i = 0; i < n; i++) {
 		if (mods[i].offset > XOK_XN_BLOCK ||
 		    mods[i].len > XOK_XN_BLOCK - mods[i].offset)
@@ -70,21 +71,93 @@ static int mem_modify(struct cffs_blk *b, uint64_t block,
 		memcpy(copy + mods[i].offset, (const void *)mods[i].bytes,
 		       mods[i].len);
 	}
+	return type;
+}
+
+/* Is every block `d` allocates free, as XN requires? */
+static int adds_free(struct memblk *m, const struct xok_xn_delta *d)
+{
+	if (d->nadd > XOK_XN_MAXDELTA || d->nrm > XOK_XN_MAXDELTA)
+		return 0;
 	for (uint64_t i = 0; i < d->nadd; i++)
 		if (d->add[i].block >= m->nblocks || xn_bit(m->map, d->add[i].block))
-			return -2; /* not free */
+			return 0;
+	return 1;
+}
+
+/* Block `p` is now in use, zeroed, owned by `owner`. */
+static void allocate(struct memblk *m, const struct xok_xn_pair *p,
+		     uint64_t owner)
+{
+	xn_bit_set(m->map, p->block);
+	m->type[p->block] = (uint8_t)p->type;
+	m->owner[p->block] = owner;
+	memset(m->data[p->block], 0, XOK_XN_BLOCK);
+}
+
+static void free_removed(struct memblk *m, const struct xok_xn_delta *d)
+{
+	for (uint64_t i = 0; i < d->nrm; i++)
+		xn_bit_clear(m->map, d->rm[i].block);
+}
+
+static int mem_modify(struct cffs_blk *b, uint64_t block,
+		      const struct xok_xn_mod *mods, size_t n,
+		      const struct xok_xn_delta *d)
+{
+	static uint8_t copy[XOK_XN_BLOCK];
+	struct memblk *m = of(b);
+	struct xn_context cx = context(m);
+	int64_t type = apply(m, block, mods, n, copy);
+
+	if (type < 0)
+		return -1;
+	if (!adds_free(m, d))
+		return -2;
 	if (xn_check_change(&cx, (uint64_t)type, m->data[block], copy, d->add,
 			    d->nadd, d->rm, d->nrm))
 		return -3;
-	for (uint64_t i = 0; i < d->nadd; i++) {
-		xn_bit_set(m->map, d->add[i].block);
-		m->type[d->add[i].block] = (uint8_t)d->add[i].type;
-		m->owner[d->add[i].block] = block;
-		memset(m->data[d->add[i].block], 0, XOK_XN_BLOCK);
-	}
-	for (uint64_t i = 0; i < d->nrm; i++)
-		xn_bit_clear(m->map, d->rm[i].block);
+	for (uint64_t i = 0; i < d->nadd; i++)
+		allocate(m, &d->add[i], block);
+	free_removed(m, d);
 	memcpy(m->data[block], copy, sizeof(copy));
+	return 0;
+}
+
+/* Memory is the disk: both changes land at once. */
+static int mem_modify_pair(struct cffs_blk *b, const uint64_t block[2],
+			   const struct xok_xn_mod mod[2],
+			   const struct xok_xn_delta *d,
+			   const struct xok_xn_pair *moved, size_t nmoved)
+{
+	static uint8_t copy[2][XOK_XN_BLOCK];
+	uint8_t add_to[XOK_XN_MAXDELTA], moved_to[XOK_XN_MAXMOVE];
+	struct memblk *m = of(b);
+	struct xn_context cx = context(m);
+	struct xn_side side[2];
+
+	if (block[0] == block[1] || nmoved > XOK_XN_MAXMOVE)
+		return -1;
+	for (int k = 0; k < 2; k++) {
+		int64_t type = apply(m, block[k], &mod[k], 1, copy[k]);
+
+		if (type < 0)
+			return -1;
+		side[k] = (struct xn_side){ (uint64_t)type, m->data[block[k]],
+					    copy[k] };
+	}
+	if (!adds_free(m, d))
+		return -2;
+	if (xn_check_pair(&cx, side, d->add, d->nadd, d->rm, d->nrm, moved,
+			  nmoved, add_to, moved_to))
+		return -3;
+	for (uint64_t i = 0; i < d->nadd; i++)
+		allocate(m, &d->add[i], block[add_to[i]]);
+	for (size_t i = 0; i < nmoved; i++)
+		m->owner[moved[i].block] = block[moved_to[i]];
+	free_removed(m, d);
+	for (int k = 0; k < 2; k++)
+		memcpy(m->data[block[k]], copy[k], XOK_XN_BLOCK);
 	return 0;
 }
 
@@ -126,12 +199,13 @@ static int mem_sync(struct cffs_blk *b)
 
 static const struct cffs_blk_ops mem_ops = {
 	mem_get, mem_modify, mem_write_data, mem_free_block, mem_sync,
+	mem_modify_pair,
 };
 
 int memblk_init(struct memblk *m, uint64_t nblocks)
 {
 	memset(m, 0, sizeof(*m));
-	if (nblocks < 4)
+	if (nblocks <= FIRST_FREE)
 		return -1;
 	m->nblocks = nblocks;
 	m->data = calloc(nblocks, XOK_XN_BLOCK);
@@ -144,7 +218,7 @@ int memblk_init(struct memblk *m, uint64_t nblocks)
 	}
 	for (unsigned t = 1; t < CFFS_NTYPES; t++)
 		cffs_template(t, &m->types[t]);
-	xn_bit_set(m->map, 0);
+	xn_mark_fixed(&LAYOUT(nblocks), m->map);
 	xn_bit_set(m->map, ROOT_BLOCK);
 	m->type[ROOT_BLOCK] = CFFS_T_SUPER;
 	m->blk = (struct cffs_blk){ .ops = &mem_ops, .root = ROOT_BLOCK };
@@ -173,7 +247,7 @@ static int mem_read(uint64_t block, uint8_t *buf, void *ctx)
 
 int memblk_check(struct memblk *m)
 {
-	struct xok_xn_super s = { .nblocks = m->nblocks, .roots_block = 0 };
+	struct xok_xn_super s = LAYOUT(m->nblocks);
 	struct xok_xn_root roots[XOK_XN_MAXROOTS] = { 0 };
 	size_t bytes = (m->nblocks + 7) / 8;
 	uint8_t *map = calloc(bytes + XOK_XN_BLOCK, 1), buf[XOK_XN_BLOCK];
@@ -183,7 +257,6 @@ int memblk_check(struct memblk *m)
 
 	roots[0] = (struct xok_xn_root){ .block = ROOT_BLOCK,
 					 .type = CFFS_T_SUPER, .in_use = 1 };
-	/* Block 0 stands for XN's own fixed blocks here. */
 	if (map && stack &&
 	    !xn_rebuild(&s, m->types, roots, mem_read, m, map, stack, buf, &bad))
 		r = memcmp(map, m->map, bytes) ? -1 : 0;

@@ -165,22 +165,25 @@ static const uint8_t *xn_get(struct cffs_blk *b, uint64_t parent,
 	return (const uint8_t *)va;
 }
 
-/* XN frees only cached blocks: bind those the change frees, and map
- * them so they stay (binding one may make XN reclaim another). */
-static int bind_freed(struct xnblk *x, uint64_t block,
-		      const struct xok_xn_delta *d)
+/* Binds the `n` blocks `blocks` (each through the block it is
+ * remembered under, else `owner`) and maps them, so that they stay
+ * cached while a change needs them (binding one may make XN reclaim
+ * another). */
+static int hold(struct xnblk *x, uint64_t owner, const uint64_t *blocks,
+		size_t n)
 {
-	uint64_t n = d->nrm < XOK_XN_MAXDELTA ? d->nrm : XOK_XN_MAXDELTA;
-
 	for (int pass = 0; pass < 2; pass++) {
 		int held = 1;
 
-		for (uint64_t i = 0; i < n; i++)
-			if (!xn_get(&x->blk, block, d->rm[i].block))
+		for (size_t i = 0; i < n; i++) {
+			uint64_t p = parent_of(x, blocks[i]);
+
+			if (!xn_get(&x->blk, p == UNKNOWN ? owner : p, blocks[i]))
 				return E_STATE;
+		}
 		/* A release while binding the last drops the others' maps. */
-		for (uint64_t i = 0; i < n; i++) {
-			int64_t idx = cached(d->rm[i].block);
+		for (size_t i = 0; i < n; i++) {
+			int64_t idx = cached(blocks[i]);
 
 			held &= idx >= 0 && x->shown[idx] == REG[idx].pfn + 1;
 		}
@@ -188,6 +191,21 @@ static int bind_freed(struct xnblk *x, uint64_t block,
 			return 0;
 	}
 	return E_STATE;
+}
+
+/* XN frees only cached blocks: hold those `d` frees, with `more`. */
+static int hold_changed(struct xnblk *x, uint64_t owner,
+			const struct xok_xn_delta *d, const uint64_t *more,
+			size_t nmore)
+{
+	uint64_t blocks[XOK_XN_MAXDELTA + 2];
+	size_t n = 0;
+
+	for (uint64_t i = 0; i < d->nrm && i < XOK_XN_MAXDELTA; i++)
+		blocks[n++] = d->rm[i].block;
+	for (size_t i = 0; i < nmore && i < 2; i++)
+		blocks[n++] = more[i];
+	return hold(x, owner, blocks, n);
 }
 
 static int64_t try_modify(struct xnblk *x, uint64_t block,
@@ -198,11 +216,32 @@ static int64_t try_modify(struct xnblk *x, uint64_t block,
 	int r;
 
 	/* Bound, the freed blocks keep `block` cached: bind them first. */
-	if ((r = bind_freed(x, block, d)))
+	if ((r = hold_changed(x, block, d, NULL, 0)))
 		return r;
 	if ((idx = entry_of(x, block)) < 0)
 		return idx;
 	return xok_xn_modify(x->cap, (uint64_t)idx, mods, n, d);
+}
+
+/* XN refuses a change while its registry is full (E_NOMEM), or while a
+ * block it needs is paired with another not yet written (E_STATE):
+ * writing everything back answers both; then try once more. */
+static int retried(struct xnblk *x, int64_t r)
+{
+	return (r == E_NOMEM || r == E_STATE) && !release(x);
+}
+
+/* Remembers each of the `n` blocks at `p` under the cached block XN
+ * says owns it now. */
+static void remember_owners(struct xnblk *x, const struct xok_xn_pair *p,
+			    size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int64_t idx = cached(p[i].block);
+
+		if (idx >= 0 && REG[idx].parent != XOK_XN_NO_PARENT)
+			remember(x, p[i].block, REG[REG[idx].parent].block);
+	}
 }
 
 static int xn_modify_block(struct cffs_blk *b, uint64_t block,
@@ -212,11 +251,60 @@ static int xn_modify_block(struct cffs_blk *b, uint64_t block,
 	struct xnblk *x = of(b);
 	int64_t r = try_modify(x, block, mods, n, d);
 
-	if (r == E_NOMEM && !release(x))
+	if (retried(x, r))
 		r = try_modify(x, block, mods, n, d);
-	for (uint64_t i = 0; !r && i < d->nadd && i < XOK_XN_MAXDELTA; i++)
-		remember(x, d->add[i].block, block);
+	if (!r)
+		remember_owners(x, d->add, d->nadd);
 	return (int)r;
+}
+
+static int64_t try_modify_pair(struct xnblk *x, const uint64_t block[2],
+			       struct xok_xn_pair_change *c)
+{
+	int r;
+
+	if ((r = hold_changed(x, block[0], &c->delta, block, 2)))
+		return r;
+	for (int k = 0; k < 2; k++) {
+		int64_t idx = cached(block[k]);
+
+		if (idx < 0)
+			return E_STATE;
+		c->idx[k] = (uint64_t)idx;
+	}
+	return xok_xn_modify_pair(x->cap, c);
+}
+
+static int xn_modify_pair(struct cffs_blk *b, const uint64_t block[2],
+			  const struct xok_xn_mod mod[2],
+			  const struct xok_xn_delta *d,
+			  const struct xok_xn_pair *moved, size_t nmoved)
+{
+	static struct xok_xn_pair_change c;
+	struct xnblk *x = of(b);
+	int64_t r;
+
+	if (nmoved > XOK_XN_MAXMOVE)
+		return E_INVAL;
+	c = (struct xok_xn_pair_change){
+		.mods = { (uint64_t)&mod[0], (uint64_t)&mod[1] },
+		.nmods = { 1, 1 }, .delta = *d, .nmoved = nmoved,
+	};
+	memcpy(c.moved, moved, nmoved * sizeof(*moved));
+	r = try_modify_pair(x, block, &c);
+	if (retried(x, r))
+		r = try_modify_pair(x, block, &c);
+	if (r)
+		return (int)r;
+	remember_owners(x, d->add, d->nadd);
+	/* A moved block not cached was owned by one and is by the other. */
+	for (size_t i = 0; i < nmoved; i++)
+		if (parent_of(x, moved[i].block) == block[0])
+			remember(x, moved[i].block, block[1]);
+		else if (parent_of(x, moved[i].block) == block[1])
+			remember(x, moved[i].block, block[0]);
+	remember_owners(x, moved, nmoved);
+	return 0;
 }
 
 static int xn_write_data(struct cffs_blk *b, uint64_t parent, uint64_t block,
@@ -261,6 +349,7 @@ static int xn_sync(struct cffs_blk *b)
 
 static const struct cffs_blk_ops xn_ops = {
 	xn_get, xn_modify_block, xn_write_data, xn_free_block, xn_sync,
+	xn_modify_pair,
 };
 
 int xnblk_open(struct xnblk *x, uint64_t cap, uint64_t root,

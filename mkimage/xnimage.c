@@ -53,7 +53,7 @@ int xnimage_format(const char *path, uint64_t nblocks, FILE *err)
 	for (uint64_t m = 0; m < s.freemap_blocks; m++) {
 		memset(block, 0, sizeof(block));
 		for (uint64_t b = m * XOK_XN_BLOCK * 8;
-		     b <= s.roots_block && b < (m + 1) * XOK_XN_BLOCK * 8; b++)
+		     b < xn_first_owned(&s) && b < (m + 1) * XOK_XN_BLOCK * 8; b++)
 			xn_bit_set(block, b - m * XOK_XN_BLOCK * 8);
 		bad |= xnimage_write(img, s.freemap_start + m, block);
 	}
@@ -64,9 +64,35 @@ int xnimage_format(const char *path, uint64_t nblocks, FILE *err)
 	return 0;
 }
 
+/* An image as XN will see it once mounted: read through a committed
+ * pair log (mounting copies its images in place). */
+struct logged {
+	FILE *img;
+	const struct xok_xn_super *s;
+	struct xok_xn_log log;
+};
+
 static int read_cb(uint64_t block, uint8_t *buf, void *ctx)
 {
-	return xnimage_read(ctx, block, buf);
+	struct logged *l = ctx;
+
+	return xnimage_read(l->img, xn_log_redirect(l->s, &l->log, block), buf);
+}
+
+/* Loads the pair log's header; reports a committed or damaged one. */
+static int load_log(struct logged *l, uint8_t *buf, FILE *report)
+{
+	int r;
+
+	if (xnimage_read(l->img, xn_log_start(l->s), buf))
+		return -1;
+	memcpy(&l->log, buf, sizeof(l->log));
+	if ((r = xn_log_check(l->s, &l->log)) == 1)
+		fprintf(report, "note: a pair write was interrupted (XN "
+				"finishes it from the log when it mounts)\n");
+	if (r < 0)
+		fprintf(report, "pair log: damaged header\n");
+	return r < 0;
 }
 
 /* Loads the templates and roots (each smaller than the block holding
@@ -156,14 +182,18 @@ int xnimage_check(const char *path, FILE *report)
 	if (!s.clean)
 		fprintf(report, "note: not cleanly shut down (XN rebuilds the "
 				"free map when it mounts it)\n");
+	struct logged logged = { img, &s, { 0 } };
+
 	problems = load_catalogues(img, &s, types, roots, buf, report);
+	if (problems >= 0)
+		problems += load_log(&logged, buf, report);
 	map = calloc(s.freemap_blocks, XOK_XN_BLOCK);
 	stack = calloc(s.nblocks, sizeof(*stack));
 	if (problems < 0 || !map || !stack) {
 		problems = -1;
 		goto out;
 	}
-	r = xn_rebuild(&s, types, roots, read_cb, img, map, stack, buf, &bad);
+	r = xn_rebuild(&s, types, roots, read_cb, &logged, map, stack, buf, &bad);
 	if (r) {
 		fprintf(report, "block %lu: %s\n", (unsigned long)bad,
 			r == XN_E_TWICE_REACHED ? "reachable along two paths" :

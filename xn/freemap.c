@@ -22,7 +22,7 @@ int xn_layout(uint64_t nblocks, struct xok_xn_super *s)
 		.clean = 1,
 	};
 	/* At least one block must be left for a root. */
-	return nblocks > s->roots_block + 1 ? 0 : XN_E_SUPER;
+	return nblocks > xn_first_owned(s) ? 0 : XN_E_SUPER;
 }
 
 int xn_super_check(const struct xok_xn_super *s, uint64_t disk_blocks)
@@ -43,8 +43,31 @@ int xn_super_check(const struct xok_xn_super *s, uint64_t disk_blocks)
 
 void xn_mark_fixed(const struct xok_xn_super *s, uint8_t *map)
 {
-	for (uint64_t b = 0; b <= s->roots_block; b++)
+	for (uint64_t b = 0; b < xn_first_owned(s); b++)
 		xn_bit_set(map, b);
+}
+
+int xn_log_check(const struct xok_xn_super *s, const struct xok_xn_log *l)
+{
+	if (l->magic == 0)
+		return 0;
+	if (l->magic != XOK_XN_LOG_MAGIC || l->block[0] == l->block[1])
+		return XN_E_LOG;
+	for (unsigned k = 0; k < 2; k++)
+		if (l->block[k] < xn_first_owned(s) || l->block[k] >= s->nblocks)
+			return XN_E_LOG;
+	return 1;
+}
+
+uint64_t xn_log_redirect(const struct xok_xn_super *s,
+			 const struct xok_xn_log *l, uint64_t block)
+{
+	if (xn_log_check(s, l) != 1)
+		return block;
+	for (unsigned k = 0; k < 2; k++)
+		if (block == l->block[k])
+			return xn_log_start(s) + 1 + k;
+	return block;
 }
 
 /* Marks `p` reached and queues it; a second arrival is an error. */

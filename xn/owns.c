@@ -202,6 +202,117 @@ int xn_check_change(const struct xn_context *cx, uint64_t type,
 	return 0;
 }
 
+/* Does the sorted set s[0..n) hold a pair naming `block` (any type)? */
+static int holds_block(const struct xok_xn_pair *s, size_t n, uint64_t block)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (s[mid].block == block)
+			return 1;
+		if (s[mid].block < block)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* Do the sorted sets x and y name no block in common? */
+static int disjoint(const struct xok_xn_pair *x, size_t nx,
+		    const struct xok_xn_pair *y, size_t ny)
+{
+	for (size_t i = 0; i < nx; i++)
+		if (holds_block(y, ny, x[i].block))
+			return 0;
+	return 1;
+}
+
+/* The index of `p` in list[0..n) (unsorted), or n. */
+static size_t index_of(const struct xok_xn_pair *list, size_t n,
+		       const struct xok_xn_pair *p)
+{
+	size_t i = 0;
+
+	while (i < n && !pair_equal(&list[i], p))
+		i++;
+	return i;
+}
+
+/* Which side's set after (0 or 1) holds `p`, or -1. */
+static int side_of(struct xok_xn_pair *const after[2], const size_t na[2],
+		   const struct xok_xn_pair *p)
+{
+	for (int k = 0; k < 2; k++)
+		if (member(after[k], na[k], p))
+			return k;
+	return -1;
+}
+
+int xn_check_pair(const struct xn_context *cx, const struct xn_side side[2],
+		  const struct xok_xn_pair *add, size_t nadd,
+		  const struct xok_xn_pair *rm, size_t nrm,
+		  const struct xok_xn_pair *moved, size_t nmoved,
+		  uint8_t *add_to, uint8_t *moved_to)
+{
+	static struct xok_xn_pair sets[4][XN_MAXPAIRS];
+	struct xok_xn_pair *const before[2] = { sets[0], sets[1] };
+	struct xok_xn_pair *const after[2] = { sets[2], sets[3] };
+	size_t nb[2], na[2], found = 0;
+	int r;
+
+	for (int k = 0; k < 2; k++)
+		if ((r = xn_owned(cx, side[k].type, side[k].old, before[k],
+				  &nb[k])) ||
+		    (r = xn_owned(cx, side[k].type, side[k].new, after[k],
+				  &na[k])))
+			return r;
+	if (!disjoint(before[0], nb[0], before[1], nb[1]) ||
+	    !disjoint(after[0], na[0], after[1], na[1]))
+		return XN_E_TWICE;
+	/* Disjoint, so the union's size is the sum: as for one block. */
+	if (na[0] + na[1] != nb[0] + nb[1] + nadd - nrm || nb[0] + nb[1] + nadd < nrm)
+		return XN_E_MISMATCH;
+	for (size_t i = 0; i < nadd; i++) {
+		int to = side_of(after, na, &add[i]);
+
+		if (holds_block(before[0], nb[0], add[i].block) ||
+		    holds_block(before[1], nb[1], add[i].block) || to < 0 ||
+		    listed(add, i, &add[i]))
+			return XN_E_MISMATCH;
+		add_to[i] = (uint8_t)to;
+	}
+	for (size_t i = 0; i < nrm; i++)
+		if ((!member(before[0], nb[0], &rm[i]) &&
+		     !member(before[1], nb[1], &rm[i])) ||
+		    side_of(after, na, &rm[i]) >= 0 || listed(rm, i, &rm[i]))
+			return XN_E_MISMATCH;
+	if (nmoved > XN_MAXPAIRS)
+		return XN_E_MISMATCH;
+	/* Everything else stays owned; what changed sides must be listed. */
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < nb[k]; i++) {
+			int to = side_of(after, na, &before[k][i]);
+			size_t at = index_of(moved, nmoved, &before[k][i]);
+
+			if (listed(rm, nrm, &before[k][i]))
+				continue;
+			if (to < 0)
+				return XN_E_MISMATCH;
+			if (to == k)
+				continue;
+			if (at == nmoved)
+				return XN_E_MISMATCH;
+			moved_to[at] = (uint8_t)to;
+			found++;
+		}
+	/* Each moved pair was counted once: a listed pair that did not
+	 * move, or one listed twice, leaves the count short. */
+	return found == nmoved ? 0 : XN_E_MISMATCH;
+}
+
 int xn_access(const struct xn_context *cx, uint64_t type,
 	      const uint8_t *bytes, const uint64_t *cred, size_t ncred)
 {

@@ -58,6 +58,30 @@ int xn_check_change(const struct xn_context *cx, uint64_t type,
 		    const struct xok_xn_pair *add, size_t nadd,
 		    const struct xok_xn_pair *rm, size_t nrm);
 
+/* One of the two blocks of a pair change: its type, bytes before and
+ * after. */
+struct xn_side {
+	uint64_t type;
+	const uint8_t *old, *new;
+};
+
+/*
+ * Is changing the two blocks `side[0]` and `side[1]` together exactly
+ * allocating `add`, freeing `rm` and moving the pairs `moved` from one
+ * block to the other? What the two own must be disjoint before and after
+ * (no block owned by both: XN_E_TWICE), their union must change by
+ * exactly `add` and `rm` (as xn_check_change asks of one block), and the
+ * pairs owned by one before and by the other after must be exactly
+ * `moved` (XN_E_MISMATCH otherwise). On success add_to[i] (nadd of them)
+ * and moved_to[i] (nmoved) say which side, 0 or 1, owns each afterwards.
+ * Returns 0 or an error as above, or that of running an owns-UDF.
+ */
+int xn_check_pair(const struct xn_context *cx, const struct xn_side side[2],
+		  const struct xok_xn_pair *add, size_t nadd,
+		  const struct xok_xn_pair *rm, size_t nrm,
+		  const struct xok_xn_pair *moved, size_t nmoved,
+		  uint8_t *add_to, uint8_t *moved_to);
+
 /*
  * Does the access-UDF of `type` allow a request with credentials `cred`
  * (XOK_XN_CRED_* words) on a block holding `bytes`? Types without one

@@ -63,6 +63,7 @@ int xnr_new(struct xn_registry *r, const struct xok_xn_entry *tmpl, int keep)
 	r->e[i].pfn = pfn;
 	r->e[i].children = 0;
 	r->e[i].taint = 0;
+	r->e[i].pair = 0;
 	if (tmpl->parent != XOK_XN_NO_PARENT)
 		r->e[tmpl->parent].children++;
 	return i;
@@ -131,9 +132,45 @@ void xnr_mark_freed(struct xn_registry *r, uint64_t block)
 	e->freed = 1;
 }
 
+void xnr_reparent(struct xn_registry *r, uint64_t block, int parent)
+{
+	int i = xnr_find(r, block);
+	struct xok_xn_entry *e;
+
+	if (i < 0 || r->e[i].parent == XOK_XN_NO_PARENT)
+		return; /* not cached, or a root (owned by no block) */
+	e = &r->e[i];
+	r->e[e->parent].children--;
+	r->e[parent].children++;
+	if (e->uninit) {
+		r->e[e->parent].taint--;
+		r->e[parent].taint++;
+	}
+	e->parent = (uint32_t)parent;
+}
+
+void xnr_pair(struct xn_registry *r, int a, int b)
+{
+	r->e[a].pair = (uint32_t)b + 1;
+	r->e[b].pair = (uint32_t)a + 1;
+}
+
+int xnr_partner(const struct xn_registry *r, int i)
+{
+	return (int)r->e[i].pair - 1;
+}
+
+static int writable_alone(const struct xok_xn_entry *e)
+{
+	return e->state == XOK_XN_DIRTY && !e->taint;
+}
+
 int xnr_writable(const struct xn_registry *r, int i)
 {
-	return r->e[i].state == XOK_XN_DIRTY && !r->e[i].taint ? 0 : -1;
+	int p = xnr_partner(r, i);
+
+	return writable_alone(&r->e[i]) &&
+	       (p < 0 || writable_alone(&r->e[p])) ? 0 : -1;
 }
 
 void xnr_written(struct xn_registry *r, int i)
@@ -143,6 +180,7 @@ void xnr_written(struct xn_registry *r, int i)
 	if (e->uninit && e->parent != XOK_XN_NO_PARENT)
 		r->e[e->parent].taint--;
 	e->uninit = 0;
+	e->pair = 0;
 	for (unsigned k = 0; k < r->n; k++)
 		if (r->e[k].pfn && r->e[k].freed && r->e[k].parent == (uint32_t)i)
 			release(r, (int)k);

@@ -11,7 +11,8 @@
  * parent (no longer pointing to it) has been written, and takes the
  * freed blocks still cached under it along; only clean (VALID), unmapped
  * entries with no cached children are reclaimed, never the one a call
- * works on.
+ * works on. Two entries changed together (xn_modify_pair) are paired:
+ * neither may be written without the other, and both go together.
  */
 #ifndef XN_REGISTRY_H
 #define XN_REGISTRY_H
@@ -68,11 +69,24 @@ int xnr_add_children(struct xn_registry *r, int parent,
  * parent). */
 void xnr_mark_freed(struct xn_registry *r, uint64_t block);
 
-/* May entry `i` be written now? 0, or -1 (not dirty, or tainted). */
+/* The cached block `block` (if cached) is now owned by entry `parent`:
+ * its parent's child count, and the taint of an uninit block, follow. */
+void xnr_reparent(struct xn_registry *r, uint64_t block, int parent);
+
+/* Entries `a` and `b` were changed together: they must reach the disk
+ * together. */
+void xnr_pair(struct xn_registry *r, int a, int b);
+
+/* The entry paired with `i`, or -1. */
+int xnr_partner(const struct xn_registry *r, int i);
+
+/* May entry `i` be written now (with its partner, if paired)? 0, or -1
+ * (not dirty, or tainted; or its partner is). */
 int xnr_writable(const struct xn_registry *r, int i);
 
-/* Entry `i` reached the disk: untaints its parent if it was uninit, and
- * releases the blocks freed from it. */
+/* Entry `i` reached the disk: untaints its parent if it was uninit,
+ * releases the blocks freed from it, and ends its pairing (the caller
+ * calls this for the partner too). */
 void xnr_written(struct xn_registry *r, int i);
 
 #endif

@@ -10,6 +10,8 @@
  * owns-UDF. Write ordering: a block pointing to an allocated but never
  * written block is tainted and cannot be written; a freed block stays in
  * use in the free map until its parent, without the pointer, is on disk.
+ * Two blocks changed together by xn_modify_pair reach the disk together,
+ * through the pair log (see write_pair).
  */
 #include <xok/disk.h>
 #include <xok/error.h>
@@ -92,6 +94,30 @@ static int admin_check(uint64_t cap, int disk)
 	return cap_opens(c, &exp_disks[disk].guard, XOK_CAP_W) ? 0 : E_PERM;
 }
 
+static const struct xok_xn_log empty_log;
+
+/* Finishes a pair write a crash interrupted: if the log's header is
+ * committed, copies both images in place (again: copying is idempotent),
+ * then empties the log. A damaged header refuses the mount. */
+static int replay_log(void)
+{
+	static uint8_t buf[XOK_XN_BLOCK];
+	uint64_t log = xn_log_start(&xn.super);
+	struct xok_xn_log l;
+	int r;
+
+	if (read_sync(log, buf, 0))
+		return E_IO;
+	memcpy(&l, buf, sizeof(l));
+	if ((r = xn_log_check(&xn.super, &l)) <= 0)
+		return r;
+	for (unsigned k = 0; k < 2; k++)
+		if (read_sync(log + 1 + k, buf, 0) ||
+		    write_sync(l.block[k], buf, XOK_XN_BLOCK))
+			return E_IO;
+	return write_sync(log, &empty_log, sizeof(empty_log)) ? E_IO : 0;
+}
+
 /* Loads the catalogues; rebuilds the map if the disk was not shut down
  * cleanly. */
 static int load(void)
@@ -111,6 +137,8 @@ static int load(void)
 	if (read_sync(xn.super.roots_block, buf, 0))
 		return E_IO;
 	memcpy(xn.roots, buf, sizeof(xn.roots));
+	if (replay_log())
+		return E_IO;
 	memset(flat_map, 0, sizeof(flat_map));
 	if (xn.super.clean) {
 		for (uint64_t m = 0; m < xn.super.freemap_blocks; m++)
@@ -180,7 +208,7 @@ int64_t sys_xn_type_install(uint64_t cap, uint64_t type,
 /* The lowest free block, or 0 if none. */
 static uint64_t first_free(void)
 {
-	for (uint64_t b = xn.super.roots_block + 1; b < xn.super.nblocks; b++)
+	for (uint64_t b = xn_first_owned(&xn.super); b < xn.super.nblocks; b++)
 		if (!xn_bit(flat_map, b))
 			return b;
 	return 0;
@@ -425,7 +453,8 @@ static int apply_mods(const struct xok_xn_mod *mods, uint64_t n,
 }
 
 /* May every pair of `d` be allocated (free on disk, not cached) and
- * every removed one freed (cached, owning nothing, nothing pending)? */
+ * every removed one freed (cached, owning nothing, nothing pending, not
+ * waiting to be written with a partner)? */
 static int delta_check(const struct xok_xn_delta *d)
 {
 	static struct xok_xn_pair owned[XN_MAXPAIRS];
@@ -442,7 +471,8 @@ static int delta_check(const struct xok_xn_delta *d)
 	for (uint64_t i = 0; i < d->nrm; i++) {
 		int k = xnr_find(&registry, d->rm[i].block);
 
-		if (k < 0 || reg[k].freed || reg[k].state == XOK_XN_READING ||
+		if (k < 0 || reg[k].freed || reg[k].pair ||
+		    reg[k].state == XOK_XN_READING ||
 		    reg[k].state == XOK_XN_WRITING)
 			return E_STATE; /* bind it first, or wait for it */
 		if (xn_owned(&cx, reg[k].type, kaddr(reg[k].pfn * PAGE_SIZE),
@@ -452,16 +482,14 @@ static int delta_check(const struct xok_xn_delta *d)
 	return 0;
 }
 
-int64_t sys_xn_modify(uint64_t cap, uint64_t idx,
-		      const struct xok_xn_mod *mods, uint64_t nmods,
-		      const struct xok_xn_delta *delta)
+/* The checks a change of metadata entry `idx` needs before its delta:
+ * the entry, rights, state, and the caller's `nmods` modifications at
+ * `mods` applied to `copy` (a copy of the block). */
+static int prepare(uint64_t cap, uint64_t idx, uint64_t mods, uint64_t nmods,
+		   uint8_t *copy, struct xok_xn_entry **out)
 {
 	static struct xok_xn_mod m[XOK_XN_MAXMODS];
-	static struct xok_xn_delta d;
-	static uint8_t copy[XOK_XN_BLOCK];
-	struct xn_context cx = context();
 	struct xok_xn_entry *e;
-	uint8_t *bytes;
 	int r;
 
 	if ((r = entry_check(cap, idx, XOK_CAP_W, &e)))
@@ -471,25 +499,110 @@ int64_t sys_xn_modify(uint64_t cap, uint64_t idx,
 	if (e->state == XOK_XN_READING || e->state == XOK_XN_WRITING ||
 	    e->error)
 		return E_STATE;
-	if (copy_from_user(curenv()->pml4_pa, m, (uint64_t)mods,
-			   nmods * sizeof(m[0])) ||
-	    copy_from_user(curenv()->pml4_pa, &d, (uint64_t)delta, sizeof(d)))
+	if (copy_from_user(curenv()->pml4_pa, m, mods, nmods * sizeof(m[0])))
 		return E_FAULT;
-	bytes = kaddr(e->pfn * PAGE_SIZE);
-	memcpy(copy, bytes, XOK_XN_BLOCK);
-	if ((r = apply_mods(m, nmods, copy)) || (r = delta_check(&d)))
+	memcpy(copy, kaddr(e->pfn * PAGE_SIZE), XOK_XN_BLOCK);
+	*out = e;
+	return apply_mods(m, nmods, copy);
+}
+
+/* Installs the checked new contents `copy` of entry `e`. */
+static void install(struct xok_xn_entry *e, const uint8_t *copy)
+{
+	memcpy(kaddr(e->pfn * PAGE_SIZE), copy, XOK_XN_BLOCK);
+	e->state = XOK_XN_DIRTY;
+}
+
+static void mark_freed(const struct xok_xn_delta *d)
+{
+	for (uint64_t i = 0; i < d->nrm; i++)
+		xnr_mark_freed(&registry, d->rm[i].block);
+}
+
+int64_t sys_xn_modify(uint64_t cap, uint64_t idx,
+		      const struct xok_xn_mod *mods, uint64_t nmods,
+		      const struct xok_xn_delta *delta)
+{
+	static struct xok_xn_delta d;
+	static uint8_t copy[XOK_XN_BLOCK];
+	struct xn_context cx = context();
+	struct xok_xn_entry *e;
+	int r;
+
+	if ((r = prepare(cap, idx, (uint64_t)mods, nmods, copy, &e)))
 		return r;
-	if (xn_check_change(&cx, e->type, bytes, copy, d.add, d.nadd, d.rm,
-			    d.nrm))
+	if (copy_from_user(curenv()->pml4_pa, &d, (uint64_t)delta, sizeof(d)))
+		return E_FAULT;
+	if ((r = delta_check(&d)))
+		return r;
+	if (xn_check_change(&cx, e->type, kaddr(e->pfn * PAGE_SIZE), copy,
+			    d.add, d.nadd, d.rm, d.nrm))
 		return E_INVAL;
 	/* Every check passed: now change things, the children first (all
 	 * or nothing), so nothing after them can fail. */
 	if (xnr_add_children(&registry, (int)idx, d.add, d.nadd))
 		return E_NOMEM;
-	for (uint64_t i = 0; i < d.nrm; i++)
-		xnr_mark_freed(&registry, d.rm[i].block);
-	memcpy(bytes, copy, XOK_XN_BLOCK);
-	e->state = XOK_XN_DIRTY;
+	install(e, copy);
+	mark_freed(&d);
+	return 0;
+}
+
+int64_t sys_xn_modify_pair(uint64_t cap, const struct xok_xn_pair_change *pc)
+{
+	static struct xok_xn_pair_change c;
+	static uint8_t copy[2][XOK_XN_BLOCK];
+	static struct xok_xn_pair add[2][XOK_XN_MAXDELTA];
+	uint8_t add_to[XOK_XN_MAXDELTA], moved_to[XOK_XN_MAXMOVE];
+	uint64_t nadd[2] = { 0, 0 };
+	struct xn_context cx = context();
+	struct xok_xn_entry *e[2];
+	struct xn_side side[2];
+	int r;
+
+	if (copy_from_user(curenv()->pml4_pa, &c, (uint64_t)pc, sizeof(c)))
+		return E_FAULT;
+	if (c.idx[0] == c.idx[1] || c.nmoved > XOK_XN_MAXMOVE)
+		return E_INVAL;
+	for (int k = 0; k < 2; k++) {
+		int partner;
+
+		if ((r = prepare(cap, c.idx[k], c.mods[k], c.nmods[k], copy[k],
+				 &e[k])))
+			return r;
+		/* Moving blocks between roots would move them between
+		 * guards, and their cached descendants' too. */
+		if (e[k]->root != e[0]->root)
+			return E_INVAL;
+		partner = xnr_partner(&registry, (int)c.idx[k]);
+		if (partner >= 0 && (uint64_t)partner != c.idx[1 - k])
+			return E_STATE; /* paired with a third: write it first */
+		side[k] = (struct xn_side){ e[k]->type,
+					    kaddr(e[k]->pfn * PAGE_SIZE),
+					    copy[k] };
+	}
+	if ((r = delta_check(&c.delta)))
+		return r;
+	if (xn_check_pair(&cx, side, c.delta.add, c.delta.nadd, c.delta.rm,
+			  c.delta.nrm, c.moved, c.nmoved, add_to, moved_to))
+		return E_INVAL;
+	for (uint64_t i = 0; i < c.delta.nadd; i++)
+		add[add_to[i]][nadd[add_to[i]]++] = c.delta.add[i];
+	/* Every check passed. The children first, all or nothing: */
+	if (xnr_add_children(&registry, (int)c.idx[0], add[0], nadd[0]))
+		return E_NOMEM;
+	if (xnr_add_children(&registry, (int)c.idx[1], add[1], nadd[1])) {
+		/* never written, the first side's go again at once */
+		for (uint64_t i = 0; i < nadd[0]; i++)
+			xnr_mark_freed(&registry, add[0][i].block);
+		return E_NOMEM;
+	}
+	install(e[0], copy[0]);
+	install(e[1], copy[1]);
+	mark_freed(&c.delta);
+	for (uint64_t i = 0; i < c.nmoved; i++)
+		xnr_reparent(&registry, c.moved[i].block,
+			     (int)c.idx[moved_to[i]]);
+	xnr_pair(&registry, (int)c.idx[0], (int)c.idx[1]);
 	return 0;
 }
 
@@ -504,10 +617,40 @@ static void write_done(void *arg, int ok)
 		xnr_written(&registry, (int)(e - reg));
 }
 
+/*
+ * Writes paired entries `a` and `b` so that a crash at any point leaves
+ * both old or both new on disk: their images to the log, the committed
+ * header, both in place, the emptied header — one after the other, each
+ * waited for (the device completes writes in order; mounting replays a
+ * committed log). Slow, but a pair is rare: a rename or a new link.
+ */
+static int write_pair(int a, int b)
+{
+	uint64_t log = xn_log_start(&xn.super);
+	struct xok_xn_log l = { XOK_XN_LOG_MAGIC, 0,
+				{ reg[a].block, reg[b].block } };
+	int r;
+
+	reg[a].state = reg[b].state = XOK_XN_WRITING;
+	r = disk_kernel_io_sync(xn.disk, log + 1, reg[a].pfn * PAGE_SIZE, 1) ||
+	    disk_kernel_io_sync(xn.disk, log + 2, reg[b].pfn * PAGE_SIZE, 1) ||
+	    write_sync(log, &l, sizeof(l)) ||
+	    disk_kernel_io_sync(xn.disk, l.block[0], reg[a].pfn * PAGE_SIZE, 1) ||
+	    disk_kernel_io_sync(xn.disk, l.block[1], reg[b].pfn * PAGE_SIZE, 1) ||
+	    write_sync(log, &empty_log, sizeof(empty_log));
+	reg[a].state = reg[b].state = r ? XOK_XN_DIRTY : XOK_XN_VALID;
+	reg[a].error = reg[b].error = r != 0;
+	if (r)
+		return E_IO;
+	xnr_written(&registry, a);
+	xnr_written(&registry, b);
+	return 0;
+}
+
 int64_t sys_xn_write(uint64_t idx)
 {
 	struct xok_xn_entry *e;
-	int r;
+	int r, partner;
 
 	if (xn.disk < 0)
 		return E_STATE;
@@ -516,6 +659,8 @@ int64_t sys_xn_write(uint64_t idx)
 	e = &reg[idx];
 	if (xnr_writable(&registry, (int)idx))
 		return E_STATE; /* nothing to write, or it points at garbage */
+	if ((partner = xnr_partner(&registry, (int)idx)) >= 0)
+		return write_pair((int)idx, partner);
 	e->state = XOK_XN_WRITING;
 	if ((r = disk_kernel_io(xn.disk, e->block, e->pfn * PAGE_SIZE, 1,
 				write_done, e))) {

@@ -38,9 +38,11 @@ int main(void)
 	add_xn_tests();
 	add_xnimage_tests();
 	add_xnreg_tests();
+	add_xnpair_tests();
 	add_cffs_template_tests();
 	add_cffs_tests();
 	add_cffs_random_tests();
+	add_cffs_rename_tests();
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	run = CU_get_number_of_tests_run();

@@ -239,7 +239,7 @@ static void rebuild_marks_reachable(void)
 				   buf, &bad), 0);
 	for (uint64_t b = 0; b < NBLOCKS; b++)
 		used += xn_bit(map, b);
-	CU_ASSERT_EQUAL(used, s.roots_block + 1 + 5);
+	CU_ASSERT_EQUAL(used, xn_first_owned(&s) + 5);
 	CU_ASSERT(xn_bit(map, 104) && xn_bit(map, 102) && !xn_bit(map, 105));
 }
 

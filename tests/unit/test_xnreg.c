@@ -205,6 +205,46 @@ static void full_registry_reclaims_clean(void)
 	CU_ASSERT_EQUAL(pages_live, N);
 }
 
+/* Ownership moving between two entries takes the child count and the
+ * taint of an unwritten child along; the pair is written together. */
+static void reparent_and_pair(void)
+{
+	int root = setup(10), a, b, c;
+	const struct xok_xn_pair ab[2] = { { 30, 2 }, { 31, 2 } };
+
+	xnr_add_children(&r, root, ab, 2);
+	a = xnr_find(&r, 30);
+	b = xnr_find(&r, 31);
+	xnr_written(&r, a);
+	xnr_written(&r, b);
+	xnr_add_children(&r, a, kids, 1);
+	c = xnr_find(&r, 20);
+	CU_ASSERT_EQUAL(entries[a].taint, 1);
+	xnr_reparent(&r, 20, b);
+	xnr_reparent(&r, 99, b); /* not cached: nothing to do */
+	CU_ASSERT_EQUAL(entries[c].parent, (uint32_t)b);
+	CU_ASSERT_EQUAL(entries[a].taint, 0);
+	CU_ASSERT_EQUAL(entries[a].children, 0);
+	CU_ASSERT_EQUAL(entries[b].taint, 1);
+	CU_ASSERT_EQUAL(entries[b].children, 1);
+	xnr_pair(&r, a, b);
+	CU_ASSERT_EQUAL(xnr_partner(&r, a), b);
+	CU_ASSERT_EQUAL(xnr_partner(&r, b), a);
+	CU_ASSERT_EQUAL(xnr_partner(&r, c), -1);
+	/* a alone could go, but its partner points at an unwritten block */
+	CU_ASSERT_EQUAL(xnr_writable(&r, a), -1);
+	xnr_written(&r, c);
+	CU_ASSERT_EQUAL(xnr_writable(&r, a), 0);
+	CU_ASSERT_EQUAL(xnr_writable(&r, b), 0);
+	entries[b].state = XOK_XN_VALID; /* were the partner clean... */
+	CU_ASSERT_EQUAL(xnr_writable(&r, a), -1);
+	entries[b].state = XOK_XN_DIRTY;
+	xnr_written(&r, a);
+	xnr_written(&r, b);
+	CU_ASSERT_EQUAL(xnr_partner(&r, a), -1);
+	CU_ASSERT_EQUAL(xnr_partner(&r, b), -1);
+}
+
 void add_xnreg_tests(void)
 {
 	static const struct unit_test tests[] = {
@@ -216,6 +256,7 @@ void add_xnreg_tests(void)
 		  reclaim_takes_only_clean_unmapped_childless },
 		{ "children_all_or_nothing", children_all_or_nothing },
 		{ "full_registry_reclaims_clean", full_registry_reclaims_clean },
+		{ "reparent_and_pair", reparent_and_pair },
 		{ 0, 0 },
 	};
 	add_suite("xnreg", tests);

@@ -27,8 +27,10 @@ void add_udf_tests(void);
 void add_xn_tests(void);
 void add_xnimage_tests(void);
 void add_xnreg_tests(void);
+void add_xnpair_tests(void);
 void add_cffs_template_tests(void);
 void add_cffs_tests(void);
 void add_cffs_random_tests(void);
+void add_cffs_rename_tests(void);
 
 #endif

@@ -15,6 +15,8 @@
  *   1 .. freemap_blocks    the free map: bit b set = block b in use
  *   types_start ..         XOK_XN_MAXTYPES blocks, one template each
  *   roots_block            the root catalogue: struct xok_xn_root[]
+ *   roots_block + 1 ..     the pair log: a header (struct xok_xn_log),
+ *                          then the two block images it commits
  *   the rest               blocks owned through the roots
  */
 #ifndef XOK_XN_H
@@ -26,7 +28,7 @@
 #include <xok/wk.h>
 
 #define XOK_XN_MAGIC 0x31304e58u /* "XN01" */
-#define XOK_XN_VERSION 1
+#define XOK_XN_VERSION 2
 #define XOK_XN_BLOCK 4096
 #define XOK_XN_MAXTYPES 16
 #define XOK_XN_NAME 32
@@ -111,7 +113,10 @@ struct xok_xn_entry {
 	uint32_t freed;  /* freed; reusable once its parent is on disk */
 	uint32_t error;  /* the last read or write failed */
 	uint32_t children; /* its cached children (it cannot be reclaimed) */
-	uint32_t pad;
+	/* Registry index + 1 of the entry changed together with this one by
+	 * xn_modify_pair and not yet written with it; 0 if none. The two
+	 * reach the disk together, through the pair log. */
+	uint32_t pair;
 };
 
 #define XOK_XN_NO_PARENT 0xffffffffu
@@ -168,6 +173,38 @@ struct xok_xn_delta {
 	uint64_t nadd, nrm;
 	struct xok_xn_pair add[XOK_XN_MAXDELTA];
 	struct xok_xn_pair rm[XOK_XN_MAXDELTA];
+};
+
+/*
+ * xn_modify_pair: two cached metadata blocks changed together. Each gets
+ * its own byte modifications; `delta` is what the two together allocate
+ * and free; `moved` lists the pairs owned by one before and by the other
+ * after (ownership moving between them, as when a libFS moves a
+ * directory entry holding an inode to another block).
+ */
+#define XOK_XN_MAXMOVE 32
+struct xok_xn_pair_change {
+	uint64_t idx[2];   /* registry indices of the two blocks (distinct) */
+	uint64_t mods[2];  /* user address of each one's struct xok_xn_mod[] */
+	uint64_t nmods[2]; /* at most XOK_XN_MAXMODS each */
+	struct xok_xn_delta delta;
+	uint64_t nmoved;
+	struct xok_xn_pair moved[XOK_XN_MAXMOVE];
+};
+
+/*
+ * The pair log, XOK_XN_LOG_BLOCKS blocks after the root catalogue. To
+ * write two blocks changed together, XN writes their images to the log,
+ * then this header (the commit), then both blocks in place, then a zeroed
+ * header. Mounting a disk whose header is committed copies the images in
+ * place first: the pair is on disk entirely or not at all.
+ */
+#define XOK_XN_LOG_MAGIC 0x474f4c58u /* "XLOG" */
+#define XOK_XN_LOG_BLOCKS 3
+struct xok_xn_log {
+	uint32_t magic; /* XOK_XN_LOG_MAGIC: committed; 0: empty */
+	uint32_t pad;
+	uint64_t block[2]; /* where images 1 and 2 of the log belong */
 };
 
 /* The in-memory free map of the mounted disk is exported too, at
