@@ -549,8 +549,7 @@ static int64_t make_dir(int dirfd, const char *upath, uint32_t mode)
 
 	exos_lock();
 	if (!(r = resolve_change(dirfd, upath, abs)))
-		r = cffs_create(FS, abs, L_S_IFDIR | (mode & 07777 & ~SELF->umask),
-				0);
+		r = cffs_mkdir(FS, abs, mode & 07777 & ~SELF->umask);
 	exos_unlock();
 	return r;
 }
@@ -580,7 +579,7 @@ static int64_t remove_at(int dirfd, const char *upath, int want_dir)
 		if (is_dir != want_dir)
 			r = is_dir ? -L_EISDIR : -L_ENOTDIR;
 		else
-			r = cffs_unlink(FS, abs);
+			r = is_dir ? cffs_rmdir(FS, abs) : cffs_unlink(FS, abs);
 	}
 	exos_unlock();
 	return r;
@@ -602,6 +601,65 @@ SYS(unlinkat)
 		return -L_EINVAL;
 	return remove_at((int)a->a[0], (const char *)a->a[1],
 			 (a->a[2] & L_AT_REMOVEDIR) != 0);
+}
+
+#define L_RENAME_NOREPLACE 1
+
+/* rename and link: both names resolved like a name being made. */
+static int64_t two_names(int olddir, const char *uold, int newdir,
+			 const char *unew, int link, uint64_t flags)
+{
+	char from[PATH_MAX_LEN], to[PATH_MAX_LEN];
+	struct exos_node n;
+	int r;
+
+	if (flags & ~(uint64_t)L_RENAME_NOREPLACE)
+		return -L_EINVAL;
+	exos_lock();
+	if (!(r = resolve_change(olddir, uold, from)) &&
+	    !(r = resolve_change(newdir, unew, to))) {
+		if ((flags & L_RENAME_NOREPLACE) && !exos_node_lookup(to, &n))
+			r = -L_EEXIST;
+		else
+			r = link ? cffs_link(FS, from, to) :
+				   cffs_rename(FS, from, to);
+	}
+	exos_unlock();
+	return r;
+}
+
+SYS(rename)
+{
+	return two_names(L_AT_FDCWD, (const char *)a->a[0], L_AT_FDCWD,
+			 (const char *)a->a[1], 0, 0);
+}
+
+SYS(renameat)
+{
+	return two_names((int)a->a[0], (const char *)a->a[1], (int)a->a[2],
+			 (const char *)a->a[3], 0, 0);
+}
+
+SYS(renameat2)
+{
+	return two_names((int)a->a[0], (const char *)a->a[1], (int)a->a[2],
+			 (const char *)a->a[3], 0, a->a[4]);
+}
+
+SYS(link)
+{
+	return two_names(L_AT_FDCWD, (const char *)a->a[0], L_AT_FDCWD,
+			 (const char *)a->a[1], 1, 0);
+}
+
+/* linkat's AT_SYMLINK_FOLLOW is not offered: links are made to the
+ * named entry itself, as link(2) does on Linux. */
+SYS(linkat)
+{
+	if (a->a[4] & ~(uint64_t)0x400)
+		return -L_EINVAL;
+	return two_names((int)a->a[0], (const char *)a->a[1], (int)a->a[2],
+			 (const char *)a->a[3], 1, 0);
 }
 
 static int64_t make_symlink(const char *utarget, int dirfd, const char *upath)

@@ -32,5 +32,6 @@ void add_cffs_template_tests(void);
 void add_cffs_tests(void);
 void add_cffs_random_tests(void);
 void add_cffs_rename_tests(void);
+void add_exos_start_tests(void);
 
 #endif
