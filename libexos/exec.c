@@ -30,7 +30,7 @@
 #define USTACK_INITIAL (32 * PAGE)
 #define PFN(pte) (((pte) & XOK_PTE_ADDR) >> XOK_PAGE_SHIFT)
 
-/* The note native programs carry (libexos/note.S). */
+/* The note native programs carry (libexos/native_start.S). */
 #define NOTE_NAME "ExOS"
 #define NOTE_TYPE 0x45584f53u
 

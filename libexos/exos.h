@@ -42,6 +42,8 @@
 #define EXOS_USTACK_TOP XOK_USTACK_TOP
 #define EXOS_USTACK_MAX (8ull << 20)
 #define EXOS_MMAP_TOP   (EXOS_USTACK_TOP - EXOS_USTACK_MAX - (1ull << 30))
+/* Nothing is ever mapped below this (null pointers fault). */
+#define EXOS_USER_BOTTOM 0x10000ull
 #define EXOS_PIE_BASE   0x0000555555554000ull /* static-PIE load bias */
 
 /* The libOS's PTE bits (Xok's three software bits). */
@@ -233,7 +235,8 @@ struct exos_proc *exos_proc_find(int32_t pid);
 void exos_exit(int32_t wstatus) __attribute__((noreturn));
 int64_t exos_fork(const struct xok_trapframe *tf);
 void exos_fork_child(struct xok_trapframe *tf) __attribute__((noreturn));
-int exos_proc_first(void);
+/* Makes the caller process 1; its heap starts at brk_start. */
+int exos_proc_first(uint64_t brk_start);
 
 /* signal.c */
 int exos_signal_send(struct exos_proc *p, int sig);
@@ -241,6 +244,7 @@ void exos_signal_deliver(struct xok_trapframe *tf);
 void exos_signal_fault(struct xok_trapframe *tf, int sig, uint64_t addr);
 int exos_signal_pending(void);
 void exos_signal_exec_reset(void);
+void exos_signal_update_ignored(void);
 
 /* fd.c */
 int exos_fd_install(int file, int cloexec);

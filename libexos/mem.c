@@ -84,7 +84,8 @@ int exos_uaccess(uint64_t va, uint64_t len, int write)
 {
 	if (!len)
 		return 0;
-	if (va >= EXOS_USER_TOP || len > EXOS_USER_TOP - va)
+	if (va < EXOS_USER_BOTTOM || va >= EXOS_USER_TOP ||
+	    len > EXOS_USER_TOP - va)
 		return -L_EFAULT;
 	for (uint64_t p = va & ~(PAGE - 1); p < va + len; p += PAGE) {
 		uint64_t pte = exos_pte(p);
@@ -249,6 +250,8 @@ SYS(mmap)
 	    (prot & L_PROT_WRITE))
 		return -L_ENODEV; /* shared writable file mappings: not yet */
 	if (flags & (L_MAP_FIXED | L_MAP_FIXED_NOREPLACE)) {
+		if (addr < EXOS_USER_BOTTOM)
+			return -L_EPERM;
 		if (addr >= EXOS_USER_TOP || size > EXOS_USER_TOP - addr)
 			return -L_ENOMEM;
 		va = addr;

@@ -14,6 +14,7 @@
 #include "sys.h"
 
 int *__errno_location(void);
+extern char _end[]; /* the linker's: where the program's image ends */
 
 /* Runs handler `fn` in-process; then lets a pending signal in through a
  * real (reflected) call, where ExOS has the registers to deliver it. */
@@ -77,7 +78,7 @@ uint64_t exos_native_init(const char *kernel_arg, uint64_t rsp)
 	}
 	exos_map_stacks();
 	exos_init_upcalls();
-	if (exos_proc_first() < 0)
+	if (exos_proc_first((uint64_t)_end) < 0)
 		exos_panic("cannot set up process 1");
 	return exos_first_stack(kernel_arg, rsp);
 }

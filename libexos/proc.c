@@ -61,7 +61,7 @@ static struct exos_proc *proc_alloc(void)
 
 /* ---- Process 1 ---- */
 
-int exos_proc_first(void)
+int exos_proc_first(uint64_t brk_start)
 {
 	struct exos_proc *p;
 
@@ -85,11 +85,15 @@ int exos_proc_first(void)
 	SELF->pid = 1;
 	SELF->umask = 022;
 	memcpy(SELF->cwd, "/", 2);
-	memcpy(SELF->exe, "/sbin/init", 11);
-	exos_mem_exec_reset(0);
+	/* The kernel started it by the name it is embedded under. */
+	for (int i = 0; i < 15; i++)
+		SELF->exe[i] = ENVS[xok_env_slot(xok_getenvid())].name[i];
+	memcpy(p->exe, SELF->exe, 16);
+	exos_mem_exec_reset(brk_start);
 	for (int i = 0; i < EXOS_NFD; i++)
 		SELF->fd[i].file = -1;
 	exos_tty_init();
+	exos_signal_update_ignored();
 	/* Keep one slice; the rest are for the processes to come. */
 	for (unsigned i = 1; i < XOK_NSLICES; i++)
 		xok_slice_free(0, 0, i);
@@ -174,8 +178,8 @@ static int fork_memory(struct fork_state *s)
 {
 	int r;
 
-	s->mine.env = 0;
-	s->theirs.env = s->child;
+	s->mine = (struct exos_batch){ .env = 0 };
+	s->theirs = (struct exos_batch){ .env = s->child };
 	if ((r = exos_walk(0, EXOS_USER_TOP, fork_program_page, s)) ||
 	    (r = exos_walk(EXOS_SHARED, EXOS_SHARED + EXOS_SHARED_PAGES * PAGE,
 			   fork_program_page, s)) ||

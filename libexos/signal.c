@@ -183,12 +183,13 @@ void exos_signal_fault(struct xok_trapframe *tf, int sig, uint64_t addr)
 	    act->handler <= L_SIG_IGN) {
 		if (SELF->in_exos)
 			exos_printf("exos: pid %d (%s): fault at %#lx in the "
-				    "libOS (rip %#lx): killed\n", SELF->pid,
-				    SELF->exe, addr, tf->rip);
+				    "libOS (rip %#lx rsp %#lx): killed\n", SELF->pid,
+				    SELF->exe, addr, tf->rip, tf->rsp);
 		die_of(sig);
 	}
 	deliver(tf, sig, addr);
 }
+
 
 void exos_prologue_upcall(struct xok_upcall_frame *f)
 {
@@ -201,11 +202,14 @@ void exos_signal_exec_reset(void)
 	for (int i = 0; i < L_NSIG; i++)
 		if (SELF->sig[i].handler != L_SIG_IGN)
 			SELF->sig[i] = (struct l_sigaction){ 0 };
+	exos_signal_update_ignored();
 }
 
 /* ---- The calls ---- */
 
-static void update_ignored(void)
+/* Publishes which signals this process ignores, so senders drop them
+ * (an ignored signal never interrupts a call). */
+void exos_signal_update_ignored(void)
 {
 	uint64_t ign = 0;
 
@@ -217,7 +221,7 @@ static void update_ignored(void)
 			ign |= BIT(s);
 	}
 	exos_lock();
-	exos_proc_self()->ignored = ign & ~BIT(L_SIGCHLD);
+	exos_proc_self()->ignored = ign;
 	exos_unlock();
 }
 
@@ -238,7 +242,7 @@ SYS(rt_sigaction)
 		*old = SELF->sig[sig - 1];
 	if (act) {
 		SELF->sig[sig - 1] = *act;
-		update_ignored();
+		exos_signal_update_ignored();
 	}
 	return 0;
 }

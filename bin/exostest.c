@@ -1,0 +1,337 @@
+/*
+ * exostest: ExOS's corner cases, as a native program (musl + libexos)
+ * that the kernel starts as process 1: copy-on-write after fork, zombies
+ * and reparenting, a pipe larger than its buffer, SIGPIPE, EINTR, signal
+ * handlers and masks, fd inheritance, a deep fork chain, and bad input
+ * (wild pointers, unknown system calls). Exits 0 if every check held.
+ *
+ * "exostest:NAME" runs one test.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int failures;
+
+#define CHECK(cond) \
+	do { \
+		if (!(cond)) { \
+			printf("exostest: %s:%d: check failed: %s\n", \
+			       __func__, __LINE__, #cond); \
+			failures++; \
+			return; \
+		} \
+	} while (0)
+
+/* Waits for `pid` and returns its raw status. */
+static int reap(pid_t pid)
+{
+	int status = -1;
+
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
+
+static void test_cow_after_fork(void)
+{
+	static char page[4096] __attribute__((aligned(4096)));
+	char *heap = malloc(100000);
+	pid_t pid;
+
+	CHECK(heap);
+	strcpy(page, "parent");
+	strcpy(heap + 50000, "heap-parent");
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		/* Each side writes the same page and sees its own. */
+		strcpy(page, "child");
+		strcpy(heap + 50000, "heap-child");
+		_exit(strcmp(page, "child") || strcmp(heap + 50000, "heap-child"));
+	}
+	strcpy(page, "parent2");
+	CHECK(reap(pid) == 0);
+	CHECK(!strcmp(page, "parent2"));
+	CHECK(!strcmp(heap + 50000, "heap-parent"));
+	free(heap);
+}
+
+static void test_exit_status(void)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0)
+		_exit(42);
+	status = reap(pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 42);
+	pid = fork();
+	if (pid == 0) {
+		volatile int *volatile wild = (int *)8;
+
+		*wild = 1; /* SIGSEGV, by default fatal */
+		_exit(0);
+	}
+	status = reap(pid);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV);
+	CHECK(waitpid(-1, &status, WNOHANG) == -1 && errno == ECHILD);
+}
+
+/* The parent exits first; its child is reparented to us (process 1). */
+static void test_reparenting(void)
+{
+	int pids[2], go[2], status;
+	pid_t mid, grandchild = 0;
+
+	CHECK(pipe(pids) == 0 && pipe(go) == 0);
+	mid = fork();
+	if (mid == 0) {
+		pid_t g = fork();
+
+		if (g == 0) {
+			char c;
+
+			close(go[1]);
+			read(go[0], &c, 1); /* until its parent is gone */
+			_exit(getppid() == 1 ? 7 : 8);
+		}
+		write(pids[1], &g, sizeof(g));
+		_exit(0);
+	}
+	CHECK(reap(mid) == 0);
+	CHECK(read(pids[0], &grandchild, sizeof(grandchild)) ==
+	      sizeof(grandchild));
+	write(go[1], "x", 1);
+	status = reap(grandchild);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 7);
+	close(pids[0]);
+	close(pids[1]);
+	close(go[0]);
+	close(go[1]);
+}
+
+/* 1 MiB through a 16 KiB pipe, the reader in another process. */
+static void test_big_pipe(void)
+{
+	enum { TOTAL = 1 << 20 };
+	int fds[2];
+	static unsigned char buf[8192];
+	long sum = 0, expect = 0;
+	pid_t pid;
+
+	CHECK(pipe(fds) == 0);
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		for (int i = 0; i < TOTAL; i += (int)sizeof(buf)) {
+			for (unsigned j = 0; j < sizeof(buf); j++)
+				buf[j] = (unsigned char)(i + j);
+			if (write(fds[1], buf, sizeof(buf)) != sizeof(buf))
+				_exit(1);
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	for (long got; (got = read(fds[0], buf, sizeof(buf))) > 0;) {
+		for (long j = 0; j < got; j++)
+			sum += buf[j];
+	}
+	for (long i = 0; i < TOTAL; i++)
+		expect += (unsigned char)i;
+	close(fds[0]);
+	CHECK(reap(pid) == 0);
+	CHECK(sum == expect);
+}
+
+static void test_sigpipe(void)
+{
+	int fds[2];
+	pid_t pid;
+	int status;
+
+	CHECK(pipe(fds) == 0);
+	close(fds[0]);
+	pid = fork();
+	if (pid == 0) {
+		write(fds[1], "x", 1); /* no reader: SIGPIPE kills us */
+		_exit(0);
+	}
+	status = reap(pid);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE);
+	signal(SIGPIPE, SIG_IGN);
+	CHECK(write(fds[1], "x", 1) == -1 && errno == EPIPE);
+	signal(SIGPIPE, SIG_DFL);
+	close(fds[1]);
+}
+
+static volatile sig_atomic_t got_signal;
+
+static void on_usr1(int sig)
+{
+	got_signal = sig;
+}
+
+/* A blocked read is interrupted by a signal: EINTR, and the handler ran. */
+static void test_eintr(void)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	int fds[2];
+	char c;
+	pid_t pid, parent = getpid();
+
+	CHECK(sigaction(SIGUSR1, &sa, NULL) == 0);
+	CHECK(pipe(fds) == 0);
+	got_signal = 0;
+	pid = fork();
+	if (pid == 0) {
+		struct timespec t = { 0, 20000000 };
+
+		nanosleep(&t, NULL);
+		kill(parent, SIGUSR1);
+		_exit(0);
+	}
+	CHECK(read(fds[0], &c, 1) == -1 && errno == EINTR);
+	CHECK(got_signal == SIGUSR1);
+	CHECK(reap(pid) == 0);
+	close(fds[0]);
+	close(fds[1]);
+	signal(SIGUSR1, SIG_DFL);
+}
+
+/* A blocked signal waits; unblocking delivers it. */
+static void test_sigmask(void)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	sigset_t set, old;
+
+	sigaction(SIGUSR1, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	got_signal = 0;
+	CHECK(sigprocmask(SIG_BLOCK, &set, &old) == 0);
+	kill(getpid(), SIGUSR1);
+	CHECK(got_signal == 0);
+	CHECK(sigprocmask(SIG_SETMASK, &old, NULL) == 0);
+	CHECK(got_signal == SIGUSR1);
+	signal(SIGUSR1, SIG_DFL);
+}
+
+/* Descriptors are inherited and share their offset with the parent. */
+static void test_fd_inheritance(void)
+{
+	int fd = open("/dev/null", O_WRONLY), dup_fd;
+	pid_t pid;
+
+	CHECK(fd >= 0);
+	dup_fd = dup(fd);
+	CHECK(dup_fd > fd);
+	CHECK(fcntl(dup_fd, F_SETFD, FD_CLOEXEC) == 0);
+	CHECK(fcntl(dup_fd, F_GETFD) == FD_CLOEXEC);
+	CHECK(fcntl(fd, F_GETFD) == 0);
+	pid = fork();
+	if (pid == 0)
+		_exit(write(fd, "abc", 3) == 3 && close(fd) == 0 ? 0 : 1);
+	CHECK(reap(pid) == 0);
+	CHECK(write(fd, "x", 1) == 1); /* the child's close was its own */
+	CHECK(close(fd) == 0 && close(dup_fd) == 0);
+	CHECK(close(fd) == -1 && errno == EBADF);
+}
+
+/* Each process forks the next, 12 deep; statuses add up on the way back. */
+static int chain(int depth)
+{
+	pid_t pid;
+	int status;
+
+	if (depth == 0)
+		return 1;
+	pid = fork();
+	if (pid == 0)
+		_exit(chain(depth - 1));
+	if (pid < 0)
+		return -100;
+	status = reap(pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) + 1 : -100;
+}
+
+static void test_fork_chain(void)
+{
+	CHECK(chain(12) == 13);
+}
+
+/* Bad input: a wild pointer is EFAULT, an unknown call ENOSYS, and the
+ * process goes on. */
+static void test_bad_input(void)
+{
+	int fds[2];
+
+	CHECK(pipe(fds) == 0);
+	write(fds[1], "abc", 3);
+	CHECK(read(fds[0], (void *)0x10, 3) == -1 && errno == EFAULT);
+	CHECK(read(fds[0], (void *)0x7e0000000000, 3) == -1 && errno == EFAULT);
+	CHECK(write(fds[1], (void *)-4096L, 3) == -1 && errno == EFAULT);
+	CHECK(syscall(400) == -1 && errno == ENOSYS);
+	CHECK(open((char *)0x20, O_RDONLY) == -1 && errno == EFAULT);
+	CHECK(mmap((void *)0x1000, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS |
+		   MAP_FIXED, -1, 0) == MAP_FAILED && errno == EPERM);
+	CHECK(close(1000) == -1 && errno == EBADF);
+	close(fds[0]);
+	close(fds[1]);
+}
+
+static void test_mmap(void)
+{
+	char *p = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	CHECK(p != MAP_FAILED);
+	CHECK(p[0] == 0 && p[3 * 4096 - 1] == 0);
+	p[4096] = 5;
+	CHECK(mprotect(p, 4096, PROT_READ) == 0);
+	CHECK(munmap(p, 3 * 4096) == 0);
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} tests[] = {
+	{ "cow_after_fork", test_cow_after_fork },
+	{ "exit_status", test_exit_status },
+	{ "reparenting", test_reparenting },
+	{ "big_pipe", test_big_pipe },
+	{ "sigpipe", test_sigpipe },
+	{ "eintr", test_eintr },
+	{ "sigmask", test_sigmask },
+	{ "fd_inheritance", test_fd_inheritance },
+	{ "fork_chain", test_fork_chain },
+	{ "bad_input", test_bad_input },
+	{ "mmap", test_mmap },
+};
+
+int main(int argc, char **argv)
+{
+	int ran = 0;
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+	for (unsigned i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		int before = failures;
+
+		if (argc > 1 && strcmp(argv[1], tests[i].name))
+			continue;
+		tests[i].fn();
+		printf("exostest: %s %s\n", tests[i].name,
+		       failures == before ? "ok" : "FAILED");
+		ran++;
+	}
+	printf("exostest: %d tests, %d failed\n", ran, failures);
+	return failures || !ran;
+}
