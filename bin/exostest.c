@@ -288,6 +288,22 @@ static void test_bad_input(void)
 	close(fds[1]);
 }
 
+/* A process that makes no system call is still reached by a signal. */
+static void test_signal_to_spinner(void)
+{
+	struct timespec t = { 0, 30000000 };
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0)
+		for (volatile unsigned long i = 0;; i++)
+			;
+	nanosleep(&t, NULL);
+	CHECK(kill(pid, SIGTERM) == 0);
+	status = reap(pid);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+}
+
 static void test_mmap(void)
 {
 	char *p = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE,
@@ -314,6 +330,7 @@ static const struct {
 	{ "fd_inheritance", test_fd_inheritance },
 	{ "fork_chain", test_fork_chain },
 	{ "bad_input", test_bad_input },
+	{ "signal_to_spinner", test_signal_to_spinner },
 	{ "mmap", test_mmap },
 };
 

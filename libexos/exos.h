@@ -123,6 +123,7 @@ struct exos_pipe {
 
 struct exos_tty {
 	struct l_termios termios;
+	struct l_winsize winsize;
 	int32_t fg_pgid;
 	uint32_t len;             /* bytes of `line` being edited */
 	uint32_t ready;           /* bytes of `line` a reader may take */
@@ -240,7 +241,7 @@ int exos_proc_first(uint64_t brk_start);
 
 /* signal.c */
 int exos_signal_send(struct exos_proc *p, int sig);
-void exos_signal_deliver(struct xok_trapframe *tf);
+void exos_signal_deliver(struct xok_trapframe *tf, int64_t restart);
 void exos_signal_fault(struct xok_trapframe *tf, int sig, uint64_t addr);
 int exos_signal_pending(void);
 void exos_signal_exec_reset(void);

@@ -243,7 +243,11 @@ int64_t exos_fork(const struct xok_trapframe *tf)
 	p->env = s.child;
 	p->ignored = me->ignored;
 	p->state = PROC_ALIVE;
+	p->start_ns = (int64_t)xok_clock_ns();
 	memcpy(p->comm, me->comm, sizeof(p->comm));
+	memcpy(p->exe, me->exe, sizeof(p->exe));
+	memcpy(p->cmdline, me->cmdline, sizeof(p->cmdline));
+	p->cmdline_len = me->cmdline_len;
 	/* The child runs exos_fork_child(tf) on its copy of this stack,
 	 * below everything live here. */
 	st.tf.rip = (uint64_t)exos_fork_child;
@@ -505,7 +509,10 @@ SYS(setsid)
 	if (me->pgid == me->pid) {
 		r = -L_EPERM;
 	} else {
+		/* The console goes to the newest session (ExOS has one
+		 * terminal): its jobs get ^C. */
 		me->sid = me->pgid = me->pid;
+		SHARED->tty.fg_pgid = me->pid;
 		r = me->pid;
 	}
 	exos_unlock();

@@ -144,7 +144,11 @@ static int push_frame(struct xok_trapframe *tf, int sig,
 	return 0;
 }
 
-static void deliver(struct xok_trapframe *tf, int sig, uint64_t addr)
+/* Runs signal `sig`'s action. `restart`: the number of the system call
+ * the signal interrupted (it returned EINTR), or -1; a handler installed
+ * with SA_RESTART makes the call start again when the handler returns. */
+static void deliver(struct xok_trapframe *tf, int sig, uint64_t addr,
+		    int64_t restart)
 {
 	const struct l_sigaction *act = &SELF->sig[sig - 1];
 
@@ -155,11 +159,15 @@ static void deliver(struct xok_trapframe *tf, int sig, uint64_t addr)
 	}
 	if (act->handler == L_SIG_IGN)
 		return;
+	if (restart >= 0 && (act->flags & L_SA_RESTART)) {
+		tf->rip -= 2; /* the `syscall` instruction */
+		tf->rax = (uint64_t)restart;
+	}
 	if (push_frame(tf, sig, act, addr))
 		die_of(L_SIGSEGV);
 }
 
-void exos_signal_deliver(struct xok_trapframe *tf)
+void exos_signal_deliver(struct xok_trapframe *tf, int64_t restart)
 {
 	uint64_t set;
 
@@ -168,7 +176,7 @@ void exos_signal_deliver(struct xok_trapframe *tf)
 		struct exos_proc *p = exos_proc_find(SELF->pid);
 
 		__atomic_and_fetch(&p->pending, ~BIT(sig), __ATOMIC_ACQ_REL);
-		deliver(tf, sig, 0);
+		deliver(tf, sig, 0, restart);
 		if (tf->rip == SELF->sig[sig - 1].handler)
 			return; /* one handler frame at a time */
 	}
@@ -187,14 +195,14 @@ void exos_signal_fault(struct xok_trapframe *tf, int sig, uint64_t addr)
 				    SELF->exe, addr, tf->rip, tf->rsp);
 		die_of(sig);
 	}
-	deliver(tf, sig, addr);
+	deliver(tf, sig, addr, -1);
 }
 
 
 void exos_prologue_upcall(struct xok_upcall_frame *f)
 {
 	if (!SELF->in_exos)
-		exos_signal_deliver(&f->tf);
+		exos_signal_deliver(&f->tf, -1);
 }
 
 void exos_signal_exec_reset(void)
@@ -288,7 +296,7 @@ SYS(rt_sigreturn)
 	load_regs(tf, uc->gregs);
 	SELF->sigmask = uc->sigmask & ~UNBLOCKABLE;
 	SELF->in_exos = 0;
-	exos_signal_deliver(tf);
+	exos_signal_deliver(tf, -1);
 	xok_resume(tf);
 }
 

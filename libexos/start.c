@@ -18,7 +18,7 @@
 
 #define XSTACK_PAGES (XOK_XSTACK_SIZE / XOK_PAGE_SIZE)
 
-extern char exos_upcall_fault[], exos_upcall_syscall[];
+extern char exos_upcall_fault[], exos_upcall_syscall[], exos_upcall_prologue[];
 
 int exos_printf(const char *fmt, ...)
 {
@@ -66,6 +66,9 @@ void exos_init_upcalls(void)
 
 	st.upcall[XOK_UPCALL_FAULT] = (uint64_t)exos_upcall_fault;
 	st.upcall[XOK_UPCALL_SYSCALL] = (uint64_t)exos_upcall_syscall;
+	/* Each slice starts in ExOS, which delivers pending signals to a
+	 * program that makes no system calls. */
+	st.upcall[XOK_UPCALL_PROLOGUE] = (uint64_t)exos_upcall_prologue;
 	st.xstack_top = EXOS_XSTACK_TOP;
 	if (xok_env_set(0, 0, &st, XOK_SET_UPCALLS) < 0)
 		exos_panic("cannot install upcalls");

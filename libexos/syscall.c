@@ -52,11 +52,15 @@ int64_t exos_syscall(struct xok_trapframe *tf)
 /* entry.S comes here on ExOS's stack with a copy of the upcall frame. */
 void exos_syscall_upcall(struct xok_upcall_frame *f)
 {
+	uint64_t nr = f->tf.rax;
+	int64_t r;
+
 	SELF->in_exos = 1;
-	f->tf.rax = (uint64_t)exos_syscall(&f->tf);
+	r = exos_syscall(&f->tf);
+	f->tf.rax = (uint64_t)r;
 	/* The `syscall` instruction's own clobbers, as Linux leaves them. */
 	f->tf.rcx = f->tf.rip;
 	f->tf.r11 = f->tf.rflags;
 	SELF->in_exos = 0;
-	exos_signal_deliver(&f->tf);
+	exos_signal_deliver(&f->tf, r == -L_EINTR ? (int64_t)nr : -1);
 }

@@ -37,6 +37,7 @@ void exos_tty_init(void)
 	t->cc[L_VEOF] = CTRL('D');
 	t->cc[L_VSUSP] = CTRL('Z');
 	t->cc[L_VMIN] = 1;
+	TTY->winsize = (struct l_winsize){ 24, 80, 0, 0 };
 	TTY->fg_pgid = 1;
 }
 
@@ -203,9 +204,12 @@ int exos_tty_ioctl(uint64_t req, uint64_t arg)
 	case L_TIOCGWINSZ:
 		if (exos_uaccess(arg, sizeof(struct l_winsize), 1))
 			return -L_EFAULT;
-		*(struct l_winsize *)arg = (struct l_winsize){ 24, 80, 0, 0 };
+		*(struct l_winsize *)arg = TTY->winsize;
 		return 0;
 	case L_TIOCSWINSZ:
+		if (exos_uaccess(arg, sizeof(struct l_winsize), 0))
+			return -L_EFAULT;
+		TTY->winsize = *(const struct l_winsize *)arg;
 		return 0;
 	case L_TIOCGPGRP:
 		if (exos_uaccess(arg, 4, 1))
