@@ -18,15 +18,18 @@
 #include "../libfs-cffs/imgblk.h"
 
 #define PTRS CFFS_PTRS_PER_BLOCK
-#define MAX_DEPTH 64 /* as deep as cffs.c's path walk reaches */
-#define PATH_MAX_LEN (MAX_DEPTH * (CFFS_NAME_MAX + 1) + 1)
+/* The deepest directory cffs.c's path walk makes: 64 descents and the
+ * last name. Deeper ones are damage (and would make the walk deep). */
+#define MAX_DEPTH 65
+#define PATH_MAX_LEN ((MAX_DEPTH + 1) * (CFFS_NAME_MAX + 1) + 1)
 /* Blocks the direct and indirect pointers of an inode can map. */
 #define MAX_FILE_BLOCKS \
 	(CFFS_NDIRECT + PTRS + (uint64_t)PTRS * PTRS + (uint64_t)PTRS * PTRS * PTRS)
 
 struct checker {
 	struct cffs_blk *b;
-	FILE *report;
+	FILE *report; /* problems */
+	FILE *fixes;  /* repairs made (with repair) */
 	int repair;
 	int problems;
 	char path[PATH_MAX_LEN];
@@ -227,7 +230,8 @@ static int by_name(const void *a, const void *b)
 
 static void check_duplicates(struct file_walk *w)
 {
-	qsort(w->names, w->nnames, sizeof(*w->names), by_name);
+	if (w->nnames)
+		qsort(w->names, w->nnames, sizeof(*w->names), by_name);
 	for (size_t i = 0; i + 1 < w->nnames; i++)
 		if (!strcmp(w->names[i], w->names[i + 1]) &&
 		    (i == 0 || strcmp(w->names[i - 1], w->names[i])))
@@ -249,7 +253,7 @@ static void fix_nlink(struct checker *c, const struct cffs_loc *at,
 	if (c->b->ops->modify(c->b, at->block, &m, 1, &none))
 		problem(c, "could not repair the link count");
 	else
-		fprintf(c->report, "%s: fixed: link count set to %u\n",
+		fprintf(c->fixes, "%s: fixed: link count set to %u\n",
 			c->path[0] ? c->path : "/", n);
 }
 
@@ -298,7 +302,7 @@ static void check_inode(struct checker *c, const struct cffs_loc *at,
 	if (type == CFFS_S_IFDIR && w.ino.size % CFFS_BLOCK)
 		problem(c, "directory size %lu is not whole blocks",
 			(unsigned long)w.ino.size);
-	if (type == CFFS_S_IFDIR && depth >= MAX_DEPTH) {
+	if (type == CFFS_S_IFDIR && depth > MAX_DEPTH) {
 		problem(c, "directories nested deeper than %d: not checked below",
 			MAX_DEPTH);
 		return;
@@ -338,18 +342,30 @@ static void check_cffs(struct checker *c)
 	check_inode(c, &root, 0);
 }
 
+/* Where what is not to be shown goes. */
+static FILE *nowhere(void)
+{
+	static FILE *null;
+
+	return null ? null : (null = fopen("/dev/null", "w"));
+}
+
 int cffscheck(const char *path, const char *root, int repair, FILE *report)
 {
 	static struct checker c;
 	static struct imgblk x;
-	int problems = xnimage_check(path, report);
+	/* Repairing, the problems are told by the check that follows. */
+	FILE *problems_to = repair ? nowhere() : report;
+	int problems = xnimage_check(path, problems_to);
 
-	if (problems < 0)
+	if (problems < 0 || !problems_to)
 		return -1;
-	if (imgblk_open(&x, path, root, repair, report))
-		return problems ? problems : 1;
-	c = (struct checker){ .b = &x.mem.blk, .report = report,
-			      .repair = repair };
+	/* Opening fails on what xnimage_check has already told. */
+	if (imgblk_open(&x, path, root, repair, problems ? nowhere() : problems_to))
+		return repair ? cffscheck(path, root, 0, report)
+			      : problems ? problems : 1;
+	c = (struct checker){ .b = &x.mem.blk, .report = problems_to,
+			      .fixes = report, .repair = repair };
 	check_cffs(&c);
 	if (imgblk_close(&x)) {
 		fprintf(report, "%s: cannot write the repairs\n", path);
@@ -359,6 +375,6 @@ int cffscheck(const char *path, const char *root, int repair, FILE *report)
 		return problems + c.problems;
 	if (problems)
 		fprintf(report, "%s: fixed: free map and clean flag rewritten "
-				"from the roots; checking again\n", path);
+				"from the roots\n", path);
 	return cffscheck(path, root, 0, report);
 }

@@ -63,6 +63,11 @@ static void print_entry(struct get *g, const char *name,
 	for (int i = 0; i < 9; i++)
 		perms[i] = ino->mode & (0400 >> i) ? rwx[i] : '-';
 	perms[9] = 0;
+	/* set-user-ID, set-group-ID, sticky: over an x, as ls shows them */
+	for (int i = 0; i < 3; i++)
+		if (ino->mode & (04000 >> i))
+			perms[2 + 3 * i] = perms[2 + 3 * i] == '-' ? "SST"[i]
+								   : "sst"[i];
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
 	fprintf(g->out, "%c%s %3u %5u %5u %9lu %s %s", type_char(ino->mode),
@@ -138,17 +143,22 @@ int cffsget_list(struct cffs_blk *b, const char *path, int recursive,
 	return g.problems;
 }
 
-static void set_times(struct get *g, const struct cffs_inode *ino)
+/* Gives g->host the owner (when run as root), mode and times of `ino`:
+ * the owner first, as changing it clears set-user-ID bits. */
+static void set_attrs(struct get *g, const struct cffs_inode *ino)
 {
+	int link = (ino->mode & CFFS_S_IFMT) == CFFS_S_IFLNK;
 	struct timespec ts[2] = {
 		{ ino->atime_ns / 1000000000, ino->atime_ns % 1000000000 },
 		{ ino->mtime_ns / 1000000000, ino->mtime_ns % 1000000000 },
 	};
 
-	if (ino->atime_ns < 0 || ino->mtime_ns < 0)
-		return; /* before 1970: leave the host's times */
 	if (geteuid() == 0 && lchown(g->host, ino->uid, ino->gid))
 		fail(g, "cannot set the owner", errno);
+	if (!link && chmod(g->host, ino->mode & 07777))
+		fail(g, "cannot set the mode", errno);
+	if (ino->atime_ns < 0 || ino->mtime_ns < 0)
+		return; /* before 1970: leave the host's times */
 	if (utimensat(AT_FDCWD, g->host, ts, AT_SYMLINK_NOFOLLOW))
 		fail(g, "cannot set the times", errno);
 }
@@ -174,15 +184,12 @@ static void extract_file(struct get *g, const struct cffs_loc *at,
 			break;
 		}
 	}
-	if (fchmod(fd, ino->mode & 07777))
-		fail(g, g->host, errno);
 	close(fd);
 }
 
 static void extract(struct get *g, const struct cffs_loc *at);
 
-static void extract_dir(struct get *g, const struct cffs_loc *dir,
-			const struct cffs_inode *ino)
+static void extract_dir(struct get *g, const struct cffs_loc *dir)
 {
 	char name[CFFS_NAME_MAX + 1];
 	struct cffs_inode child;
@@ -220,8 +227,6 @@ static void extract_dir(struct get *g, const struct cffs_loc *dir,
 	}
 	if (r < 0)
 		fail(g, "cannot read the directory", -r);
-	if (chmod(g->host, ino->mode & 07777))
-		fail(g, g->host, errno);
 }
 
 /* Copies g->img, found at `at`, to g->host. */
@@ -238,7 +243,7 @@ static void extract(struct get *g, const struct cffs_loc *at)
 	}
 	switch (ino.mode & CFFS_S_IFMT) {
 	case CFFS_S_IFDIR:
-		extract_dir(g, at, &ino);
+		extract_dir(g, at);
 		break;
 	case CFFS_S_IFLNK:
 		if ((n = cffs_readlink(g->b, at, target, sizeof(target) - 1)) < 0) {
@@ -259,7 +264,7 @@ static void extract(struct get *g, const struct cffs_loc *at)
 		fail(g, "not a file, a link or a directory", EINVAL);
 		return;
 	}
-	set_times(g, &ino);
+	set_attrs(g, &ino);
 }
 
 int cffsget_extract(struct cffs_blk *b, const char *path, const char *dest,

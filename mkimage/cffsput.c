@@ -108,11 +108,6 @@ static int push(struct put *p, const char *name, size_t *host_len,
 {
 	*host_len = strlen(p->host);
 	*img_len = strlen(p->img);
-	if (strlen(name) > CFFS_NAME_MAX) {
-		fail(p, "the name '%s' is longer than C-FFS's %d bytes", name,
-		     CFFS_NAME_MAX);
-		return -1;
-	}
 	if (*host_len + strlen(name) + 2 > sizeof(p->host) ||
 	    *img_len + strlen(name) + 2 > sizeof(p->img)) {
 		fail(p, "the path under '%s' is too long", name);

@@ -30,5 +30,6 @@ void add_xnreg_tests(void);
 void add_cffs_template_tests(void);
 void add_cffs_tests(void);
 void add_cffs_random_tests(void);
+void add_cffsimage_tests(void);
 
 #endif
