@@ -3,6 +3,7 @@
 #   make run    boot Xok in QEMU on this terminal's serial console
 #   make test   install what is missing, build, run every test
 #   make gdb    boot halted and attach gdb with the kernel's symbols
+#   make disk   the boot disk image, $(O)/disk.img (mk/root.list)
 # See README.md. Each folder adds its rules in its own Makefrag.
 
 O := obj
@@ -114,7 +115,7 @@ include xok/Makefrag
 include tests/Makefrag
 include tests/bench/Makefrag
 
-.PHONY: all generated run gdb test deps clean bench bench-smoke FORCE
+.PHONY: all generated run gdb test deps clean bench bench-smoke disk FORCE
 all: $(KERNEL) $(HOST_TOOLS)
 
 clean:
