@@ -115,7 +115,7 @@ include xok/Makefrag
 include tests/Makefrag
 include tests/bench/Makefrag
 
-.PHONY: all generated run gdb test deps clean bench bench-smoke disk FORCE
+.PHONY: all generated run gdb test deps clean bench bench-smoke disk fuzz-cffs FORCE
 all: $(KERNEL) $(HOST_TOOLS)
 
 clean:

@@ -163,10 +163,12 @@ static void set_attrs(struct get *g, const struct cffs_inode *ino)
 		fail(g, "cannot set the times", errno);
 }
 
+/* Copies a file's bytes, leaving its zero chunks holes on the host. */
 static void extract_file(struct get *g, const struct cffs_loc *at,
 			 const struct cffs_inode *ino)
 {
 	static uint8_t buf[CHUNK];
+	static const uint8_t zero[CHUNK];
 	int fd = open(g->host, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	long n = 0;
 
@@ -179,11 +181,15 @@ static void extract_file(struct get *g, const struct cffs_loc *at,
 			fail(g, "cannot read", n < 0 ? (int)-n : EIO);
 			break;
 		}
-		if (write(fd, buf, (size_t)n) != n) {
+		if (!memcmp(buf, zero, (size_t)n))
+			continue;
+		if (pwrite(fd, buf, (size_t)n, (off_t)off) != n) {
 			fail(g, g->host, errno);
 			break;
 		}
 	}
+	if (ftruncate(fd, (off_t)ino->size))
+		fail(g, g->host, errno);
 	close(fd);
 }
 

@@ -37,19 +37,12 @@ static void fail(struct put *p, const char *fmt, ...)
 	p->problems++;
 }
 
-static int all_zero(const uint8_t *buf, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (buf[i])
-			return 0;
-	return 1;
-}
-
 /* Copies the host file's bytes; a zero block is left a hole unless it is
  * the last one (whose write sets the size). */
 static int copy_file(struct put *p, const struct cffs_loc *at, off_t size)
 {
 	static uint8_t buf[CFFS_BLOCK];
+	static const uint8_t zero[CFFS_BLOCK];
 	int fd = open(p->host, O_RDONLY);
 	int r = 0;
 
@@ -65,7 +58,7 @@ static int copy_file(struct put *p, const struct cffs_loc *at, off_t size)
 		if (pread(fd, buf, want, off) != (ssize_t)want) {
 			fail(p, "cannot read (short read)");
 			r = -1;
-		} else if ((off + (off_t)want < size && all_zero(buf, want))) {
+		} else if (off + (off_t)want < size && !memcmp(buf, zero, want)) {
 			continue;
 		} else if ((n = cffs_write(p->b, at, (uint64_t)off, buf, want)) !=
 			   (long)want) {
