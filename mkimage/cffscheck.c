@@ -209,13 +209,14 @@ static void dir_leaf(struct file_walk *w, uint64_t idx, uint64_t owner,
 
 		if (!e->ino.mode)
 			continue;
+		/* A badly named subdirectory still links to its parent. */
+		w->subdirs += is_dir(&e->ino);
 		if ((why = bad_name(e))) {
 			problem(c, "entry %u of block %lu: bad name (%s)", s,
 				(unsigned long)blk, why);
 			continue;
 		}
 		remember_name(w, e->name, e->namelen);
-		w->subdirs += is_dir(&e->ino);
 		cut = path_push(c, e->name, e->namelen);
 		check_inode(c, &at, w->depth + 1);
 		c->path[cut] = 0;

@@ -44,6 +44,20 @@ static long push(char *path, const char *name)
 	return (long)len;
 }
 
+/* Can `name`, read from directory g->img, be added to a path? A damaged
+ * image may hold "..", "." or "" (a NUL first), which would loop a walk
+ * (or write outside DEST), or a '/'. Reports it if not. */
+static int usable_name(struct get *g, const char *name)
+{
+	if (name[0] && strcmp(name, ".") && strcmp(name, "..") &&
+	    !strchr(name, '/'))
+		return 1;
+	fprintf(g->err, "%s: the entry '%s' is not a valid name: skipped\n",
+		g->img, name);
+	g->problems++;
+	return 0;
+}
+
 static char type_char(uint32_t mode)
 {
 	return (mode & CFFS_S_IFMT) == CFFS_S_IFDIR ? 'd' :
@@ -108,7 +122,7 @@ static void list_dir(struct get *g, const struct cffs_loc *dir, int recursive)
 		long cut;
 
 		if ((ino.mode & CFFS_S_IFMT) != CFFS_S_IFDIR ||
-		    (cut = push(g->img, name)) < 0)
+		    !usable_name(g, name) || (cut = push(g->img, name)) < 0)
 			continue;
 		fprintf(g->out, "\n%s:\n", g->img);
 		if ((r = cffs_lookup(g->b, g->img, &sub)))
@@ -210,14 +224,8 @@ static void extract_dir(struct get *g, const struct cffs_loc *dir)
 		long icut, hcut;
 		struct cffs_loc sub;
 
-		/* A damaged image must not write outside `dest`. */
-		if (!strcmp(name, ".") || !strcmp(name, "..") ||
-		    strchr(name, '/')) {
-			fprintf(g->err, "%s: the entry '%s' is not a valid name: "
-					"skipped\n", g->img, name);
-			g->problems++;
+		if (!usable_name(g, name))
 			continue;
-		}
 		icut = push(g->img, name);
 		hcut = push(g->host, name);
 		if (icut < 0 || hcut < 0)

@@ -442,6 +442,24 @@ static void bad_entry_names(void)
 	teardown();
 }
 
+/* A directory named "" (NUL first) would loop ls -R and extract back
+ * into its parent (the fuzz target found it): both skip it. */
+static void empty_name_does_not_loop(void)
+{
+	static struct imgblk x;
+	struct cffs_loc deep;
+
+	damaged_setup();
+	deep = where("/etc/deep");
+	patch(deep.block, deep.off + offsetof(struct cffs_dirent, name), "\0", 1);
+	CU_ASSERT_EQUAL(fsck(0), 1);
+	CU_ASSERT_FATAL(imgblk_open(&x, image, IMGBLK_ROOT, 0, null_out) == 0);
+	CU_ASSERT_EQUAL(cffsget_list(&x.mem.blk, "/", 1, null_out, null_out), 1);
+	CU_ASSERT_EQUAL(cffsget_extract(&x.mem.blk, "/etc", out, null_out), 1);
+	imgblk_close(&x);
+	teardown();
+}
+
 static void truncated_image(void)
 {
 	static struct imgblk x;
@@ -484,6 +502,7 @@ void add_cffsimage_tests(void)
 		{ "block_owned_twice", block_owned_twice },
 		{ "free_map_disagrees", free_map_disagrees },
 		{ "bad_entry_names", bad_entry_names },
+		{ "empty_name_does_not_loop", empty_name_does_not_loop },
 		{ "truncated_image", truncated_image },
 		{ "not_cffs_or_no_root", not_cffs_or_no_root },
 		{ 0, 0 },
