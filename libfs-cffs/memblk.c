@@ -175,6 +175,7 @@ int memblk_alloc(struct memblk *m, uint64_t nblocks)
 
 int memblk_init(struct memblk *m, uint64_t nblocks)
 {
+	memset(m, 0, sizeof(*m)); /* memblk_free is safe after a failure */
 	if (nblocks < 4 || memblk_alloc(m, nblocks))
 		return -1;
 	for (unsigned t = 1; t < CFFS_NTYPES; t++)

@@ -55,9 +55,12 @@ int main(int argc, char **argv)
 				"blocks, e.g. 16M\n", argv[0]);
 		return 2;
 	}
-	if (imgblk_format(argv[optind], nblocks, IMGBLK_ROOT, stderr) ||
-	    imgblk_open(&x, argv[optind], IMGBLK_ROOT, 1, stderr))
+	if (imgblk_format(argv[optind], nblocks, IMGBLK_ROOT, stderr))
 		return 1;
+	if (imgblk_open(&x, argv[optind], IMGBLK_ROOT, 1, stderr)) {
+		unlink(argv[optind]);
+		return 1;
+	}
 	if (cffs_mkfs(&x.mem.blk)) {
 		fprintf(stderr, "%s: cannot make the file system\n", argv[optind]);
 		problems = 1;
