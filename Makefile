@@ -3,6 +3,7 @@
 #   make run    boot Xok in QEMU on this terminal's serial console
 #   make test   install what is missing, build, run every test
 #   make gdb    boot halted and attach gdb with the kernel's symbols
+#   make disk   the boot disk image, $(O)/disk.img (mk/root.list)
 # See README.md. Each folder adds its rules in its own Makefrag.
 
 O := obj
@@ -115,7 +116,7 @@ include xok/Makefrag
 include tests/Makefrag
 include tests/bench/Makefrag
 
-.PHONY: all generated run gdb test deps clean bench bench-smoke FORCE
+.PHONY: all generated run gdb test deps clean bench bench-smoke disk fuzz-cffs FORCE
 all: $(KERNEL) $(HOST_TOOLS) $(EXOS_IMAGE)
 
 clean:

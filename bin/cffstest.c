@@ -7,7 +7,10 @@
  * needs an indirect block, an unlink that gives every block back, a
  * rename across directories and hard links (blocks changing owner through
  * xn_modify_pair); and, on a second boot ("cffstest:reread"), the files
- * read back from disk.
+ * read back from disk. "cffstest:hostdisk" reads a disk the host made
+ * with cffs-mkfs from tests/qemu/disks/hostdisk/ and writes
+ * /from-xok/note for the host to extract
+ * (tests/qemu/scenarios/cffs_hostdisk.scn).
  */
 #include <stddef.h>
 #include <xok/disk.h>
@@ -278,12 +281,78 @@ static int reread(void)
 	return xok_xn_sync(1) ? 33 : 0;
 }
 
+static const char note[] = "written inside Xok, read on the host\n";
+
+/* Does `path` hold exactly `want`? */
+static int holds(const char *path, const char *want, size_t len)
+{
+	struct cffs_loc f;
+
+	return !cffs_lookup(&fs.blk, path, &f) &&
+	       cffs_read(&fs.blk, &f, 0, buf, sizeof(buf)) == (long)len &&
+	       !memcmp(buf, want, len);
+}
+
+/* Runs after reads_host_made_disk (tests run in reverse order). */
+SELFTEST(writes_for_the_host)
+{
+	struct cffs_loc f;
+
+	CHECK_EQ(cffs_create(&fs.blk, "/from-xok", CFFS_S_IFDIR | 0755, NULL), 0);
+	CHECK_EQ(cffs_create(&fs.blk, "/from-xok/note", CFFS_S_IFREG | 0644, &f), 0);
+	CHECK_EQ(cffs_write(&fs.blk, &f, 0, note, sizeof(note) - 1),
+		 (long)sizeof(note) - 1);
+	CHECK_EQ(xnblk_flush(), 0);
+	return 0;
+}
+
+/* What cffs-mkfs put on the disk, from tests/qemu/disks/hostdisk/. */
+SELFTEST(reads_host_made_disk)
+{
+	struct cffs_loc f;
+	struct cffs_inode ino;
+	char target[16];
+
+	CHECK(holds("/etc/motd", motd, sizeof(motd) - 1));
+	CHECK(holds("/etc/passwd", "root:x:0:0:root:/:/bin/sh\n", 26));
+	CHECK_EQ(cffs_lookup(&fs.blk, "/etc/welcome", &f), 0);
+	CHECK_EQ(cffs_readlink(&fs.blk, &f, target, sizeof(target)), 4);
+	CHECK(!memcmp(target, "motd", 4));
+	CHECK_EQ(cffs_lookup(&fs.blk, "/bin/hello.sh", &f), 0);
+	CHECK_EQ(cffs_stat(&fs.blk, &f, &ino), 0);
+	CHECK_EQ(ino.mode, CFFS_S_IFREG | 0755);
+	CHECK_EQ(ino.uid, 0); /* cffs-mkfs -r */
+	CHECK(ino.mtime_ns > 1500000000ll * 1000000000); /* the host's time */
+	CHECK_EQ(cffs_lookup(&fs.blk, "/", &f), 0);
+	CHECK_EQ(cffs_stat(&fs.blk, &f, &ino), 0);
+	CHECK_EQ(ino.nlink, 4); /* bin and etc */
+	return 0;
+}
+
+/* Runs the host-disk tests over root "files" of a disk cffs-mkfs made. */
+static int hostdisk(void)
+{
+	int64_t root;
+	int failed;
+
+	if (xok_xn_mount(0, 0) < 0 || (root = xok_xn_root_find("files")) < 0)
+		return 40;
+	if (xnblk_open(&fs, 0, (uint64_t)root, disk_blocks(), WINDOW) ||
+	    cffs_mount(&fs.blk))
+		return 41;
+	rt_check_leaks = 0;
+	failed = rt_run_selftests("reads_host_made_disk,writes_for_the_host");
+	return failed ? failed : xok_xn_sync(1) ? 42 : 0;
+}
+
 int main(const char *arg)
 {
 	int failed;
 
 	if (!strcmp(arg, "reread"))
 		return reread();
+	if (!strcmp(arg, "hostdisk"))
+		return hostdisk();
 	if (xok_xn_mount(0, 0) < 0)
 		return 10;
 	for (unsigned type = 1; type < CFFS_NTYPES; type++) {
@@ -295,6 +364,8 @@ int main(const char *arg)
 	}
 
 	rt_check_leaks = 0; /* the buffer cache keeps pages on purpose */
-	failed = rt_run_selftests(arg);
+	/* The host-disk tests need the disk hostdisk() mounts. */
+	failed = rt_run_selftests(*arg ? arg : "cffs_types_and_root_directory,"
+					       "files_through_xn");
 	return failed ? failed : xok_xn_sync(1) ? 20 : 0;
 }

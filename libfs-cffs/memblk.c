@@ -11,11 +11,11 @@
 #include "format.h"
 #include "templates.h"
 
-/* The disk's layout as XN's code sees it: blocks 0 up to the root stand
- * for XN's own (superblock, map, catalogues, pair log). */
+/* The layout of a fresh disk as XN's code sees it: the blocks up to the
+ * root stand for XN's own (superblock, map, catalogues, pair log). */
 #define LAYOUT(n) ((struct xok_xn_super){ .nblocks = (n), .roots_block = 0 })
 #define ROOT_BLOCK xn_first_owned(&LAYOUT(0))
-#define FIRST_FREE (ROOT_BLOCK + 1)
+#define BITS_PER_BLOCK (XOK_XN_BLOCK * 8)
 
 static struct memblk *of(struct cffs_blk *b)
 {
@@ -27,21 +27,41 @@ static struct xn_context context(struct memblk *m)
 	return (struct xn_context){ m->types, m->nblocks };
 }
 
+/* Has allocated `block` been reached from the root? */
+static int reached(struct memblk *m, uint64_t block)
+{
+	return block < m->nblocks && xn_bit(m->map, block) &&
+	       (block == m->blk.root || m->owner[block]);
+}
+
 /* Does `parent` (0: none, for the root) own allocated `block`? Known
  * from the checked modification that allocated it, as XN's registry
- * knows a cached block's parent. */
+ * knows a cached block's parent; a block read from an image is learnt
+ * the first time it is reached, from its parent's owns-UDF, as XN's
+ * bind does. */
 static int owns(struct memblk *m, uint64_t parent, uint64_t block)
 {
+	struct xn_context cx = context(m);
+	uint64_t type;
+
 	if (parent == 0)
-		return block == ROOT_BLOCK;
-	return block < m->nblocks && xn_bit(m->map, block) &&
-	       m->owner[block] == parent;
+		return block == m->blk.root;
+	if (block >= m->nblocks || !xn_bit(m->map, block))
+		return 0;
+	if (m->owner[block])
+		return m->owner[block] == parent;
+	if (!reached(m, parent) ||
+	    xn_find_owned(&cx, m->type[parent], m->data[parent], block, &type))
+		return 0;
+	m->owner[block] = parent;
+	m->type[block] = (uint8_t)type;
+	return 1;
 }
 
 /* The type of an allocated `block`, as XN's registry knows it. */
 static int64_t find_type(struct memblk *m, uint64_t block)
 {
-	if (block >= m->nblocks || !xn_bit(m->map, block))
+	if (!reached(m, block))
 		return -1;
 	return m->type[block];
 }
@@ -93,6 +113,7 @@ static void allocate(struct memblk *m, const struct xok_xn_pair *p,
 	m->type[p->block] = (uint8_t)p->type;
 	m->owner[p->block] = owner;
 	memset(m->data[p->block], 0, XOK_XN_BLOCK);
+	xn_bit_set(m->dirty, p->block);
 }
 
 static void free_removed(struct memblk *m, const struct xok_xn_delta *d)
@@ -121,6 +142,7 @@ static int mem_modify(struct cffs_blk *b, uint64_t block,
 		allocate(m, &d->add[i], block);
 	free_removed(m, d);
 	memcpy(m->data[block], copy, sizeof(copy));
+	xn_bit_set(m->dirty, block);
 	return 0;
 }
 
@@ -156,8 +178,10 @@ static int mem_modify_pair(struct cffs_blk *b, const uint64_t block[2],
 	for (size_t i = 0; i < nmoved; i++)
 		m->owner[moved[i].block] = block[moved_to[i]];
 	free_removed(m, d);
-	for (int k = 0; k < 2; k++)
+	for (int k = 0; k < 2; k++) {
 		memcpy(m->data[block[k]], copy[k], XOK_XN_BLOCK);
+		xn_bit_set(m->dirty, block[k]);
+	}
 	return 0;
 }
 
@@ -171,6 +195,7 @@ static int mem_write_data(struct cffs_blk *b, uint64_t parent,
 	    off > XOK_XN_BLOCK || len > XOK_XN_BLOCK - off)
 		return -1;
 	memcpy(m->data[block] + off, bytes, len);
+	xn_bit_set(m->dirty, block);
 	return 0;
 }
 
@@ -178,11 +203,12 @@ static uint64_t mem_free_block(struct cffs_blk *b, uint64_t hint)
 {
 	struct memblk *m = of(b);
 
-	if (hint < FIRST_FREE || hint >= m->nblocks)
-		hint = FIRST_FREE;
-	for (uint64_t k = 0; k < m->nblocks - FIRST_FREE; k++) {
-		uint64_t blk = FIRST_FREE + (hint - FIRST_FREE + k) %
-					    (m->nblocks - FIRST_FREE);
+	uint64_t first = m->first_free;
+
+	if (hint < first || hint >= m->nblocks)
+		hint = first;
+	for (uint64_t k = 0; k < m->nblocks - first; k++) {
+		uint64_t blk = first + (hint - first + k) % (m->nblocks - first);
 
 		if (!xn_bit(m->map, blk))
 			return blk;
@@ -190,11 +216,12 @@ static uint64_t mem_free_block(struct cffs_blk *b, uint64_t hint)
 	return 0;
 }
 
-/* Memory is the disk here: every change is already on it. */
+/* Memory is the disk unless a persist hook says otherwise. */
 static int mem_sync(struct cffs_blk *b)
 {
-	(void)b;
-	return 0;
+	struct memblk *m = of(b);
+
+	return m->persist ? m->persist(m) : 0;
 }
 
 static const struct cffs_blk_ops mem_ops = {
@@ -202,26 +229,39 @@ static const struct cffs_blk_ops mem_ops = {
 	mem_modify_pair,
 };
 
-int memblk_init(struct memblk *m, uint64_t nblocks)
+int memblk_alloc(struct memblk *m, uint64_t nblocks)
 {
+	uint64_t map_bytes = (nblocks + BITS_PER_BLOCK - 1) / BITS_PER_BLOCK *
+			     XOK_XN_BLOCK;
+
 	memset(m, 0, sizeof(*m));
-	if (nblocks <= FIRST_FREE)
-		return -1;
 	m->nblocks = nblocks;
 	m->data = calloc(nblocks, XOK_XN_BLOCK);
-	m->map = calloc((nblocks + 7) / 8, 1);
+	m->map = calloc(map_bytes, 1);
 	m->type = calloc(nblocks, 1);
 	m->owner = calloc(nblocks, sizeof(*m->owner));
-	if (!m->data || !m->map || !m->type || !m->owner) {
+	m->dirty = calloc((nblocks + 7) / 8, 1);
+	m->blk.ops = &mem_ops;
+	if (!m->data || !m->map || !m->type || !m->owner || !m->dirty) {
 		memblk_free(m);
 		return -1;
 	}
+	return 0;
+}
+
+int memblk_init(struct memblk *m, uint64_t nblocks)
+{
+	memset(m, 0, sizeof(*m)); /* memblk_free is safe after a failure */
+	if (nblocks <= ROOT_BLOCK + 1 || memblk_alloc(m, nblocks))
+		return -1;
 	for (unsigned t = 1; t < CFFS_NTYPES; t++)
 		cffs_template(t, &m->types[t]);
-	xn_mark_fixed(&LAYOUT(nblocks), m->map);
+	m->layout = LAYOUT(nblocks);
+	m->first_free = ROOT_BLOCK;
+	xn_mark_fixed(&m->layout, m->map);
 	xn_bit_set(m->map, ROOT_BLOCK);
 	m->type[ROOT_BLOCK] = CFFS_T_SUPER;
-	m->blk = (struct cffs_blk){ .ops = &mem_ops, .root = ROOT_BLOCK };
+	m->blk.root = ROOT_BLOCK;
 	return 0;
 }
 
@@ -231,10 +271,12 @@ void memblk_free(struct memblk *m)
 	free(m->map);
 	free(m->type);
 	free(m->owner);
+	free(m->dirty);
 	m->data = NULL;
 	m->map = NULL;
 	m->type = NULL;
 	m->owner = NULL;
+	m->dirty = NULL;
 }
 
 static int mem_read(uint64_t block, uint8_t *buf, void *ctx)
@@ -247,7 +289,7 @@ static int mem_read(uint64_t block, uint8_t *buf, void *ctx)
 
 int memblk_check(struct memblk *m)
 {
-	struct xok_xn_super s = LAYOUT(m->nblocks);
+	struct xok_xn_super s = m->layout;
 	struct xok_xn_root roots[XOK_XN_MAXROOTS] = { 0 };
 	size_t bytes = (m->nblocks + 7) / 8;
 	uint8_t *map = calloc(bytes + XOK_XN_BLOCK, 1), buf[XOK_XN_BLOCK];
@@ -255,7 +297,7 @@ int memblk_check(struct memblk *m)
 	uint64_t bad;
 	int r = -1;
 
-	roots[0] = (struct xok_xn_root){ .block = ROOT_BLOCK,
+	roots[0] = (struct xok_xn_root){ .block = m->blk.root,
 					 .type = CFFS_T_SUPER, .in_use = 1 };
 	if (map && stack &&
 	    !xn_rebuild(&s, m->types, roots, mem_read, m, map, stack, buf, &bad))

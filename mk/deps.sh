@@ -2,8 +2,9 @@
 # Installs the Debian packages that building, `make run` and `make test`
 # need, if any is missing. As root it runs apt-get; otherwise it prints
 # the exact command and fails. The one list of dependencies is here.
-# The second line is the Linux side of `make bench` (tests/bench/).
-PACKAGES="gcc make binutils gawk qemu-system-x86 libcunit1-dev
+# clang and libclang-rt-dev build the libFuzzer targets (tests/fuzz/);
+# the second line is the Linux side of `make bench` (tests/bench/).
+PACKAGES="gcc make binutils gawk qemu-system-x86 libcunit1-dev clang libclang-rt-dev
 	linux-image-amd64 busybox-static musl-tools cpio e2fsprogs"
 
 missing=

@@ -97,16 +97,16 @@ static int load_log(struct logged *l, uint8_t *buf, FILE *report)
 
 /* Loads the templates and roots (each smaller than the block holding
  * it, so read through `buf`); counts and reports what is malformed. */
-static int load_catalogues(FILE *img, const struct xok_xn_super *s,
-			   struct xok_xn_template *types,
-			   struct xok_xn_root *roots, uint8_t *buf,
+static int load_catalogues(FILE *img, struct xnimage_head *h, uint8_t *buf,
 			   FILE *report)
 {
+	const struct xok_xn_super *s = &h->super;
+	struct xok_xn_template *types = h->types;
 	int problems = 0, r;
 
 	for (unsigned t = 0; t < XOK_XN_MAXTYPES; t++) {
 		if (xnimage_read(img, s->types_start + t, buf))
-			return -1;
+			return XNIMAGE_UNREADABLE;
 		memcpy(&types[t], buf, sizeof(types[t]));
 		if (!types[t].in_use)
 			continue;
@@ -119,9 +119,31 @@ static int load_catalogues(FILE *img, const struct xok_xn_super *s,
 		}
 	}
 	if (xnimage_read(img, s->roots_block, buf))
-		return -1;
-	memcpy(roots, buf, XOK_XN_MAXROOTS * sizeof(*roots));
+		return XNIMAGE_UNREADABLE;
+	memcpy(h->roots, buf, sizeof(h->roots));
 	return problems;
+}
+
+int xnimage_load(FILE *img, const char *path, struct xnimage_head *h,
+		 FILE *report)
+{
+	static uint8_t buf[XOK_XN_BLOCK];
+	struct stat st;
+	int r;
+
+	if (fstat(fileno(img), &st) || xnimage_read(img, 0, buf)) {
+		fprintf(report, "%s: cannot read\n", path);
+		return XNIMAGE_UNREADABLE;
+	}
+	memcpy(&h->super, buf, sizeof(h->super));
+	if (xn_super_check(&h->super, (uint64_t)st.st_size / XOK_XN_BLOCK)) {
+		fprintf(report, "%s: not an XN disk, or its superblock is damaged"
+				" (or the file is shorter than it says)\n", path);
+		return XNIMAGE_BAD_SUPER;
+	}
+	if ((r = load_catalogues(img, h, buf, report)) == XNIMAGE_UNREADABLE)
+		fprintf(report, "%s: cannot read\n", path);
+	return r;
 }
 
 /* Compares the rebuilt map with the one on disk, block by block. */
@@ -155,59 +177,68 @@ static int compare_maps(FILE *img, const struct xok_xn_super *s,
 
 int xnimage_check(const char *path, FILE *report)
 {
-	static struct xok_xn_template types[XOK_XN_MAXTYPES];
-	static struct xok_xn_root roots[XOK_XN_MAXROOTS];
+	static struct xnimage_head h;
 	static uint8_t buf[XOK_XN_BLOCK];
-	struct xok_xn_super s;
-	struct stat st;
+	const struct xok_xn_super *s = &h.super;
 	uint8_t *map = 0;
 	struct xok_xn_pair *stack = 0;
 	uint64_t bad = 0;
 	int problems, r;
 	FILE *img = fopen(path, "rb");
 
-	if (!img || fstat(fileno(img), &st) || xnimage_read(img, 0, buf)) {
+	if (!img) {
 		fprintf(report, "%s: cannot read\n", path);
-		if (img)
-			fclose(img);
 		return -1;
 	}
-	memcpy(&s, buf, sizeof(s));
-	if (xn_super_check(&s, (uint64_t)st.st_size / XOK_XN_BLOCK)) {
-		fprintf(report, "%s: not an XN disk, or its superblock is damaged\n",
-			path);
+	problems = xnimage_load(img, path, &h, report);
+	if (problems == XNIMAGE_BAD_SUPER || problems == XNIMAGE_UNREADABLE) {
 		fclose(img);
-		return 1;
+		return problems == XNIMAGE_BAD_SUPER ? 1 : -1;
 	}
-	if (!s.clean)
+	if (!s->clean)
 		fprintf(report, "note: not cleanly shut down (XN rebuilds the "
 				"free map when it mounts it)\n");
-	struct logged logged = { img, &s, { 0 } };
+	struct logged logged = { img, s, { 0 } };
+	int log_problems = load_log(&logged, buf, report);
 
-	problems = load_catalogues(img, &s, types, roots, buf, report);
-	if (problems >= 0)
-		problems += load_log(&logged, buf, report);
-	map = calloc(s.freemap_blocks, XOK_XN_BLOCK);
-	stack = calloc(s.nblocks, sizeof(*stack));
-	if (problems < 0 || !map || !stack) {
+	map = calloc(s->freemap_blocks, XOK_XN_BLOCK);
+	stack = calloc(s->nblocks, sizeof(*stack));
+	if (log_problems < 0 || !map || !stack) {
 		problems = -1;
 		goto out;
 	}
-	r = xn_rebuild(&s, types, roots, read_cb, &logged, map, stack, buf, &bad);
+	problems += log_problems;
+	r = xn_rebuild(s, h.types, h.roots, read_cb, &logged, map, stack, buf,
+		       &bad);
 	if (r) {
 		fprintf(report, "block %lu: %s\n", (unsigned long)bad,
-			r == XN_E_TWICE_REACHED ? "reachable along two paths" :
-			r == XN_E_ROOT ? "root or pointer outside the disk, or root of no type" :
-			r == XN_E_READ ? "cannot be read" :
-			"its owns-UDF refuses its contents");
+			xnimage_strerror(r));
 		problems++;
 		goto out;
 	}
-	r = compare_maps(img, &s, map, report);
+	r = compare_maps(img, s, map, report);
 	problems = r < 0 ? -1 : problems + r;
 out:
 	free(map);
 	free(stack);
 	fclose(img);
 	return problems;
+}
+
+const char *xnimage_strerror(int r)
+{
+	return r == XN_E_TWICE_REACHED ? "reachable along two paths" :
+	       r == XN_E_ROOT ? "root or pointer outside the disk, or root of no type" :
+	       r == XN_E_READ ? "cannot be read" :
+	       "its owns-UDF refuses its contents";
+}
+
+int xnimage_verdict(const char *path, int problems, FILE *out)
+{
+	if (problems < 0)
+		return 2;
+	fprintf(out, "%s: %s (%d problem%s)\n", path,
+		problems ? "INCONSISTENT" : "consistent", problems,
+		problems == 1 ? "" : "s");
+	return problems ? 1 : 0;
 }
