@@ -109,8 +109,8 @@ $(O)/user/lib/string.o: lib/string.c $(O)/flags/USER_CFLAGS
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(NO_BUILTIN) -c -o $@ $<
 
-include mkimage/Makefrag
 include libexos/Makefrag
+include mkimage/Makefrag
 include bin/Makefrag
 include xok/Makefrag
 include tests/Makefrag

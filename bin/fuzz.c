@@ -153,7 +153,8 @@ int main(const char *arg)
 			xok_env_destroy(0, c); /* blocked, stopped or waiting */
 	}
 	after = rt_free_pages();
-	printf("fuzz: %lu calls (seed %lu) from %lu children; "
+	/* A new line: the children may have printed garbage without one. */
+	printf("\nfuzz: %lu calls (seed %lu) from %lu children; "
 	       "free pages %ld before, %ld after\n",
 	       done, seed, children, before, after);
 	return before == after ? 0 : 1;

@@ -356,11 +356,12 @@ static uint64_t build_stack(const struct image *im,
 			   sizeof(aux) / sizeof(aux[0]), random, im->path);
 }
 
-/* What the process looks like from outside: ps, /proc/<pid>/exe. */
+/* What the process looks like from outside: ps, /proc/<pid>/exe. Its
+ * name is the one it was run by (sh, not busybox), as on Linux. */
 static void publish(const struct image *im, const struct exec_request *rq)
 {
 	struct exos_proc *p;
-	const char *base = base_name(im->path);
+	const char *base = base_name(rq->path);
 	size_t n;
 
 	memcpy(SELF->exe, im->path, strlen(im->path) + 1);

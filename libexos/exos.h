@@ -56,7 +56,7 @@
 #define EXOS_NFD   256
 #define EXOS_PATH  1024
 #define EXOS_PIPE_SIZE 16384
-#define EXOS_TTY_LINE 1024
+#define EXOS_TTY_LINE 4096
 
 /* ---- Shared state ---- */
 #define PROC_FREE   0
@@ -304,6 +304,8 @@ int exos_pipe_poll(struct exos_file *f, int events);
 uint64_t exos_random(void);
 void exos_random_fill(uint8_t *buf, size_t len);
 void exos_fs_forget(void);
+/* Drops the buffer-cache mappings a finished operation left (start.c). */
+void exos_fs_trim(void);
 void exos_fxsave(void *area);
 void exos_fxrstor(const void *area);
 

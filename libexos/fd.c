@@ -216,6 +216,47 @@ SYS(writev)
 	return vector_io((int)a->a[0], (const void *)a->a[1], a->a[2], 1);
 }
 
+/* sendfile: a read and write loop through a buffer of ExOS's own. */
+SYS(sendfile)
+{
+	struct exos_file *out = exos_fd_get((int)a->a[0]),
+			 *in = exos_fd_get((int)a->a[1]);
+	int64_t *uoff = (int64_t *)a->a[2];
+	int64_t off = -1;
+	uint64_t left = a->a[3], done = 0;
+	char buf[4096];
+
+	if (!out || !in || !writable(out) || !readable(in))
+		return -L_EBADF;
+	if (uoff) {
+		if (exos_uaccess((uint64_t)uoff, 8, 1))
+			return -L_EFAULT;
+		if ((off = *uoff) < 0)
+			return -L_EINVAL;
+	}
+	while (left) {
+		long got = exos_file_read(in, buf, left < sizeof(buf) ?
+					  left : sizeof(buf), off), put;
+
+		if (got <= 0) {
+			if (!done && got < 0)
+				return got;
+			break;
+		}
+		if ((put = exos_file_write(out, buf, (size_t)got, -1)) < 0)
+			return done ? (int64_t)done : put;
+		done += (uint64_t)put;
+		left -= (uint64_t)put;
+		if (off >= 0)
+			off += put;
+		if (put < got)
+			break;
+	}
+	if (uoff)
+		*uoff = off;
+	return (int64_t)done;
+}
+
 SYS(close)
 {
 	return fd_close((int)a->a[0]);

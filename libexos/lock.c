@@ -48,6 +48,7 @@ void exos_lock(void)
 
 void exos_unlock(void)
 {
+	exos_fs_trim();
 	__atomic_store_n(&SHARED->lock, 0, __ATOMIC_RELEASE);
 }
 

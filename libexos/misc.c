@@ -43,6 +43,38 @@ SYS(set_robust_list)
 	return 0;
 }
 
+#define L_PR_SET_NAME 15
+#define L_PR_GET_NAME 16
+
+/* prctl: the process's name (what ps shows); nothing else. */
+SYS(prctl)
+{
+	struct exos_proc *p;
+	char name[16] = { 0 };
+
+	switch (a->a[0]) {
+	case L_PR_SET_NAME:
+		if (exos_ustring((const char *)a->a[1], name, sizeof(name)) ==
+		    -L_EFAULT)
+			return -L_EFAULT;
+		name[15] = '\0';
+		exos_lock();
+		p = exos_proc_self();
+		memcpy(p->comm, name, sizeof(name));
+		exos_unlock();
+		return 0;
+	case L_PR_GET_NAME:
+		if (exos_uaccess(a->a[1], 16, 1))
+			return -L_EFAULT;
+		exos_lock();
+		memcpy((void *)a->a[1], exos_proc_self()->comm, 16);
+		exos_unlock();
+		return 0;
+	default:
+		return -L_EINVAL;
+	}
+}
+
 SYS(rseq)
 {
 	(void)a;

@@ -112,6 +112,7 @@ int exos_proc_first(uint64_t brk_start)
 	    exos_fd_install(SELF->fd[0].file, 0) != 2)
 		return -1;
 	SHARED->files[SELF->fd[0].file].refs += 2;
+	exos_init_upcalls(); /* now with the prologue */
 	return 0;
 }
 

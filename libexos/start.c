@@ -67,8 +67,10 @@ void exos_init_upcalls(void)
 	st.upcall[XOK_UPCALL_FAULT] = (uint64_t)exos_upcall_fault;
 	st.upcall[XOK_UPCALL_SYSCALL] = (uint64_t)exos_upcall_syscall;
 	/* Each slice starts in ExOS, which delivers pending signals to a
-	 * program that makes no system calls. */
-	st.upcall[XOK_UPCALL_PROLOGUE] = (uint64_t)exos_upcall_prologue;
+	 * program that makes no system calls — once there is a process
+	 * (process 1 calls this again when it has made itself). */
+	if (exos_pte(EXOS_SELF))
+		st.upcall[XOK_UPCALL_PROLOGUE] = (uint64_t)exos_upcall_prologue;
 	st.xstack_top = EXOS_XSTACK_TOP;
 	if (xok_env_set(0, 0, &st, XOK_SET_UPCALLS) < 0)
 		exos_panic("cannot install upcalls");
@@ -83,6 +85,16 @@ struct cffs_blk *exos_root_fs;
 static int64_t wall_clock_ns(void)
 {
 	return exos_now_ns();
+}
+
+/* Mappings of the buffer cache a process keeps between operations:
+ * every process shares XN's registry, and a mapping pins an entry. */
+#define FS_KEEP_MAPPED 32
+
+void exos_fs_trim(void)
+{
+	if (xn_env)
+		xnblk_trim(&xn, FS_KEEP_MAPPED);
 }
 
 void exos_fs_forget(void)

@@ -27,7 +27,7 @@ enum {
 #define EXOS_SYSCALLS(X) \
 	/* fd.c */ X(read) X(write) X(readv) X(writev) X(pread64) \
 	X(pwrite64) X(close) X(dup) X(dup2) X(dup3) X(fcntl) X(ioctl) \
-	X(lseek) X(pipe) X(pipe2) X(poll) X(select) X(pselect6) X(ppoll) \
+	X(lseek) X(sendfile) X(pipe) X(pipe2) X(poll) X(select) X(pselect6) X(ppoll) \
 	/* vfs.c */ X(open) X(openat) X(stat) X(fstat) X(lstat) \
 	X(newfstatat) X(statx) X(getdents64) X(mkdir) X(mkdirat) X(rmdir) \
 	X(unlink) X(unlinkat) X(rename) X(renameat) X(renameat2) X(link) \
@@ -44,7 +44,7 @@ enum {
 	X(madvise) \
 	/* signal.c */ X(rt_sigaction) X(rt_sigprocmask) X(rt_sigreturn) \
 	X(sigaltstack) X(rt_sigsuspend) X(pause) X(alarm) \
-	/* misc.c */ X(arch_prctl) X(set_robust_list) X(rseq) X(prlimit64) \
+	/* misc.c */ X(arch_prctl) X(prctl) X(set_robust_list) X(rseq) X(prlimit64) \
 	X(getrlimit) X(setrlimit) X(uname) X(getrandom) X(getuid) \
 	X(geteuid) X(getgid) X(getegid) X(setuid) X(setgid) X(getgroups) \
 	X(setgroups) X(setresuid) X(setresgid) X(getresuid) X(getresgid) \

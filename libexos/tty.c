@@ -97,21 +97,20 @@ static void input(char c)
 		TTY->ready = TTY->len;
 		return;
 	}
-	if (TTY->len == EXOS_TTY_LINE) /* full: the character is lost */
-		return;
 	TTY->line[TTY->len++] = c;
 	echo(&c, 1);
 	if (!canon || c == '\n')
 		TTY->ready = TTY->len;
 }
 
-/* Takes every character Xok holds (the lock held). */
+/* Takes the characters Xok holds while there is room (the lock held):
+ * what does not fit stays in Xok's ring and the UART, not lost. */
 static void drain(void)
 {
 	int64_t c;
 	int any = 0;
 
-	while ((c = xok_cgetc()) != E_AGAIN) {
+	while (TTY->len < EXOS_TTY_LINE && (c = xok_cgetc()) != E_AGAIN) {
 		input((char)c);
 		any = 1;
 	}

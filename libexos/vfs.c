@@ -545,11 +545,15 @@ static int resolve_change(int dirfd, const char *upath, char *abs)
 static int64_t make_dir(int dirfd, const char *upath, uint32_t mode)
 {
 	char abs[PATH_MAX_LEN];
+	struct exos_node n;
 	int r;
 
 	exos_lock();
 	if (!(r = resolve_change(dirfd, upath, abs)))
 		r = cffs_mkdir(FS, abs, mode & 07777 & ~SELF->umask);
+	else if ((r == -L_EBUSY || r == -L_EROFS) &&
+		 !exos_node_lookup(abs, &n))
+		r = -L_EEXIST; /* "/", /dev, /proc, ... exist */
 	exos_unlock();
 	return r;
 }

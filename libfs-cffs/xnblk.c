@@ -105,12 +105,9 @@ static uint64_t page_of(struct xnblk *x, int64_t idx, int writable)
 	       ((uint64_t)idx + (writable ? XOK_XN_REGISTRY : 0)) * XOK_PAGE_SIZE;
 }
 
-/* Makes room in XN's registry: writes every dirty block back and drops
- * every mapping, so XN may reclaim what it needs. */
-static int release(struct xnblk *x)
+/* Drops every mapping (a dirty block stays cached, and dirty, in XN). */
+static void unmap_all(struct xnblk *x)
 {
-	int r = xnblk_flush();
-
 	for (int64_t i = 0; i < XOK_XN_REGISTRY; i++) {
 		if (x->shown[i])
 			xok_page_unmap(0, 0, page_of(x, i, 0));
@@ -119,7 +116,23 @@ static int release(struct xnblk *x)
 		x->shown[i] = 0;
 		x->writable[i] = 0;
 	}
+	x->mapped = 0;
+}
+
+/* Makes room in XN's registry: writes every dirty block back and drops
+ * every mapping, so XN may reclaim what it needs. */
+static int release(struct xnblk *x)
+{
+	int r = xnblk_flush();
+
+	unmap_all(x);
 	return r;
+}
+
+void xnblk_trim(struct xnblk *x, unsigned keep)
+{
+	if (x->mapped > keep)
+		unmap_all(x);
 }
 
 static int64_t bind(struct xnblk *x, uint64_t parent, uint64_t block)
@@ -160,6 +173,7 @@ static const uint8_t *xn_get(struct cffs_blk *b, uint64_t parent,
 	if (x->shown[idx] != REG[idx].pfn + 1) {
 		if (xok_xn_map(x->cap, (uint64_t)idx, va, 0) < 0)
 			return NULL;
+		x->mapped += !x->shown[idx];
 		x->shown[idx] = REG[idx].pfn + 1;
 	}
 	return (const uint8_t *)va;
@@ -321,6 +335,7 @@ static int xn_write_data(struct cffs_blk *b, uint64_t parent, uint64_t block,
 	/* Mapping it writable is what marks it dirty, so map every time. */
 	if (xok_xn_map(x->cap, (uint64_t)idx, va, 1) < 0)
 		return E_STATE;
+	x->mapped += !x->writable[idx];
 	x->writable[idx] = 1;
 	memcpy((uint8_t *)va + off, bytes, len);
 	return 0;

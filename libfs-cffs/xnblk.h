@@ -29,6 +29,7 @@ struct xnblk {
 	uint64_t window;     /* 2 * XOK_XN_REGISTRY pages of address space */
 	uint64_t shown[XOK_XN_REGISTRY]; /* frame mapped at entry i's page, +1 */
 	uint8_t writable[XOK_XN_REGISTRY]; /* entry i's writable page in use */
+	unsigned mapped;     /* mappings held (each pins an entry) */
 	struct xnblk_link {
 		uint64_t block, parent; /* parent 0: block is the root */
 	} parents[XNBLK_PARENTS];  /* open addressing by block number */
@@ -38,6 +39,11 @@ struct xnblk {
  * pages at `window` for mappings. 0 or a negative Xok error. */
 int xnblk_open(struct xnblk *x, uint64_t cap, uint64_t root,
 	       uint64_t nblocks, uint64_t window);
+
+/* Drops this instance's mappings if it holds more than `keep`: several
+ * libFS instances (processes) share XN's registry, and a mapping pins
+ * its entry, so none may keep many between operations. */
+void xnblk_trim(struct xnblk *x, unsigned keep);
 
 /* Writes every dirty cached block (anyone may write back), children
  * before the blocks pointing to them, and waits for the disk. 0 or a

@@ -2,6 +2,8 @@
  * cmdline: reads "key=value" words from the kernel command line. Pure; unit
  * tested on the host.
  *
+ * A value may be quoted to hold spaces: init="init:ls -l /".
+ *
  * Keys the kernel knows:
  *   init=PROG[:ARG][,PROG[:ARG]...]  programs to start (default: hello)
  *   ktest=NAME[,NAME...]|all         run the kernel's self-tests first

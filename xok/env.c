@@ -264,8 +264,11 @@ static void env_free(struct env *e, int64_t status)
 	struct cpu *c = thiscpu();
 	unsigned slot = e - envs;
 
-	cprintf("xok: env %#lx (%s) exited with status %ld\n", e->pub->id,
-		e->pub->name, status);
+	/* The kernel reports on the environments it started; how the others
+	 * end is their creators' business (ExOS's shell would drown in it). */
+	if (!e->pub->parent)
+		cprintf("xok: env %#lx (%s) exited with status %ld\n",
+			e->pub->id, e->pub->name, status);
 	sched_env_gone(e);
 	disk_env_gone(e->pub->id);
 	for (int i = 0; i < NENV; i++)

@@ -18,6 +18,21 @@ static void finds_values(void)
 	CU_ASSERT_STRING_EQUAL(v, "");
 }
 
+static void quoted_values_keep_spaces(void)
+{
+	char v[32];
+
+	CU_ASSERT_EQUAL(cmdline_get("a=1 init=\"init:cat /x /y\" b=2", "init",
+				    v, sizeof(v)), 1);
+	CU_ASSERT_STRING_EQUAL(v, "init:cat /x /y");
+	CU_ASSERT_EQUAL(cmdline_get("a=1 init=\"init:cat /x /y\" b=2", "b",
+				    v, sizeof(v)), 1);
+	CU_ASSERT_STRING_EQUAL(v, "2");
+	CU_ASSERT_EQUAL(cmdline_get("k=\"unterminated x=1", "x", v, sizeof(v)), 0);
+	CU_ASSERT_EQUAL(cmdline_get("k=\"\"", "k", v, sizeof(v)), 1);
+	CU_ASSERT_STRING_EQUAL(v, "");
+}
+
 static void last_word_wins(void)
 {
 	char v[32];
@@ -50,6 +65,7 @@ void add_cmdline_tests(void)
 	static const struct unit_test tests[] = {
 		{ "finds_values", finds_values },
 		{ "last_word_wins", last_word_wins },
+		{ "quoted_values_keep_spaces", quoted_values_keep_spaces },
 		{ "absent_and_prefix_keys", absent_and_prefix_keys },
 		{ "too_long_is_refused", too_long_is_refused },
 		{ 0, 0 },
