@@ -308,7 +308,6 @@ static void check_inode(struct checker *c, const struct cffs_loc *at,
 			MAX_DEPTH);
 		return;
 	}
-	w.depth = depth;
 	each_block(&w, at, type == CFFS_S_IFDIR ? dir_leaf : data_leaf);
 	if (w.beyond)
 		problem(c, "%lu block(s) past its size %lu (the first at index %lu)",

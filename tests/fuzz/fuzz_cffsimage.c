@@ -20,6 +20,7 @@
 #include "../../libfs-cffs/imgblk.h"
 #include "../../mkimage/cffscheck.h"
 #include "../../mkimage/cffsget.h"
+#include "../../xn/freemap.h"
 
 #define NBLOCKS 96
 #define READ_MAX (4 * CFFS_BLOCK) /* of each file: sizes may be huge */
@@ -27,6 +28,40 @@
 static uint8_t base[NBLOCKS][CFFS_BLOCK], work[NBLOCKS][CFFS_BLOCK];
 static char path[64];
 static FILE *nowhere;
+static uint64_t meta[NBLOCKS]; /* the base image's metadata blocks */
+static size_t nmeta;
+
+/* xn_rebuild reads exactly the metadata blocks: note each. */
+static int note_meta(uint64_t block, uint8_t *buf, void *ctx)
+{
+	(void)ctx;
+	memcpy(buf, base[block], CFFS_BLOCK);
+	meta[nmeta++] = block;
+	return 0;
+}
+
+/* Finds the base image's metadata blocks: XN's superblock, free map
+ * and root catalogue (not its templates, whose damage only makes the
+ * image refused at once), then those reached from the roots. */
+static void find_meta(void)
+{
+	static struct xnimage_head h;
+	static struct xok_xn_pair stack[NBLOCKS];
+	static uint8_t map[CFFS_BLOCK], buf[CFFS_BLOCK];
+	FILE *img = fopen(path, "rb");
+	uint64_t bad;
+
+	if (!img || xnimage_load(img, path, &h, stderr) < 0)
+		abort();
+	fclose(img);
+	meta[nmeta++] = 0;
+	for (uint64_t b = 0; b < h.super.freemap_blocks; b++)
+		meta[nmeta++] = h.super.freemap_start + b;
+	meta[nmeta++] = h.super.roots_block;
+	if (xn_rebuild(&h.super, h.types, h.roots, note_meta, NULL, map, stack,
+		       buf, &bad))
+		abort();
+}
 
 /* The undamaged image: directories, small files, one through an
  * indirect block, a link. */
@@ -63,6 +98,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(path, sizeof(path), "/tmp/fuzz-cffs-%d.img", (int)getpid());
 	nowhere = fopen("/dev/null", "w");
 	make_base();
+	find_meta();
 	return 0;
 }
 
@@ -78,8 +114,8 @@ static size_t damage(const uint8_t *in, size_t n)
 		i = 2;
 	}
 	while (i + 4 <= n) {
-		size_t blk = in[i] % NBLOCKS, off = (in[i + 1] | in[i + 2] << 8) %
-						    CFFS_BLOCK,
+		size_t blk = in[i] & 0x80 ? meta[in[i] % nmeta] : in[i] % NBLOCKS,
+		       off = (in[i + 1] | in[i + 2] << 8) % CFFS_BLOCK,
 		       len = in[i + 3] % 33;
 
 		i += 4;
