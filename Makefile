@@ -110,6 +110,7 @@ $(O)/user/lib/string.o: lib/string.c $(O)/flags/USER_CFLAGS
 
 include mkimage/Makefrag
 include libexos/Makefrag
+include libos-nest/Makefrag
 include bin/Makefrag
 include xok/Makefrag
 include tests/Makefrag
