@@ -237,16 +237,13 @@ void sched_timer(void)
 	env_run(e);
 }
 
-/* Hands the CPU back to the environment that donated it to `e` (or to
- * the caller `e` serves: donation_holder). */
-static __attribute__((noreturn)) void return_to_donor(struct env *e,
+/* Ends the loan `h` holds (donation_holder): its donor runs again. */
+static __attribute__((noreturn)) void return_to_donor(struct env *h,
 						     uint64_t reason)
 {
-	struct env *h = donation_holder(e);
-	struct env *d = h ? env_lookup(h->pub->donor) : 0;
+	struct env *d = env_lookup(h->pub->donor);
 
-	if (h)
-		h->pub->donor = 0;
+	h->pub->donor = 0;
 	if (!d || d->pub->status != XOK_ENV_DONATING)
 		sched_next_slice();
 	d->pub->status = XOK_ENV_RUNNABLE;
@@ -261,8 +258,10 @@ void sched_return_loan(struct env *e)
 
 void sched_block(struct env *e)
 {
-	if (donation_holder(e))
-		return_to_donor(e, XOK_YIELD_BLOCKED);
+	struct env *h = donation_holder(e);
+
+	if (h)
+		return_to_donor(h, XOK_YIELD_BLOCKED);
 	sched_next_slice();
 }
 
@@ -313,13 +312,13 @@ void sched_env_gone(struct env *e)
 
 int64_t sys_yield(void)
 {
-	struct env *e = curenv();
+	struct env *e = curenv(), *h = donation_holder(e);
 
 	e->tf.rax = 0;
 	if (e->uarea->epilogue_pending)
 		e->uarea->epilogue_pending = 0;
-	if (donation_holder(e))
-		return_to_donor(e, XOK_YIELD_RETURNED);
+	if (h)
+		return_to_donor(h, XOK_YIELD_RETURNED);
 	sched_next_slice();
 }
 
