@@ -111,6 +111,7 @@ $(O)/user/lib/string.o: lib/string.c $(O)/flags/USER_CFLAGS
 
 include libexos/Makefrag
 include mkimage/Makefrag
+include libos-nest/Makefrag
 include bin/Makefrag
 include xok/Makefrag
 include tests/Makefrag

@@ -7,12 +7,16 @@
  *                    environment itself past the instruction
  *   ipc_roundtrip    protected control transfer: call and reply
  *   yield_roundtrip  directed yield to another environment and back
+ *   sched_decision   the same loan made by a CPU-inheritance scheduler
+ *                    (libos-nest/sched.c, round robin): read the
+ *                    clients' state, pick, lend, charge the time
  * Each figure is the per-operation cost of each of BATCHES batches; the
  * median, minimum and maximum batch are printed. Argument "quick" runs
  * few operations (the test suite's smoke run).
  */
 #include <xok/wk.h>
 
+#include "../libos-nest/sched.h"
 #include "rt/rt.h"
 
 #define BATCHES 15
@@ -100,6 +104,22 @@ static void yield_roundtrip(void)
 	xok_yield_to(peer);
 }
 
+static struct nest_sched scheduler;
+static uint64_t decisions_wanted;
+
+static int decided(const struct nest_sched *s, void *unused)
+{
+	(void)unused;
+	return s->decisions >= decisions_wanted;
+}
+
+/* One decision: the bouncer is its only client and yields straight back. */
+static void sched_decision(void)
+{
+	decisions_wanted = scheduler.decisions + 1;
+	nest_sched_run(&scheduler, decided, 0);
+}
+
 int main(const char *arg)
 {
 	int64_t server, bouncer;
@@ -122,6 +142,10 @@ int main(const char *arg)
 	measure("ipc_roundtrip", ipc_roundtrip);
 	peer = (uint64_t)bouncer;
 	measure("yield_roundtrip", yield_roundtrip);
+	nest_sched_init(&scheduler, &nest_round_robin, 0);
+	if (nest_sched_add(&scheduler, (uint64_t)bouncer, 0) < 0)
+		return 3;
+	measure("sched_decision", sched_decision);
 	xok_env_destroy(0, server);
 	xok_env_destroy(0, bouncer);
 	return 0;

@@ -8,6 +8,7 @@
 #include <xok/error.h>
 
 #include "env.h"
+#include "sched.h"
 #include "syscall_decls.h"
 #include "upcall.h"
 
@@ -66,5 +67,11 @@ int64_t sys_ipc_reply(uint64_t r0, uint64_t r1, uint64_t r2, uint64_t r3)
 	c->uarea->ipc_reply[0] = r1;
 	c->uarea->ipc_reply[1] = r2;
 	c->uarea->ipc_reply[2] = r3;
+	/* A server lent time by directed yield (say by the scheduler of a
+	 * caller whose slice ended mid-call) gives the loan back: the lender
+	 * decides what runs next, and the caller, runnable again, runs when
+	 * its own scheduler picks it. */
+	if (s->pub->donor)
+		sched_return_loan(s);
 	env_run(c);
 }

@@ -90,13 +90,37 @@ static void wake_sleepers(void)
 	}
 }
 
+/*
+ * The environment holding the donation `e` runs on: `e` itself if someone
+ * donated to it, or else, while `e` serves a protected control transfer,
+ * the caller waiting for it (a server runs on its caller's time), and so
+ * on up a chain of calls; 0 if `e` runs on no donation. Without following
+ * calls, a donor whose donee called a server would never learn that the
+ * slice ended or that the server blocked, and would wait for good.
+ */
+static struct env *donation_holder(struct env *e)
+{
+	for (int hops = 0; e && hops < NENV; hops++) {
+		struct env *c;
+
+		if (e->pub->donor)
+			return e;
+		c = env_lookup(e->pub->ipc_caller);
+		if (!c || c->pub->status != XOK_ENV_WAITING ||
+		    c->pub->ipc_callee != e->pub->id)
+			return 0;
+		e = c;
+	}
+	return 0;
+}
+
 /* Ends the slice's donations: each donor in the chain above the running
  * environment learns that the slice ended. */
 static void end_donations(void)
 {
-	struct env *e = curenv();
+	struct env *e = donation_holder(curenv());
 
-	while (e && e->pub->donor) {
+	while (e) {
 		struct env *d = env_lookup(e->pub->donor);
 
 		e->pub->donor = 0;
@@ -104,7 +128,7 @@ static void end_donations(void)
 			d->pub->status = XOK_ENV_RUNNABLE;
 			d->tf.rax = XOK_YIELD_SLICE_END;
 		}
-		e = d;
+		e = donation_holder(d);
 	}
 }
 
@@ -134,6 +158,7 @@ static int any_slice_owned(void)
 static void start_slice(struct env *e, struct env *owner)
 {
 	exp_clock.slices++;
+	vec()->start_ns = clock_ns();
 	thiscpu()->timer_missed = 0; /* ticks missed while idle do not count */
 	lapic_timer_arm(SLICE_NS);
 	if (e == owner && e->pub->upcall[XOK_UPCALL_PROLOGUE] &&
@@ -212,12 +237,13 @@ void sched_timer(void)
 	env_run(e);
 }
 
-/* Hands the CPU back to the environment that donated it to `e`. */
-static void return_to_donor(struct env *e, uint64_t reason)
+/* Ends the loan `h` holds (donation_holder): its donor runs again. */
+static __attribute__((noreturn)) void return_to_donor(struct env *h,
+						     uint64_t reason)
 {
-	struct env *d = env_lookup(e->pub->donor);
+	struct env *d = env_lookup(h->pub->donor);
 
-	e->pub->donor = 0;
+	h->pub->donor = 0;
 	if (!d || d->pub->status != XOK_ENV_DONATING)
 		sched_next_slice();
 	d->pub->status = XOK_ENV_RUNNABLE;
@@ -225,10 +251,17 @@ static void return_to_donor(struct env *e, uint64_t reason)
 	env_run(d);
 }
 
+void sched_return_loan(struct env *e)
+{
+	return_to_donor(e, XOK_YIELD_RETURNED);
+}
+
 void sched_block(struct env *e)
 {
-	if (e->pub->donor)
-		return_to_donor(e, XOK_YIELD_BLOCKED);
+	struct env *h = donation_holder(e);
+
+	if (h)
+		return_to_donor(h, XOK_YIELD_BLOCKED);
 	sched_next_slice();
 }
 
@@ -279,13 +312,13 @@ void sched_env_gone(struct env *e)
 
 int64_t sys_yield(void)
 {
-	struct env *e = curenv();
+	struct env *e = curenv(), *h = donation_holder(e);
 
 	e->tf.rax = 0;
 	if (e->uarea->epilogue_pending)
 		e->uarea->epilogue_pending = 0;
-	if (e->pub->donor)
-		return_to_donor(e, XOK_YIELD_RETURNED);
+	if (h)
+		return_to_donor(h, XOK_YIELD_RETURNED);
 	sched_next_slice();
 }
 

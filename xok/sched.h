@@ -33,6 +33,10 @@ void sched_timer(void) __attribute__((noreturn));
  * doing (sleep, wait): hand the CPU to its donor or the next slice. */
 void sched_block(struct env *e) __attribute__((noreturn));
 
+/* `e`, running on a directed-yield loan, gives it back to its donor,
+ * which learns XOK_YIELD_RETURNED. */
+void sched_return_loan(struct env *e) __attribute__((noreturn));
+
 /* After an environment was destroyed: continue with whoever should run. */
 void sched_after_destroy(void) __attribute__((noreturn));
 

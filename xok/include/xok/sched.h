@@ -27,6 +27,11 @@ struct xok_cpu_slices {
 	uint32_t pos;      /* the slice running now */
 	uint32_t nslices;
 	uint64_t running;  /* env id running now, 0 if idle */
+	uint64_t start_ns; /* when the slice at pos started (xok_clock_ns):
+			    * it ends slice_ns later (plus the grace
+			    * period of an epilogue upcall), so a donor
+			    * can tell how long a loan the slice's end
+			    * cut off ran */
 	struct xok_slice slice[XOK_NSLICES];
 };
 

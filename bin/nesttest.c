@@ -1,0 +1,363 @@
+/*
+ * nesttest: CPU-inheritance scheduling (libos-nest/sched.c) on Xok. This
+ * program's environment is the root scheduler: it owns every slice and
+ * lends them to its clients (spawned environments with no slices of their
+ * own) by directed yield. Runs are counted in scheduling decisions and
+ * work units, never in seconds.
+ *   stride_shares     stride 3:2:1 gives 50/33/17% of the CPU
+ *   stacked_shares    stride 3:1 over a stride 2:1 and a round-robin
+ *                     scheduler: leaves get 50/25/12.5/12.5%
+ *   priority_inversion
+ *                     high blocks on a mutex low holds while medium
+ *                     spins: with donation high finishes before medium
+ *                     starts; without, only after medium is done
+ *   pct_server        a server with no slices runs only on its two
+ *                     clients' loans, charged to them, 2:1
+ * With the argument "demo", a hierarchy prints its live shares instead.
+ */
+#include "../lib/selftest.h"
+#include "../libos-nest/call.h"
+#include "../libos-nest/mutex.h"
+#include "../libos-nest/sched.h"
+#include "rt/rt.h"
+
+#define ENVS ((const volatile struct xok_env *)XOK_UENVS)
+#define SLICES ((const volatile struct xok_cpu_slices *)XOK_USLICES)
+
+#define MAXLEAVES 4
+
+/* Work each leaf did: shared memory (rt_spawn shares globals). */
+static volatile uint64_t work[MAXLEAVES];
+
+static void spin_counting(uint64_t leaf)
+{
+	for (;;)
+		work[leaf]++;
+}
+
+static int after_decisions(const struct nest_sched *s, void *n)
+{
+	return s->decisions >= *(uint64_t *)n;
+}
+
+/* Percent of `part` in `whole`, to 0.01. */
+static uint64_t hundredths(uint64_t part, uint64_t whole)
+{
+	return whole ? part * 10000 / whole : 0;
+}
+
+/* |got - want| in hundredths of a percent. */
+static uint64_t off_by(uint64_t got, uint64_t want)
+{
+	return got > want ? got - want : want - got;
+}
+
+static void print_share(const char *who, uint64_t ns, uint64_t total_ns,
+			uint64_t units, uint64_t total_units, uint64_t want)
+{
+	uint64_t t = hundredths(ns, total_ns), u = hundredths(units, total_units);
+
+	printf("  %s: time %lu.%02lu%%, work %lu.%02lu%% (want %lu.%02lu%%)\n",
+	       who, t / 100, t % 100, u / 100, u % 100, want / 100, want % 100);
+}
+
+static uint64_t sum(const volatile uint64_t *v, int n)
+{
+	uint64_t t = 0;
+
+	for (int i = 0; i < n; i++)
+		t += v[i];
+	return t;
+}
+
+static struct nest_sched root;
+
+/* Spawns `n` counting leaves as clients of `s` with params[]. */
+static int add_leaves(struct nest_sched *s, int first, int n,
+		      const uint64_t *params, int64_t *ids)
+{
+	for (int i = 0; i < n; i++) {
+		work[first + i] = 0;
+		ids[i] = rt_spawn(spin_counting, (uint64_t)(first + i));
+		if (ids[i] < 0 || nest_sched_add(s, (uint64_t)ids[i], params[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void destroy_all(const int64_t *ids, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (ids[i] > 0)
+			xok_env_destroy(0, (uint64_t)ids[i]);
+}
+
+/* Shares within 2 percentage points (200 hundredths). */
+#define SHARE_SLACK 200
+
+SELFTEST(stride_shares)
+{
+	static const uint64_t tickets[3] = { 3, 2, 1 };
+	static const uint64_t want[3] = { 5000, 3333, 1667 };
+	uint64_t decisions = 600, total_units;
+	int64_t ids[3];
+
+	nest_sched_init(&root, &nest_stride, 0);
+	CHECK_EQ(add_leaves(&root, 0, 3, tickets, ids), 0);
+	nest_sched_run(&root, after_decisions, &decisions);
+	destroy_all(ids, 3);
+	total_units = sum(work, 3);
+	printf("stride 3:2:1 over %lu decisions:\n", root.decisions);
+	for (int i = 0; i < 3; i++)
+		print_share(i == 0 ? "3 tickets" : i == 1 ? "2 tickets" :
+			    "1 ticket", root.charged_ns[i], root.total_ns,
+			    work[i], total_units, want[i]);
+	for (int i = 0; i < 3; i++) {
+		CHECK(off_by(hundredths(root.charged_ns[i], root.total_ns),
+			     want[i]) <= SHARE_SLACK);
+		CHECK(off_by(hundredths(work[i], total_units), want[i]) <=
+		      SHARE_SLACK);
+	}
+	return 0;
+}
+
+static struct nest_sched sub[2];
+
+static void run_sub_scheduler(uint64_t which)
+{
+	nest_sched_run(&sub[which], 0, 0);
+}
+
+/* Root stride 3:1 over sub[0] (stride 2:1) and sub[1] (round robin). */
+static int build_hierarchy(int64_t *ids)
+{
+	static const uint64_t two_one[2] = { 2, 1 }, equal[2] = { 0, 0 };
+
+	nest_sched_init(&root, &nest_stride, 0);
+	nest_sched_init(&sub[0], &nest_stride, 0);
+	nest_sched_init(&sub[1], &nest_round_robin, 0);
+	if (add_leaves(&sub[0], 0, 2, two_one, ids) ||
+	    add_leaves(&sub[1], 2, 2, equal, ids + 2))
+		return -1;
+	ids[4] = rt_spawn(run_sub_scheduler, 0);
+	ids[5] = rt_spawn(run_sub_scheduler, 1);
+	if (ids[4] < 0 || ids[5] < 0 ||
+	    nest_sched_add(&root, (uint64_t)ids[4], 3) < 0 ||
+	    nest_sched_add(&root, (uint64_t)ids[5], 1) < 0)
+		return -1;
+	return 0;
+}
+
+static uint64_t leaf_ns(int leaf)
+{
+	return sub[leaf / 2].charged_ns[leaf % 2];
+}
+
+/* Prints each leaf's share of the time and work so far. */
+static void print_leaves(const uint64_t *want)
+{
+	static const char *const names[MAXLEAVES] = {
+		"stride 2/3 of 3/4", "stride 1/3 of 3/4", "rr 1/2 of 1/4",
+		"rr 1/2 of 1/4",
+	};
+	uint64_t total_ns = sub[0].total_ns + sub[1].total_ns;
+	uint64_t total_units = sum(work, MAXLEAVES);
+
+	for (int i = 0; i < MAXLEAVES; i++)
+		print_share(names[i], leaf_ns(i), total_ns, work[i],
+			    total_units, want[i]);
+}
+
+static const uint64_t leaf_want[MAXLEAVES] = { 5000, 2500, 1250, 1250 };
+
+SELFTEST(stacked_shares)
+{
+	uint64_t decisions = 800, total_ns;
+	int64_t ids[6] = { 0 };
+
+	CHECK_EQ(build_hierarchy(ids), 0);
+	nest_sched_run(&root, after_decisions, &decisions);
+	destroy_all(ids, 6);
+	total_ns = sub[0].total_ns + sub[1].total_ns;
+	printf("stacked over %lu root decisions:\n", root.decisions);
+	print_leaves(leaf_want);
+	for (int i = 0; i < MAXLEAVES; i++)
+		CHECK(off_by(hundredths(leaf_ns(i), total_ns), leaf_want[i]) <=
+		      SHARE_SLACK);
+	/* Each level charged its client the time lent through it. */
+	CHECK(sub[0].total_ns <= root.charged_ns[0]);
+	CHECK(sub[1].total_ns <= root.charged_ns[1]);
+	return 0;
+}
+
+/* Priority inversion: low takes the lock, then high and medium wake. */
+#define CRITICAL_UNITS 3000000ull
+#define MEDIUM_UNITS 3000000ull
+
+static struct nest_mutex lock;
+static volatile uint64_t low_holds, medium_units, medium_units_seen_by_high;
+
+static void low(uint64_t unused)
+{
+	(void)unused;
+	nest_mutex_lock(&lock);
+	low_holds = 1;
+	for (volatile uint64_t i = 0; i < CRITICAL_UNITS; i++)
+		;
+	nest_mutex_unlock(&lock);
+}
+
+static void medium(uint64_t unused)
+{
+	(void)unused;
+	nest_sleep_while(&low_holds, 0);
+	while (medium_units < MEDIUM_UNITS)
+		medium_units++;
+}
+
+static void high(uint64_t unused)
+{
+	(void)unused;
+	nest_sleep_while(&low_holds, 0);
+	nest_mutex_lock(&lock);
+	medium_units_seen_by_high = medium_units;
+	nest_mutex_unlock(&lock);
+}
+
+/* Runs the three under fixed priority until all have exited; returns the
+ * medium's progress when the high got the lock. */
+static uint64_t inversion(int donate)
+{
+	void (*const fn[3])(uint64_t) = { low, medium, high };
+
+	nest_mutex_init(&lock, donate);
+	low_holds = medium_units = 0;
+	medium_units_seen_by_high = ~0ull;
+	nest_sched_init(&root, &nest_fixed_priority, 0);
+	for (int prio = 0; prio < 3; prio++) {
+		int64_t id = rt_spawn(fn[prio], 0);
+
+		if (id < 0 || nest_sched_add(&root, (uint64_t)id, prio) < 0)
+			return ~0ull;
+	}
+	nest_sched_run(&root, 0, 0);
+	printf("inversion, donation %s: medium had done %lu of %llu units "
+	       "when high got the lock (%lu decisions)\n", donate ? "on" : "off",
+	       medium_units_seen_by_high, MEDIUM_UNITS, root.decisions);
+	return medium_units_seen_by_high;
+}
+
+SELFTEST(priority_inversion)
+{
+	CHECK_EQ(inversion(1), 0);
+	CHECK_EQ(inversion(0), MEDIUM_UNITS); /* the control run */
+	return 0;
+}
+
+/* A server with no slices; each call is `a0` units of work. */
+#define CALL_UNITS 200000ull
+
+static volatile uint64_t server_id, served_units, calls[2];
+
+static void serve_work(struct xok_upcall_frame *f, uint64_t caller,
+		       uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	(void)f, (void)caller, (void)a1, (void)a2, (void)a3;
+	for (uint64_t i = 0; i < a0; i++)
+		served_units++;
+	xok_ipc_reply(a0, 0, 0, 0);
+}
+
+static void server(uint64_t unused)
+{
+	struct xok_env_state st = { .ipc_accept = XOK_IPC_ANY };
+
+	(void)unused;
+	xok_env_set(0, 0, &st, XOK_SET_IPC);
+	rt_sleep_forever();
+}
+
+static void client(uint64_t which)
+{
+	for (;;)
+		if (nest_call(server_id, CALL_UNITS, 0, 0, 0) ==
+		    (int64_t)CALL_UNITS)
+			calls[which]++;
+}
+
+static int owns_a_slice(uint64_t id)
+{
+	for (int i = 0; i < XOK_NSLICES; i++)
+		if (SLICES[0].slice[i].owner == id)
+			return 1;
+	return 0;
+}
+
+SELFTEST(pct_server)
+{
+	uint64_t decisions = 300, total;
+	int64_t ids[3];
+
+	rt_upcall_handlers[XOK_UPCALL_IPC] = serve_work;
+	ids[0] = rt_spawn(server, 0);
+	CHECK(ids[0] > 0);
+	server_id = (uint64_t)ids[0];
+	CHECK_EQ(rt_donate(server_id), XOK_YIELD_BLOCKED); /* in its wait */
+	calls[0] = calls[1] = served_units = 0;
+	nest_sched_init(&root, &nest_stride, 0);
+	for (int i = 0; i < 2; i++) {
+		ids[1 + i] = rt_spawn(client, (uint64_t)i);
+		CHECK(ids[1 + i] > 0);
+		CHECK_EQ(nest_sched_add(&root, (uint64_t)ids[1 + i], 2 - i), i);
+	}
+	nest_sched_run(&root, after_decisions, &decisions);
+	CHECK(!owns_a_slice(server_id));
+	CHECK(ENVS[xok_env_slot(server_id)].ticks > 0); /* it ran */
+	destroy_all(ids, 3);
+	rt_upcall_handlers[XOK_UPCALL_IPC] = 0;
+	total = calls[0] + calls[1];
+	printf("server on loans: %lu calls (%lu units served); client 2 "
+	       "tickets:\n", total, served_units);
+	print_share("client 2 tickets", root.charged_ns[0], root.total_ns,
+		    calls[0], total, 6667);
+	print_share("client 1 ticket", root.charged_ns[1], root.total_ns,
+		    calls[1], total, 3333);
+	CHECK(total > 10);
+	/* The clients did nothing but call: the time charged to them is
+	 * the server's work, and it went 2:1 as their tickets. */
+	CHECK(off_by(hundredths(root.charged_ns[0], root.total_ns), 6667) <=
+	      SHARE_SLACK);
+	CHECK(off_by(hundredths(calls[0], total), 6667) <= 3 * SHARE_SLACK);
+	return 0;
+}
+
+static int demo_report(const struct nest_sched *s, void *unused)
+{
+	(void)unused;
+	if (s->decisions % 100 == 0 && s->decisions) {
+		printf("after %lu decisions:\n", s->decisions);
+		print_leaves(leaf_want);
+	}
+	return s->decisions >= 1000;
+}
+
+/* The live demo: the stacked hierarchy, shares printed as it runs. */
+static int demo(void)
+{
+	int64_t ids[6] = { 0 };
+
+	printf("nestdemo: root stride 3:1 over [stride 2:1] and [round "
+	       "robin of 2]\n");
+	if (build_hierarchy(ids) < 0)
+		return 1;
+	nest_sched_run(&root, demo_report, 0);
+	destroy_all(ids, 6);
+	return 0;
+}
+
+int main(const char *arg)
+{
+	if (!strcmp(arg, "demo"))
+		return demo();
+	return rt_run_selftests(arg);
+}

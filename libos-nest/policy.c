@@ -1,0 +1,63 @@
+/*
+ * policy: the bookkeeping every policy shares (which slots hold clients,
+ * which may run), around the policy's own operations.
+ */
+#include "policy.h"
+
+void nest_policy_init(struct nest_policy *p, const struct nest_policy_ops *ops,
+		      uint64_t seed)
+{
+	*p = (struct nest_policy){ .ops = ops, .cursor = seed };
+}
+
+int nest_policy_add(struct nest_policy *p, uint64_t param)
+{
+	if (param < p->ops->param_min || param > p->ops->param_max)
+		return -1;
+	for (unsigned c = 0; c < NEST_MAXCLIENTS; c++) {
+		if (nest_policy_has(p, c))
+			continue;
+		p->present |= 1u << c;
+		p->runnable |= 1u << c;
+		p->param[c] = param;
+		p->key[c] = 0;
+		if (p->ops->add)
+			p->ops->add(p, c, param);
+		return (int)c;
+	}
+	return -1;
+}
+
+void nest_policy_remove(struct nest_policy *p, unsigned c)
+{
+	if (!nest_policy_has(p, c))
+		return;
+	p->present &= ~(1u << c);
+	p->runnable &= ~(1u << c);
+}
+
+int nest_policy_pick(struct nest_policy *p)
+{
+	return p->runnable ? (int)p->ops->pick(p) : -1;
+}
+
+void nest_policy_charge(struct nest_policy *p, unsigned c, uint64_t ns)
+{
+	if (nest_policy_has(p, c) && p->ops->charge)
+		p->ops->charge(p, c, ns);
+}
+
+void nest_policy_block(struct nest_policy *p, unsigned c)
+{
+	if (nest_policy_has(p, c))
+		p->runnable &= ~(1u << c);
+}
+
+void nest_policy_unblock(struct nest_policy *p, unsigned c)
+{
+	if (!nest_policy_has(p, c) || nest_policy_is_runnable(p, c))
+		return;
+	p->runnable |= 1u << c;
+	if (p->ops->unblock)
+		p->ops->unblock(p, c);
+}

@@ -1,0 +1,84 @@
+/*
+ * policy: a CPU scheduling policy behind one small interface (OSKit-style:
+ * a table of operations on a scheduler object), pure and freestanding, so
+ * the same code decides in a scheduler environment on Xok (sched.c) and
+ * in host unit tests.
+ *
+ * A policy knows clients by slot (0..NEST_MAXCLIENTS-1) and a parameter
+ * whose meaning is its own (priority, tickets, period). It is told who
+ * blocks and unblocks and how much CPU time each was charged, and picks
+ * who runs next. It never sees environments or clocks.
+ */
+#ifndef NEST_POLICY_H
+#define NEST_POLICY_H
+
+#include <stdint.h>
+
+#define NEST_MAXCLIENTS 16
+
+struct nest_policy;
+
+/* Only pick is required: a null operation has nothing to do. */
+struct nest_policy_ops {
+	const char *name;
+	uint64_t param_min, param_max; /* the parameters add accepts */
+	/* Admits slot c with `param` (already marked present and runnable). */
+	void (*add)(struct nest_policy *p, unsigned c, uint64_t param);
+	/* The runnable client to run next (the runnable set is not empty). */
+	unsigned (*pick)(struct nest_policy *p);
+	/* c ran for `ns` nanoseconds on this scheduler's time. */
+	void (*charge)(struct nest_policy *p, unsigned c, uint64_t ns);
+	/* c became runnable again (already marked runnable). */
+	void (*unblock)(struct nest_policy *p, unsigned c);
+};
+
+/*
+ * A scheduler. Laid out here so that it can be embedded without an
+ * allocator; only the policy's own file reads param, key and cursor.
+ */
+struct nest_policy {
+	const struct nest_policy_ops *ops;
+	uint32_t present;  /* bit c: slot c holds a client */
+	uint32_t runnable; /* bit c: ... that may run now */
+	uint64_t param[NEST_MAXCLIENTS]; /* what add was given, or derived */
+	uint64_t key[NEST_MAXCLIENTS];   /* the policy's per-client word */
+	uint64_t cursor;                 /* the policy's own word */
+};
+
+/* The policies (policy_prio.c, policy_stride.c, policy_lottery.c). */
+extern const struct nest_policy_ops nest_fixed_priority; /* param: priority, higher first */
+extern const struct nest_policy_ops nest_round_robin;    /* param: ignored */
+extern const struct nest_policy_ops nest_rate_monotonic; /* param: period, shorter first */
+extern const struct nest_policy_ops nest_stride;         /* param: tickets (1..NEST_MAXTICKETS) */
+extern const struct nest_policy_ops nest_lottery;        /* param: tickets (1..NEST_MAXTICKETS) */
+
+#define NEST_MAXTICKETS 65536
+
+/* An empty scheduler with policy `ops`; `seed` feeds a policy that draws
+ * random numbers (lottery). */
+void nest_policy_init(struct nest_policy *p, const struct nest_policy_ops *ops,
+		      uint64_t seed);
+
+/* Admits a client in the first free slot: returns it, or -1 if full or
+ * `param` is outside [param_min, param_max]. */
+int nest_policy_add(struct nest_policy *p, uint64_t param);
+void nest_policy_remove(struct nest_policy *p, unsigned c);
+
+/* The client to run next, or -1 if none is runnable. */
+int nest_policy_pick(struct nest_policy *p);
+void nest_policy_charge(struct nest_policy *p, unsigned c, uint64_t ns);
+void nest_policy_block(struct nest_policy *p, unsigned c);
+void nest_policy_unblock(struct nest_policy *p, unsigned c);
+
+static inline int nest_policy_has(const struct nest_policy *p, unsigned c)
+{
+	return c < NEST_MAXCLIENTS && (p->present >> c) & 1;
+}
+
+static inline int nest_policy_is_runnable(const struct nest_policy *p,
+					  unsigned c)
+{
+	return c < NEST_MAXCLIENTS && (p->runnable >> c) & 1;
+}
+
+#endif

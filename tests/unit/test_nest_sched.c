@@ -1,0 +1,294 @@
+/*
+ * libos-nest/policy: the scheduling policies decide as their papers say,
+ * alone and stacked. Every test drives a policy the way a scheduler
+ * environment does: pick, charge what the pick ran, block, unblock.
+ */
+#include <math.h>
+#include <stdint.h>
+
+#include "../../libos-nest/policy.h"
+#include "unit.h"
+
+#define QUANTUM 10000000ull /* 10 ms, Xok's slice */
+
+/* n decisions, each charged a full quantum; counts[] += wins. */
+static void run_quanta(struct nest_policy *p, unsigned n, unsigned *counts)
+{
+	for (unsigned i = 0; i < n; i++) {
+		int c = nest_policy_pick(p);
+
+		CU_ASSERT_FATAL(c >= 0);
+		counts[c]++;
+		nest_policy_charge(p, (unsigned)c, QUANTUM);
+	}
+}
+
+static void add_three(struct nest_policy *p, const struct nest_policy_ops *ops,
+		      uint64_t a, uint64_t b, uint64_t c)
+{
+	nest_policy_init(p, ops, 1);
+	CU_ASSERT_EQUAL(nest_policy_add(p, a), 0);
+	CU_ASSERT_EQUAL(nest_policy_add(p, b), 1);
+	CU_ASSERT_EQUAL(nest_policy_add(p, c), 2);
+}
+
+static void stride_321_is_exact(void)
+{
+	struct nest_policy p;
+	unsigned counts[3] = { 0 };
+
+	add_three(&p, &nest_stride, 3, 2, 1);
+	for (int round = 1; round <= 100; round++) {
+		run_quanta(&p, 6, counts);
+		/* After every 6 quanta the shares are exactly 3:2:1. */
+		CU_ASSERT_EQUAL(counts[0], 3u * round);
+		CU_ASSERT_EQUAL(counts[1], 2u * round);
+		CU_ASSERT_EQUAL(counts[2], 1u * round);
+	}
+}
+
+/* Clients that use uneven parts of their quanta still get time in the
+ * ratio of their tickets, to within one quantum each. */
+static void stride_uneven_use_keeps_time_shares(void)
+{
+	struct nest_policy p;
+	uint64_t used[3] = { 0 }, total = 0;
+
+	add_three(&p, &nest_stride, 3, 2, 1);
+	for (unsigned i = 0; i < 30000; i++) {
+		int c = nest_policy_pick(&p);
+		uint64_t ns = QUANTUM / (1 + (i * 7919u) % 13);
+
+		used[c] += ns;
+		total += ns;
+		nest_policy_charge(&p, (unsigned)c, ns);
+	}
+	for (int c = 0; c < 3; c++) {
+		double want = (double)total * (3 - c) / 6;
+
+		CU_ASSERT(fabs((double)used[c] - want) <= QUANTUM);
+	}
+}
+
+/* A client away for a while comes back at the others' pass: no burst. */
+static void stride_sleeper_gets_no_credit(void)
+{
+	struct nest_policy p;
+	unsigned counts[3] = { 0 };
+
+	add_three(&p, &nest_stride, 1, 1, 1);
+	nest_policy_block(&p, 2);
+	run_quanta(&p, 300, counts);
+	CU_ASSERT_EQUAL(counts[2], 0);
+	nest_policy_unblock(&p, 2);
+	counts[0] = counts[1] = counts[2] = 0;
+	run_quanta(&p, 30, counts);
+	CU_ASSERT(counts[2] >= 9 && counts[2] <= 11);
+}
+
+static void lottery_within_binomial_bound(void)
+{
+	const unsigned n = 60000;
+	const double share[3] = { 3.0 / 6, 2.0 / 6, 1.0 / 6 };
+
+	for (uint64_t seed = 1; seed <= 5; seed++) {
+		struct nest_policy p;
+		unsigned counts[3] = { 0 };
+
+		add_three(&p, &nest_lottery, 3, 2, 1);
+		p.cursor = seed;
+		run_quanta(&p, n, counts);
+		/* Wins are Binomial(n, f): within 4 standard deviations
+		 * (a fair generator strays further once in ~16,000). */
+		for (int c = 0; c < 3; c++) {
+			double mean = n * share[c];
+			double sd = sqrt(n * share[c] * (1 - share[c]));
+
+			CU_ASSERT(fabs(counts[c] - mean) <= 4 * sd);
+		}
+	}
+}
+
+static void lottery_repeats_with_its_seed(void)
+{
+	struct nest_policy a, b;
+
+	add_three(&a, &nest_lottery, 5, 1, 1);
+	add_three(&b, &nest_lottery, 5, 1, 1);
+	for (int i = 0; i < 1000; i++)
+		CU_ASSERT_EQUAL(nest_policy_pick(&a), nest_policy_pick(&b));
+}
+
+static void fixed_priority_is_strict(void)
+{
+	struct nest_policy p;
+	unsigned counts[3] = { 0 };
+
+	add_three(&p, &nest_fixed_priority, 1, 5, 3);
+	run_quanta(&p, 100, counts);
+	CU_ASSERT_EQUAL(counts[1], 100);
+	nest_policy_block(&p, 1);
+	CU_ASSERT_EQUAL(nest_policy_pick(&p), 2);
+	nest_policy_block(&p, 2);
+	CU_ASSERT_EQUAL(nest_policy_pick(&p), 0);
+	nest_policy_unblock(&p, 1);
+	CU_ASSERT_EQUAL(nest_policy_pick(&p), 1);
+	nest_policy_block(&p, 0);
+	nest_policy_block(&p, 1);
+	CU_ASSERT_EQUAL(nest_policy_pick(&p), -1);
+}
+
+static void round_robin_takes_turns(void)
+{
+	struct nest_policy p;
+	unsigned counts[4] = { 0 };
+	int last = -1;
+
+	nest_policy_init(&p, &nest_round_robin, 0);
+	for (int i = 0; i < 4; i++)
+		CU_ASSERT_EQUAL(nest_policy_add(&p, 0), i);
+	for (int i = 0; i < 400; i++) {
+		int c = nest_policy_pick(&p);
+
+		CU_ASSERT_NOT_EQUAL(c, last);
+		CU_ASSERT(last < 0 || c == (last + 1) % 4);
+		counts[c]++;
+		last = c;
+	}
+	for (int c = 0; c < 4; c++)
+		CU_ASSERT_EQUAL(counts[c], 100);
+	nest_policy_block(&p, 2);
+	for (int i = 0; i < 30; i++)
+		CU_ASSERT_NOT_EQUAL(nest_policy_pick(&p), 2);
+}
+
+/* Periods 30, 10, 20: the shortest period runs first, each job blocking
+ * when done, and a release of the shortest preempts the others. */
+static void rate_monotonic_order(void)
+{
+	struct nest_policy p;
+
+	add_three(&p, &nest_rate_monotonic, 30, 10, 20);
+	CU_ASSERT_EQUAL(nest_policy_pick(&p), 1);
+	nest_policy_block(&p, 1);
+	CU_ASSERT_EQUAL(nest_policy_pick(&p), 2);
+	nest_policy_unblock(&p, 1);
+	CU_ASSERT_EQUAL(nest_policy_pick(&p), 1);
+	nest_policy_block(&p, 1);
+	nest_policy_block(&p, 2);
+	CU_ASSERT_EQUAL(nest_policy_pick(&p), 0);
+	CU_ASSERT_EQUAL(nest_policy_add(&p, 0), -1); /* a period of 0 */
+}
+
+static void add_refuses_and_remove_frees(void)
+{
+	struct nest_policy p;
+
+	nest_policy_init(&p, &nest_stride, 0);
+	CU_ASSERT_EQUAL(nest_policy_add(&p, 0), -1);
+	CU_ASSERT_EQUAL(nest_policy_add(&p, NEST_MAXTICKETS + 1), -1);
+	for (int i = 0; i < NEST_MAXCLIENTS; i++)
+		CU_ASSERT_EQUAL(nest_policy_add(&p, NEST_MAXTICKETS), i);
+	CU_ASSERT_EQUAL(nest_policy_add(&p, 1), -1); /* full */
+	nest_policy_remove(&p, 4);
+	CU_ASSERT_FALSE(nest_policy_has(&p, 4));
+	for (int i = 0; i < 100; i++) {
+		int c = nest_policy_pick(&p);
+
+		CU_ASSERT_NOT_EQUAL(c, 4);
+		nest_policy_charge(&p, (unsigned)c, QUANTUM);
+	}
+	CU_ASSERT_EQUAL(nest_policy_add(&p, 1), 4);
+}
+
+/*
+ * Stacking: a root policy whose clients are schedulers. Each quantum the
+ * root picks a child scheduler, which picks a leaf; both charge it, as
+ * the donation chain does on Xok. Leaves get the product of the shares.
+ */
+struct two_level {
+	struct nest_policy root, child[2];
+	unsigned leaf[2][2]; /* quanta each leaf ran */
+};
+
+static void run_two_level(struct two_level *t, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		int s = nest_policy_pick(&t->root), l;
+
+		CU_ASSERT_FATAL(s >= 0);
+		l = nest_policy_pick(&t->child[s]);
+		CU_ASSERT_FATAL(l >= 0);
+		t->leaf[s][l]++;
+		nest_policy_charge(&t->child[s], (unsigned)l, QUANTUM);
+		nest_policy_charge(&t->root, (unsigned)s, QUANTUM);
+	}
+}
+
+static void two_level(struct two_level *t, const struct nest_policy_ops *a,
+		      const struct nest_policy_ops *b, uint64_t a0, uint64_t a1,
+		      uint64_t b0, uint64_t b1)
+{
+	*t = (struct two_level){ 0 };
+	nest_policy_init(&t->root, &nest_stride, 0);
+	CU_ASSERT_EQUAL(nest_policy_add(&t->root, 3), 0);
+	CU_ASSERT_EQUAL(nest_policy_add(&t->root, 1), 1);
+	nest_policy_init(&t->child[0], a, 0);
+	nest_policy_add(&t->child[0], a0);
+	nest_policy_add(&t->child[0], a1);
+	nest_policy_init(&t->child[1], b, 0);
+	nest_policy_add(&t->child[1], b0);
+	nest_policy_add(&t->child[1], b1);
+}
+
+static void stacked_stride_over_priority_and_round_robin(void)
+{
+	struct two_level t;
+
+	two_level(&t, &nest_fixed_priority, &nest_round_robin, 2, 1, 0, 0);
+	run_two_level(&t, 8000);
+	/* 3/4 x 1, 3/4 x 0, 1/4 x 1/2, 1/4 x 1/2. */
+	CU_ASSERT_EQUAL(t.leaf[0][0], 6000);
+	CU_ASSERT_EQUAL(t.leaf[0][1], 0);
+	CU_ASSERT_EQUAL(t.leaf[1][0], 1000);
+	CU_ASSERT_EQUAL(t.leaf[1][1], 1000);
+	/* The urgent leaf blocks: the other inherits its parent's share. */
+	nest_policy_block(&t.child[0], 0);
+	t.leaf[0][1] = 0;
+	run_two_level(&t, 8000);
+	CU_ASSERT_EQUAL(t.leaf[0][1], 6000);
+}
+
+static void stacked_stride_over_stride(void)
+{
+	struct two_level t;
+
+	two_level(&t, &nest_stride, &nest_stride, 2, 1, 1, 1);
+	run_two_level(&t, 8000);
+	/* 3/4 x 2/3, 3/4 x 1/3, 1/4 x 1/2, 1/4 x 1/2. */
+	CU_ASSERT_EQUAL(t.leaf[0][0], 4000);
+	CU_ASSERT_EQUAL(t.leaf[0][1], 2000);
+	CU_ASSERT_EQUAL(t.leaf[1][0], 1000);
+	CU_ASSERT_EQUAL(t.leaf[1][1], 1000);
+}
+
+void add_nest_sched_tests(void)
+{
+	static const struct unit_test tests[] = {
+		{ "stride_321_is_exact", stride_321_is_exact },
+		{ "stride_uneven_use_keeps_time_shares",
+		  stride_uneven_use_keeps_time_shares },
+		{ "stride_sleeper_gets_no_credit", stride_sleeper_gets_no_credit },
+		{ "lottery_within_binomial_bound", lottery_within_binomial_bound },
+		{ "lottery_repeats_with_its_seed", lottery_repeats_with_its_seed },
+		{ "fixed_priority_is_strict", fixed_priority_is_strict },
+		{ "round_robin_takes_turns", round_robin_takes_turns },
+		{ "rate_monotonic_order", rate_monotonic_order },
+		{ "add_refuses_and_remove_frees", add_refuses_and_remove_frees },
+		{ "stacked_stride_over_priority_and_round_robin",
+		  stacked_stride_over_priority_and_round_robin },
+		{ "stacked_stride_over_stride", stacked_stride_over_stride },
+		{ 0, 0 },
+	};
+	add_suite("nest_sched", tests);
+}
