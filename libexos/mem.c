@@ -334,28 +334,36 @@ SYS(madvise)
 void exos_fault_upcall(struct xok_upcall_frame *f)
 {
 	struct xok_trapframe *tf = &f->tf;
+	/* Process 1 may fault (its stack growing) before it has any state. */
+	int have_self = exos_pte(EXOS_SELF) != 0;
+	uint32_t was_in_exos = have_self ? SELF->in_exos : 1;
+	int sig, resolved;
 
-	if (tf->trapno == XOK_T_PGFLT &&
-	    !exos_resolve_fault(f->addr, (tf->err & 2) != 0))
+	/* While ExOS handles the fault, a slice's prologue must not deliver
+	 * a signal into this handler's context. */
+	if (have_self)
+		SELF->in_exos = 1;
+	resolved = tf->trapno == XOK_T_PGFLT &&
+		   !exos_resolve_fault(f->addr, (tf->err & 2) != 0);
+	if (have_self)
+		SELF->in_exos = was_in_exos;
+	if (resolved)
 		return;
+	if (!have_self) {
+		exos_printf("exos: fault %lu at %#lx (rip %#lx) while starting\n",
+			    tf->trapno, f->addr, tf->rip);
+		xok_exit(128 + L_SIGSEGV);
+	}
 	switch (tf->trapno) {
 	case XOK_T_PGFLT:
-	case XOK_T_GPFLT:
-		exos_signal_fault(tf, L_SIGSEGV, f->addr);
-		break;
-	case XOK_T_ILLOP:
-		exos_signal_fault(tf, L_SIGILL, tf->rip);
-		break;
+	case XOK_T_GPFLT: sig = L_SIGSEGV; break;
+	case XOK_T_ILLOP: sig = L_SIGILL; break;
 	case XOK_T_DIVIDE:
 	case XOK_T_FPERR:
-	case XOK_T_SIMDERR:
-		exos_signal_fault(tf, L_SIGFPE, tf->rip);
-		break;
+	case XOK_T_SIMDERR: sig = L_SIGFPE; break;
 	case XOK_T_BRKPT:
-	case XOK_T_DEBUG:
-		exos_signal_fault(tf, L_SIGTRAP, tf->rip);
-		break;
-	default:
-		exos_signal_fault(tf, L_SIGBUS, tf->rip);
+	case XOK_T_DEBUG: sig = L_SIGTRAP; break;
+	default: sig = L_SIGBUS;
 	}
+	exos_signal_fault(tf, sig, tf->trapno == XOK_T_PGFLT ? f->addr : tf->rip);
 }

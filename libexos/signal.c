@@ -163,8 +163,11 @@ static void deliver(struct xok_trapframe *tf, int sig, uint64_t addr,
 		tf->rip -= 2; /* the `syscall` instruction */
 		tf->rax = (uint64_t)restart;
 	}
-	if (push_frame(tf, sig, act, addr))
+	if (push_frame(tf, sig, act, addr)) {
+		exos_printf("exos: pid %d (%s): no room for a signal frame "
+			    "below %#lx: killed\n", SELF->pid, SELF->exe, tf->rsp);
 		die_of(L_SIGSEGV);
+	}
 }
 
 void exos_signal_deliver(struct xok_trapframe *tf, int64_t restart)
@@ -186,22 +189,26 @@ void exos_signal_fault(struct xok_trapframe *tf, int sig, uint64_t addr)
 {
 	const struct l_sigaction *act = &SELF->sig[sig - 1];
 
-	/* A fault while the signal is blocked, or inside ExOS, is fatal. */
+	/* A fault while the signal is blocked, or inside ExOS, is fatal,
+	 * and said on the console (as Linux logs a segfault). */
 	if (SELF->in_exos || (SELF->sigmask & BIT(sig)) ||
 	    act->handler <= L_SIG_IGN) {
-		if (SELF->in_exos)
-			exos_printf("exos: pid %d (%s): fault at %#lx in the "
-				    "libOS (rip %#lx rsp %#lx): killed\n", SELF->pid,
-				    SELF->exe, addr, tf->rip, tf->rsp);
+		exos_printf("exos: pid %d (%s): signal %d at %#lx, rip %#lx, "
+			    "rsp %#lx%s: killed\n", SELF->pid, SELF->exe, sig,
+			    addr, tf->rip, tf->rsp,
+			    SELF->in_exos ? ", in the libOS" : "");
 		die_of(sig);
 	}
 	deliver(tf, sig, addr, -1);
 }
 
-
+/* A slice begins: deliver pending signals if the program itself was
+ * running — not ExOS (in_exos), and not ExOS's way in or out of it, which
+ * runs on ExOS's own stacks (entry.S, xok_resume) before in_exos is set
+ * and after it is cleared. */
 void exos_prologue_upcall(struct xok_upcall_frame *f)
 {
-	if (!SELF->in_exos)
+	if (!SELF->in_exos && f->tf.rsp < EXOS_USER_TOP)
 		exos_signal_deliver(&f->tf, -1);
 }
 

@@ -81,15 +81,16 @@ int cprintf(const char *fmt, ...)
 	return n;
 }
 
+/* Takes what the UART holds while the ring has room. When it is full the
+ * receive interrupt is turned off, so further input waits in the UART
+ * (and the sender) instead of being dropped; cons_getc turns it on again. */
 void cons_intr(void)
 {
-	while (inb(COM1 + UART_LSR) & LSR_DATA_READY) {
-		unsigned char c = inb(COM1 + UART_DATA);
-
-		/* A full ring drops new input rather than overwrite old. */
-		if (in_head - in_tail < INBUF_SIZE)
-			inbuf[in_head++ % INBUF_SIZE] = c;
-	}
+	while (in_head - in_tail < INBUF_SIZE &&
+	       (inb(COM1 + UART_LSR) & LSR_DATA_READY))
+		inbuf[in_head++ % INBUF_SIZE] = inb(COM1 + UART_DATA);
+	if (in_head - in_tail == INBUF_SIZE)
+		outb(COM1 + UART_IER, 0);
 	exp_clock.cons_in = in_head - in_tail;
 }
 
@@ -101,5 +102,6 @@ int cons_getc(void)
 		return -1;
 	c = inbuf[in_tail++ % INBUF_SIZE];
 	exp_clock.cons_in = in_head - in_tail;
+	outb(COM1 + UART_IER, IER_RX); /* room again (see cons_intr) */
 	return c;
 }

@@ -34,7 +34,7 @@ echo alpha > tree/a/b/f1; echo beta > tree/c/f2; ln -s a/b/f1 tree/link
 find tree | sort
 cat tree/link
 cp -r tree copy && diff -r tree copy && echo copies-equal
-mv copy moved && ls
+mv copy moved && ls -1
 rm -r moved tree/c && find tree -type f
 ls -l tree/a/b/f1 | awk '{ print $1, $5, $NF }'
 chmod 600 tree/a/b/f1 && ls -l tree/a/b/f1 | cut -c1-10
