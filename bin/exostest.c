@@ -304,6 +304,25 @@ static void test_signal_to_spinner(void)
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
 }
 
+/* MAP_SHARED anonymous memory stays shared after fork. */
+static void test_shared_mapping(void)
+{
+	volatile int *counter = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pid_t pid;
+
+	CHECK(counter != MAP_FAILED);
+	*counter = 1;
+	pid = fork();
+	if (pid == 0) {
+		*counter = 2;
+		_exit(0);
+	}
+	CHECK(reap(pid) == 0);
+	CHECK(*counter == 2);
+	CHECK(munmap((void *)counter, 4096) == 0);
+}
+
 static void test_mmap(void)
 {
 	char *p = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE,
@@ -331,6 +350,7 @@ static const struct {
 	{ "fork_chain", test_fork_chain },
 	{ "bad_input", test_bad_input },
 	{ "signal_to_spinner", test_signal_to_spinner },
+	{ "shared_mapping", test_shared_mapping },
 	{ "mmap", test_mmap },
 };
 

@@ -262,8 +262,11 @@ SYS(mmap)
 		va = SELF->mmap_next - size;
 		SELF->mmap_next = va - PAGE; /* a guard page between */
 	}
-	/* Filled writable, then given the protection asked for. */
-	if ((r = map_zero(va, va + size, XOK_PTE_W | XOK_PTE_NX)))
+	/* Filled writable, then given the protection asked for. A shared
+	 * mapping stays shared with the children fork makes. */
+	uint64_t shared = (flags & L_MAP_SHARED) ? EXOS_PTE_SHARED : 0;
+
+	if ((r = map_zero(va, va + size, XOK_PTE_W | XOK_PTE_NX | shared)))
 		return r;
 	if (!(flags & L_MAP_ANONYMOUS) &&
 	    (r = fill_from_file(fd, va, len, off))) {
@@ -273,7 +276,7 @@ SYS(mmap)
 	if (prot != (L_PROT_READ | L_PROT_WRITE))
 		for (uint64_t p = va; p < va + size; p += PAGE)
 			xok_page_map(0, 0, p, 0, PFN(exos_pte(p)),
-				     prot_perm(prot));
+				     prot_perm(prot) | shared);
 	return (int64_t)va;
 }
 
@@ -293,7 +296,7 @@ struct protect {
 
 static int protect_one(uint64_t va, uint64_t pte, void *arg)
 {
-	uint64_t perm = ((struct protect *)arg)->perm;
+	uint64_t perm = ((struct protect *)arg)->perm | (pte & EXOS_PTE_SHARED);
 
 	/* A copy-on-write page stays read-only until its fault copies it;
 	 * the fault then gives it write access if asked. */

@@ -1,18 +1,19 @@
 #!/bin/bash
-# boot_to_prompt, timed from the host: boots the Linux side BOOTS times
-# with benchset=prompt (QEMU's clock as is, no -icount: this is real
-# time) and prints, on stdout, the figure's BENCH line
+# boot_to_prompt, timed from the host: boots a machine BOOTS times (QEMU's
+# clock as is, no -icount: this is real time) and prints, on stdout, the
+# figure's BENCH line
 #   BENCH boot_to_prompt ms <median> <min> <max> <boots>
 # where each boot's time runs from just before QEMU is started to the
-# moment its serial console shows the shell's prompt "bench-prompt# ".
-# Then it types "exit", and /init powers the machine off.
-#   boot-to-prompt.sh INITRAMFS BOOTS LOG
+# moment its serial console shows PROMPT. Then it types EXIT, and the
+# machine must power off with QEMU's status STATUS.
+#   boot-to-prompt.sh BOOTS LOG PROMPT EXIT STATUS QEMU-COMMAND...
+# Linux: PROMPT "bench-prompt# ", EXIT "exit" (its /init powers off), 0;
+# Xok: "exos# ", "poweroff", 33.
 # LOG gets each boot's serial output, appended. Prints no BENCH line and
 # exits 1 if any boot fails to reach the prompt or to power off.
 set -u
-initramfs=$1 boots=$2 log=$3
-here=$(dirname "$0")
-marker='bench-prompt# '
+boots=$1 log=$2 marker=$3 exit_cmd=$4 want_status=$5
+shift 5
 limit=60	# seconds a boot may take, to the prompt and to power-off
 export LC_ALL=C	# one character read is one byte
 
@@ -23,10 +24,7 @@ one_boot() {
 
 	ms=
 	start=$EPOCHREALTIME
-	coproc QEMU {
-		exec timeout -k 5 "$limit" sh "$here/qemu-linux.sh" \
-			"$initramfs" "benchset=prompt" -serial stdio 2>&1
-	}
+	coproc QEMU { exec timeout -k 5 "$limit" "$@" 2>&1; }
 	# Our own copies: bash closes the coproc's once it has reaped it.
 	pid=$QEMU_PID
 	exec {rd}<&"${QEMU[0]}" {wr}>&"${QEMU[1]}"
@@ -45,19 +43,19 @@ one_boot() {
 			break
 		fi
 	done >> "$log"
-	[ -n "$ms" ] && echo exit >&$wr
+	[ -n "$ms" ] && echo "$exit_cmd" >&$wr
 	# The rest of the console, to the power-off.
 	cat <&$rd >> "$log"
 	wait "$pid"
 	status=$?
 	exec {rd}<&- {wr}>&-
 	echo "(QEMU status $status)" >> "$log"
-	[ $status -eq 0 ] || ms=
+	[ $status -eq "$want_status" ] || ms=
 }
 
 times=()
 for ((i = 0; i < boots; i++)); do
-	one_boot
+	one_boot "$@"
 	if [ -z "$ms" ]; then
 		echo "boot-to-prompt: boot $((i + 1)) reached no prompt or did not power off (log: $log)" >&2
 		exit 1
