@@ -23,14 +23,6 @@
 
 static uint64_t ops_per_batch = 2000;
 
-static inline uint64_t tsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
-
 
 /* Times `op` over the batches and prints its line. */
 static void measure(const char *name, void (*op)(void))
@@ -39,11 +31,11 @@ static void measure(const char *name, void (*op)(void))
 
 	op(); /* warm: first-touch faults, caches */
 	for (int b = 0; b < BATCHES; b++) {
-		uint64_t t0 = tsc();
+		uint64_t t0 = rt_tsc();
 
 		for (uint64_t i = 0; i < ops_per_batch; i++)
 			op();
-		per_op[b] = (tsc() - t0) / ops_per_batch;
+		per_op[b] = (rt_tsc() - t0) / ops_per_batch;
 	}
 	rt_sort_u64(per_op, BATCHES);
 	printf("BENCH %s cycles %lu %lu %lu %d\n", name, per_op[BATCHES / 2],
