@@ -16,6 +16,7 @@
 #include "../lib/fmt.h"
 #include "../lib/selftest.h"
 #include "../libos-nest/child.h"
+#include "../libos-nest/ckpt.h"
 #include "../libos-nest/memory.h"
 #include "../libos-nest/nester.h"
 #include "../libos-nest/state.h"
@@ -149,15 +150,17 @@ static int spin(const char *arg)
 	return 0;
 }
 
-/* Counts until `target` (which its nester sets while it is stopped). */
-static volatile uint64_t counted, target = ~0ull;
+/* Counts until `target` (which its nester sets while it is stopped);
+ * a program started again rather than continued would add 1000. */
+static volatile uint64_t counted, target = ~0ull, runs;
 
 static int counter(const char *arg)
 {
 	(void)arg;
+	runs++;
 	while (counted != target)
 		counted++;
-	return (int)(counted % 1000);
+	return (int)(counted % 1000 + (runs - 1) * 1000);
 }
 
 /* A call of ours: reports and counts one that did not fail as wanted. */
@@ -175,21 +178,21 @@ static int expect(const char *what, int64_t got, int64_t want)
  * capability with W (a nester's). Returns how many attempts succeeded. */
 static int evil(int writer)
 {
-	uint64_t me = (uint64_t)xok_getenvid(), sib = 0;
-	uint64_t parent_main = ENVS[xok_env_slot(nest_parent)].parent;
+	uint64_t me = (uint64_t)xok_getenvid(), sib = 0, parent = nest_parent();
+	uint64_t parent_main = ENVS[xok_env_slot(parent)].parent;
 	struct xok_cap root = { .valid = 1, .rights = XOK_CAP_RIGHTS };
 	uint64_t msg = (uint64_t)&nest_msg;
 	int bad = 0;
 
 	for (unsigned i = 0; i < XOK_NENV; i++)
 		if (ENVS[i].id && ENVS[i].id != me &&
-		    ENVS[i].parent == nest_parent)
+		    ENVS[i].parent == parent)
 			sib = ENVS[i].id;
 	if (!sib)
 		return 100;
 	bad += expect("map the parent's page",
 		      xok_page_map(0, 0, EVIL_VA, 0,
-				   (rt_pte_of(nest_parent, msg) &
+				   (rt_pte_of(parent, msg) &
 				    XOK_PTE_ADDR) >> XOK_PAGE_SHIFT, 0), E_PERM);
 	bad += expect("map a sibling's page",
 		      xok_page_map(0, 0, EVIL_VA, 0,
@@ -198,14 +201,14 @@ static int evil(int writer)
 	bad += expect("destroy a sibling", xok_env_destroy(0, sib), E_PERM);
 	bad += expect("stop a sibling", xok_env_status(0, sib, XOK_ENV_STOPPED),
 		      E_PERM);
-	bad += expect("destroy the parent", xok_env_destroy(0, nest_parent),
+	bad += expect("destroy the parent", xok_env_destroy(0, parent),
 		      E_PERM);
 	bad += expect("destroy the nester", xok_env_destroy(0, parent_main),
 		      E_PERM);
 	bad += expect("forge the root capability",
 		      xok_cap_grant(0, 0, 0, 1, &root), E_PERM);
 	bad += expect("create a child of the parent's",
-		      xok_env_alloc(0, nest_parent), E_PERM);
+		      xok_env_alloc(0, parent), E_PERM);
 	bad += expect("allocate a page of its own",
 		      xok_page_alloc(0, 0, EVIL_VA, XOK_PTE_W, XOK_PFN_ANY) < 0,
 		      !writer);
@@ -216,7 +219,7 @@ static int evil(int writer)
 	bad += expect("heap over quota", nest_sbrk(8 * XOK_PAGE_SIZE) != 0, 0);
 	nest_msg.subject = sib;
 	bad += expect("heap for a sibling",
-		      xok_ipc_call(nest_parent, NEST_MEM_GROW, NEST_HEAP_TOP -
+		      xok_ipc_call(parent, NEST_MEM_GROW, NEST_HEAP_TOP -
 				   XOK_PAGE_SIZE, 1, 0), E_PERM);
 	return bad;
 }
@@ -273,6 +276,18 @@ static void run_for(uint64_t n)
 	uint64_t until = nester.sched.decisions + n;
 
 	nester_run(decided, &until);
+}
+
+/* Runs `id` (a counter) until it has counted past `at`, then stops it. */
+static int count_then_stop(uint64_t id, uint64_t at, uint64_t *count)
+{
+	do {
+		run_for(1);
+		if (nest_peek(id, (uint64_t)&counted, count, 8) < 0)
+			return -1;
+	} while (*count < at);
+	return nest_stop(id) < 0 ||
+	       nest_peek(id, (uint64_t)&counted, count, 8) < 0 ? -1 : 0;
 }
 
 /* Environments in `root`'s subtree, `root` included. */
@@ -378,15 +393,10 @@ SELFTEST(stop_restart)
 
 	CHECK_EQ(nester_start(0, ROOT_QUOTA), 0);
 	CHECK((id = (uint64_t)nester_spawn("counter")) > 0);
-	do {
-		run_for(1);
-		CHECK_EQ(nest_peek(id, (uint64_t)&counted, &c1, 8), 0);
-	} while (c1 < 1000);
-	CHECK_EQ(nest_stop(id), 0);
+	CHECK_EQ(count_then_stop(id, 1000, &c1), 0);
 	CHECK_EQ(nest_get_regs(id, &st), 0);
 	CHECK(st.tf.rip >= (uint64_t)counter &&
 	      st.tf.rip < (uint64_t)counter + 64);
-	CHECK_EQ(nest_peek(id, (uint64_t)&counted, &c1, 8), 0);
 	CHECK((other[0] = (uint64_t)nester_spawn("compute:100")) > 0);
 	nester_run(gone, other); /* compute runs; the stopped counter does not */
 	CHECK_EQ(nester_wait(other[0]), compute_value(100));
@@ -428,6 +438,42 @@ static int64_t best_of(const char *layers, const char *spec, int reported)
 			best = t;
 	}
 	return best;
+}
+
+#define CKPT_BUF RT_SCRATCH
+#define CKPT_PAGES 48
+
+/* Checkpointer, in memory: a counter stopped mid-loop is saved, killed
+ * and made again from the checkpoint (a new environment, new pages, a
+ * new capability); it continues from the saved count to its bound. */
+SELFTEST(checkpoint_restore)
+{
+	uint64_t id, c, again, v;
+	int64_t len;
+
+	CHECK_EQ(nester_start(0, ROOT_QUOTA), 0);
+	for (uint64_t i = 0; i < CKPT_PAGES; i++)
+		CHECK(xok_page_alloc(0, 0, CKPT_BUF + i * XOK_PAGE_SIZE,
+				     XOK_PTE_W | XOK_PTE_NX, XOK_PFN_ANY) >= 0);
+	CHECK((id = (uint64_t)nester_spawn("counter")) > 0);
+	CHECK_EQ(count_then_stop(id, 1000, &c), 0);
+	v = c + 700;
+	CHECK_EQ(nest_poke(id, (uint64_t)&target, &v, 8), 0);
+	len = nest_ckpt_save(id, (void *)CKPT_BUF, CKPT_PAGES * XOK_PAGE_SIZE);
+	CHECK(len > 0);
+	CHECK_EQ(nester_kill(id), 0);
+	CHECK((id = (uint64_t)nester_restore((void *)CKPT_BUF,
+					      (uint64_t)len)) > 0);
+	CHECK_EQ(nest_peek(id, (uint64_t)&counted, &again, 8), 0);
+	CHECK_EQ(again, c);
+	nester_run(0, 0);
+	CHECK_EQ(nester_wait(id), (int64_t)((c + 700) % 1000));
+	printf("checkpoint: %ld bytes; saved at count %lu, killed, restored, "
+	       "continued to %lu\n", len, c, c + 700);
+	for (uint64_t i = 0; i < CKPT_PAGES; i++)
+		xok_page_unmap(0, 0, CKPT_BUF + i * XOK_PAGE_SIZE);
+	nester_stop();
+	return 0;
 }
 
 /* Per-layer slowdown: the same programs directly under this root and

@@ -10,7 +10,7 @@
 #include "call.h"
 
 struct nest_msg nest_msg __attribute__((aligned(XOK_PAGE_SIZE)));
-uint64_t nest_parent;
+uint64_t nest_main;
 static uint64_t heap_brk = NEST_HEAP_BASE;
 
 /* The argument after "NAME:" in a spec, or "". */
@@ -34,7 +34,15 @@ const struct nest_prog *nest_prog_find(const char *spec)
 	return 0;
 }
 
-void nest_child_main(uint64_t parent)
+uint64_t nest_parent(void)
+{
+	uint64_t me = nest_main ? nest_main : (uint64_t)xok_getenvid();
+
+	return ((const volatile struct xok_env *)XOK_UENVS)[xok_env_slot(me)]
+		.parent;
+}
+
+void nest_child_main(uint64_t unused)
 {
 	static char spec[NEST_PATH_MAX];
 	const struct nest_prog *p;
@@ -43,7 +51,8 @@ void nest_child_main(uint64_t parent)
 	 * runtime state is not mine. */
 	for (int k = 0; k < XOK_NUPCALLS; k++)
 		rt_upcall_handlers[k] = 0;
-	nest_parent = parent;
+	(void)unused;
+	nest_main = 0;
 	heap_brk = NEST_HEAP_BASE;
 	memcpy(spec, nest_msg.path, sizeof(spec));
 	spec[sizeof(spec) - 1] = 0;
@@ -55,7 +64,7 @@ void nest_child_main(uint64_t parent)
 int64_t nest_parent_call(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3)
 {
 	nest_msg.subject = (uint64_t)xok_getenvid();
-	return nest_call(nest_parent, op, a1, a2, a3);
+	return nest_call(nest_parent(), op, a1, a2, a3);
 }
 
 int64_t nest_spawn(const char *spec)
@@ -78,7 +87,7 @@ int64_t nest_wait(uint64_t id)
 
 void nest_exit(int64_t status)
 {
-	if (nest_parent)
+	if (nest_parent())
 		nest_parent_call(NEST_PROC_EXIT, (uint64_t)status, 0, 0);
 	rt_exit(status);
 }

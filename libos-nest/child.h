@@ -26,13 +26,19 @@ extern const unsigned nest_nprogs;
 /* The program `spec` ("NAME" or "NAME:ARG") names, or 0. */
 const struct nest_prog *nest_prog_find(const char *spec);
 
-/* My parent's server (0: I am not nested). */
-extern uint64_t nest_parent;
+/* A nester's main environment (0 in a program that is not a nester). */
+extern uint64_t nest_main;
+
+/* My parent's server (0: I am not nested): whoever created me, or my
+ * main environment if I am a nester's server — read from the exported
+ * table, not remembered, so a child restored elsewhere (ckpt.h) speaks
+ * to its new parent. */
+uint64_t nest_parent(void);
 
 /* A nested program's first code (nester.c starts it here, through
  * rt_child_entry): runs the program its message page names with its
  * argument, reports the status (Process EXIT) and exits. */
-void nest_child_main(uint64_t parent);
+void nest_child_main(uint64_t unused);
 
 /* One protocol call to the parent (subject: me). */
 int64_t nest_parent_call(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3);

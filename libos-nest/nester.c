@@ -8,6 +8,7 @@
 #include "../bin/rt/rt.h"
 #include "call.h"
 #include "child.h"
+#include "ckpt.h"
 #include "memory.h"
 #include "space.h"
 
@@ -57,27 +58,44 @@ static void release(struct nester *n, struct nest_child *c)
 	*c = (struct nest_child){ 0 };
 }
 
-static int64_t create(struct nester *n, struct nest_req *rq)
+/* How a child is made in entry slot `slot`: nest_space_create's or
+ * nest_ckpt_restore's way. */
+struct builder {
+	int64_t (*build)(const struct builder *b, unsigned slot, uint32_t name,
+			 uint64_t window);
+	const char *spec;
+	int writer;
+	uint64_t from, va, len;
+};
+
+static int64_t from_spec(const struct builder *b, unsigned slot,
+			 uint32_t name, uint64_t window)
 {
-	const struct nest_prog *p;
+	return nest_space_create(slot, name, b->writer, b->spec, window);
+}
+
+static int64_t from_ckpt(const struct builder *b, unsigned slot,
+			 uint32_t name, uint64_t window)
+{
+	return nest_ckpt_restore(slot, name, window, b->from, b->va, b->len);
+}
+
+/* Makes a child in a free entry, for `creator`, and lends it CPU. */
+static int64_t add_child(struct nester *n, uint64_t creator,
+			 const struct builder *b)
+{
 	struct nest_child *c = 0;
-	char spec[NEST_PATH_MAX];
 	int64_t id;
 
-	memcpy(spec, rq->msg->path, sizeof(spec));
-	spec[sizeof(spec) - 1] = 0;
-	if (!(p = nest_prog_find(spec)))
-		return E_INVAL;
 	for (unsigned i = 0; i < NEST_MAXCHILD && !c; i++)
 		if (!n->child[i].env)
 			c = &n->child[i];
 	if (!c)
 		return E_AGAIN;
-	id = nest_space_create(entry_slot(n, c), ++n->next_name, p->nester,
-			       spec, window_of(n, c));
+	id = b->build(b, entry_slot(n, c), ++n->next_name, window_of(n, c));
 	if (id < 0)
 		return id;
-	*c = (struct nest_child){ .env = (uint64_t)id, .creator = rq->caller,
+	*c = (struct nest_child){ .env = (uint64_t)id, .creator = creator,
 		.msg = (struct nest_msg *)window_of(n, c) };
 	if (nest_sched_add(&n->sched, (uint64_t)id, 0) < 0 ||
 	    xok_env_status(0, (uint64_t)id, XOK_ENV_RUNNABLE) < 0) {
@@ -86,6 +104,20 @@ static int64_t create(struct nester *n, struct nest_req *rq)
 		return E_AGAIN;
 	}
 	return id;
+}
+
+static int64_t create(struct nester *n, struct nest_req *rq)
+{
+	const struct nest_prog *p;
+	char spec[NEST_PATH_MAX];
+	struct builder b = { .build = from_spec, .spec = spec };
+
+	memcpy(spec, rq->msg->path, sizeof(spec));
+	spec[sizeof(spec) - 1] = 0;
+	if (!(p = nest_prog_find(spec)))
+		return E_INVAL;
+	b.writer = p->nester;
+	return add_child(n, rq->caller, &b);
 }
 
 /* WAIT's answer for entry `c`, releasing it once gone. */
@@ -124,17 +156,24 @@ static int64_t serve_process(struct nester *n, struct nest_req *rq)
 
 int64_t nester_default(struct nester *n, struct nest_req *rq)
 {
+	struct builder restore = { .build = from_ckpt, .from = n->main,
+		.va = rq->a[0], .len = rq->a[1] };
+
 	switch (NEST_PROTO_OF(rq->op)) {
+	case NEST_PROTO_OF(NEST_RESTORE):
+		if (rq->op != NEST_RESTORE || rq->caller != n->main)
+			return E_PERM;
+		return add_child(n, n->main, &restore);
 	case NEST_PARENT:
 		return rq->op <= NEST_GET_FS ? (int64_t)n->server : E_NOSYS;
 	case NEST_PROCESS:
 		return serve_process(n, rq);
 	case NEST_MEMORY:
-		if (!nest_parent)
+		if (!nest_parent())
 			return nest_memory_serve(n, rq);
 		return nester_forward(n, rq);
 	default:
-		return nest_parent ? nester_forward(n, rq) : E_NOSYS;
+		return nest_parent() ? nester_forward(n, rq) : E_NOSYS;
 	}
 }
 
@@ -147,7 +186,7 @@ int64_t nester_forward(struct nester *n, struct nest_req *rq)
 	(void)n;
 	if (rq->msg != &nest_msg)
 		memcpy(&nest_msg, rq->msg, NEST_MSG_HEADER + len);
-	r = nest_call(nest_parent, rq->op, rq->a[0], rq->a[1], rq->a[2]);
+	r = nest_call(nest_parent(), rq->op, rq->a[0], rq->a[1], rq->a[2]);
 	len = nest_msg.len < sizeof(nest_msg.data) ? nest_msg.len :
 		sizeof(nest_msg.data);
 	if (rq->msg != &nest_msg)
@@ -191,6 +230,7 @@ int nester_start(nest_serve_fn serve, uint32_t quota)
 
 	nester = (struct nester){ .main = (uint64_t)xok_getenvid(),
 		.serve = serve, .quota = quota };
+	nest_main = nester.main;
 	nest_sched_init(&nester.sched, &nest_round_robin, 0);
 	rt_upcall_handlers[XOK_UPCALL_IPC] = serve_call;
 	if ((r = rt_upcalls_install()) < 0 || (s = rt_spawn(server_main, 0)) < 0)
@@ -245,6 +285,11 @@ int64_t nester_wait(uint64_t id)
 	struct nest_child *c = entry_of(&nester, id);
 
 	return c ? reap(&nester, c) : E_BADENV;
+}
+
+int64_t nester_restore(const void *ckpt, uint64_t len)
+{
+	return nest_call(nester.server, NEST_RESTORE, (uint64_t)ckpt, len, 0);
 }
 
 int64_t nester_kill(uint64_t id)

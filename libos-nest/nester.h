@@ -79,6 +79,13 @@ void nester_run(int (*stop)(void *arg), void *arg);
  * E_AGAIN while it lives, E_BADENV if it is not a child. */
 int64_t nester_wait(uint64_t id);
 
+/* Makes a child again from the checkpoint `ckpt` (`len` bytes in this
+ * environment's memory, ckpt.h) and lends it CPU: its id, or an error.
+ * (The main environment asks its own server, with NEST_RESTORE, a call
+ * only the main environment may make.) */
+int64_t nester_restore(const void *ckpt, uint64_t len);
+#define NEST_RESTORE NEST_OP(0, 1)
+
 /* Destroys child `id` and its subtree and releases its entry: every page
  * and environment they held is free again. 0, E_BADENV. */
 int64_t nester_kill(uint64_t id);

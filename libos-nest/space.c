@@ -13,18 +13,29 @@ extern char __executable_start[], _end[], rt_child_entry[];
 #define STACK_PAGES 4
 #define XSTACK_PAGES (XOK_XSTACK_SIZE / XOK_PAGE_SIZE)
 
-/* A fresh page named by slot `slot` at `va` in `env`, filled with the
- * page at `src` (0: left zeroed). Returns its frame or an error. */
-static int64_t copy_page(unsigned slot, uint64_t env, uint64_t va,
-			 uint64_t perm, const void *src)
+int64_t nest_space_page(unsigned slot, uint64_t env, uint64_t va,
+			uint64_t perm)
 {
 	int64_t pfn = xok_page_alloc(slot, env, va, perm, XOK_PFN_ANY), r;
 
-	if (pfn < 0 || !src)
+	if (pfn < 0)
 		return pfn;
 	if ((r = xok_page_map(0, 0, NEST_COPY_VA, slot, (uint64_t)pfn,
 			      XOK_PTE_W | XOK_PTE_NX)) < 0)
 		return r;
+	return pfn;
+}
+
+/* The same, filled with the page at `src` (0: left zeroed). */
+static int64_t copy_page(unsigned slot, uint64_t env, uint64_t va,
+			 uint64_t perm, const void *src)
+{
+	int64_t pfn;
+
+	if (!src)
+		return xok_page_alloc(slot, env, va, perm, XOK_PFN_ANY);
+	if ((pfn = nest_space_page(slot, env, va, perm)) < 0)
+		return pfn;
 	memcpy((void *)NEST_COPY_VA, src, XOK_PAGE_SIZE);
 	xok_page_unmap(0, 0, NEST_COPY_VA);
 	return pfn;
@@ -61,38 +72,27 @@ static int64_t stack_pages(unsigned slot, uint64_t env, uint64_t top,
 	return 0;
 }
 
-static int64_t fill(unsigned slot, int writer, uint64_t id, const char *spec,
-		    uint64_t window, struct xok_cap *c)
+int64_t nest_space_adopt(unsigned slot, uint64_t id, uint64_t rights,
+			 uint64_t window)
 {
-	struct xok_env_state st = { 0 };
-	uint64_t msg = (uint64_t)&nest_msg;
+	struct xok_cap c = RT_SELF->caps[slot];
+	uint64_t msg = rt_pte_of(id, (uint64_t)&nest_msg);
 	int64_t r;
 
-	if ((r = copy_image(slot, id)) < 0 ||
-	    (r = stack_pages(slot, id, XOK_USTACK_TOP, STACK_PAGES)) < 0 ||
-	    (r = stack_pages(slot, id, RT_XSTACK_TOP, XSTACK_PAGES)) < 0)
-		return r;
+	if (!(msg & XOK_PTE_P))
+		return E_INVAL;
 	if ((r = xok_page_map(0, 0, window, slot,
-			      (rt_pte_of(id, msg) & XOK_PTE_ADDR) >>
-				      XOK_PAGE_SHIFT,
+			      (msg & XOK_PTE_ADDR) >> XOK_PAGE_SHIFT,
 			      XOK_PTE_W | XOK_PTE_NX)) < 0)
 		return r;
-	memcpy(((struct nest_msg *)window)->path, spec, strlen(spec) + 1);
-	c->rights = writer ? XOK_CAP_RIGHTS : XOK_CAP_R;
-	if ((r = xok_cap_grant(slot, 0, id, 0, c)) < 0)
-		return r;
-	st.tf.rip = (uint64_t)rt_child_entry;
-	st.tf.rsp = XOK_USTACK_TOP;
-	st.tf.rdi = (uint64_t)nest_child_main;
-	st.tf.rsi = (uint64_t)xok_getenvid();
-	return xok_env_set(0, id, &st, XOK_SET_REGS);
+	c.rights = (uint8_t)(rights & XOK_CAP_RIGHTS);
+	return xok_cap_grant(slot, 0, id, 0, &c);
 }
 
-int64_t nest_space_create(unsigned slot, uint32_t name, int writer,
-			  const char *spec, uint64_t window)
+int64_t nest_space_alloc(unsigned slot, uint32_t name)
 {
 	struct xok_cap c = RT_SELF->caps[0];
-	int64_t id, r;
+	int64_t r;
 
 	if (!c.valid || c.len >= XOK_CAP_MAXLEN)
 		return E_PERM; /* no name left to give below mine */
@@ -100,11 +100,45 @@ int64_t nest_space_create(unsigned slot, uint32_t name, int writer,
 	c.rights = XOK_CAP_RIGHTS;
 	if ((r = xok_cap_grant(0, 0, 0, slot, &c)) < 0)
 		return r;
-	if ((id = xok_env_alloc(slot, 0)) < 0)
+	return xok_env_alloc(slot, 0);
+}
+
+void nest_space_undo(uint64_t id, uint64_t window)
+{
+	xok_page_unmap(0, 0, window);
+	xok_env_destroy(0, id);
+}
+
+/* Gives the child its image, stacks and message page (holding `spec`),
+ * its capability, and registers that enter nest_child_main. */
+static int64_t fill(unsigned slot, int writer, uint64_t id, const char *spec,
+		    uint64_t window)
+{
+	struct xok_env_state st = { 0 };
+	int64_t r;
+
+	if ((r = copy_image(slot, id)) < 0 ||
+	    (r = stack_pages(slot, id, XOK_USTACK_TOP, STACK_PAGES)) < 0 ||
+	    (r = stack_pages(slot, id, RT_XSTACK_TOP, XSTACK_PAGES)) < 0 ||
+	    (r = nest_space_adopt(slot, id, writer ? XOK_CAP_RIGHTS : XOK_CAP_R,
+				  window)) < 0)
+		return r;
+	memcpy(((struct nest_msg *)window)->path, spec, strlen(spec) + 1);
+	st.tf.rip = (uint64_t)rt_child_entry;
+	st.tf.rsp = XOK_USTACK_TOP;
+	st.tf.rdi = (uint64_t)nest_child_main;
+	return xok_env_set(0, id, &st, XOK_SET_REGS);
+}
+
+int64_t nest_space_create(unsigned slot, uint32_t name, int writer,
+			  const char *spec, uint64_t window)
+{
+	int64_t id = nest_space_alloc(slot, name), r;
+
+	if (id < 0)
 		return id;
-	if ((r = fill(slot, writer, (uint64_t)id, spec, window, &c)) < 0) {
-		xok_page_unmap(0, 0, window);
-		xok_env_destroy(0, (uint64_t)id);
+	if ((r = fill(slot, writer, (uint64_t)id, spec, window)) < 0) {
+		nest_space_undo((uint64_t)id, window);
 		return r;
 	}
 	return id;

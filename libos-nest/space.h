@@ -22,4 +22,18 @@
 int64_t nest_space_create(unsigned slot, uint32_t name, int writer,
 			  const char *spec, uint64_t window);
 
+/* The steps, for other ways of making a child (ckpt.c):
+ * nest_space_alloc forges the capability into `slot` and creates the
+ * stopped environment (its id, or an error); nest_space_page allocates
+ * a page of it at `va`, mapped writable at NEST_COPY_VA here too, to be
+ * filled and unmapped (its frame, or an error); nest_space_adopt maps
+ * its message page at `window` and gives it the capability with
+ * `rights`; nest_space_undo destroys it and unmaps the window. */
+int64_t nest_space_alloc(unsigned slot, uint32_t name);
+int64_t nest_space_page(unsigned slot, uint64_t env, uint64_t va,
+			uint64_t perm);
+int64_t nest_space_adopt(unsigned slot, uint64_t id, uint64_t rights,
+			 uint64_t window);
+void nest_space_undo(uint64_t id, uint64_t window);
+
 #endif
