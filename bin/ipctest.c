@@ -71,6 +71,16 @@ static void callback_handler(struct xok_upcall_frame *f, uint64_t caller,
 	xok_ipc_reply((uint64_t)r, 0, 0, 0);
 }
 
+/* As add_handler's first word, but leaves the handler as it replies. */
+static void returning_handler(struct xok_upcall_frame *f, uint64_t caller,
+			      uint64_t a0, uint64_t a1, uint64_t a2,
+			      uint64_t a3)
+{
+	(void)caller, (void)a2, (void)a3;
+	served++;
+	xok_ipc_return(a0 + a1, 0, 0, 0, f);
+}
+
 static void dying_handler(struct xok_upcall_frame *f, uint64_t caller,
 			  uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
@@ -178,6 +188,31 @@ SELFTEST(server_dies_before_reply)
 	CHECK(s > 0);
 	CHECK_EQ(xok_ipc_call((uint64_t)s, 0, 0, 0, 0), E_BADENV);
 	CHECK_EQ(ENVS[xok_env_slot(s)].id, 0);
+	return 0;
+}
+
+/* A server with no time of its own: after ipc_reply it stays inside its
+ * handler, so calls nest on its exception stack until one is refused;
+ * ipc_return unwinds it with each reply, and every call succeeds. */
+#define TIMELESS_CALLS 3000
+SELFTEST(timeless_server_many_calls)
+{
+	int64_t nesting = start_server(add_handler, XOK_IPC_ANY);
+	int64_t unwinding = start_server(returning_handler, XOK_IPC_ANY);
+	int refused = 0;
+
+	CHECK(nesting > 0 && unwinding > 0);
+	for (int i = 0; i < TIMELESS_CALLS && !refused; i++)
+		refused = xok_ipc_call((uint64_t)nesting, 1, 2, 0, 0) == E_STATE;
+	CHECK(refused); /* the reported bug, kept as the control run */
+	served = 0;
+	for (uint64_t i = 0; i < TIMELESS_CALLS; i++)
+		CHECK_EQ(xok_ipc_call((uint64_t)unwinding, i, 1, 0, 0), i + 1);
+	CHECK_EQ(served, TIMELESS_CALLS);
+	CHECK_EQ(ENVS[xok_env_slot(unwinding)].ipc_caller, 0);
+	CHECK_EQ(xok_ipc_return(0, 0, 0, 0, 0), E_STATE); /* serving nobody */
+	xok_env_destroy(0, nesting);
+	xok_env_destroy(0, unwinding);
 	return 0;
 }
 

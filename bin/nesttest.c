@@ -262,10 +262,10 @@ static volatile uint64_t server_id, served_units, calls[2];
 static void serve_work(struct xok_upcall_frame *f, uint64_t caller,
 		       uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
-	(void)f, (void)caller, (void)a1, (void)a2, (void)a3;
+	(void)caller, (void)a1, (void)a2, (void)a3;
 	for (uint64_t i = 0; i < a0; i++)
 		served_units++;
-	xok_ipc_reply(a0, 0, 0, 0);
+	xok_ipc_return(a0, 0, 0, 0, f);
 }
 
 static void server(uint64_t unused)

@@ -17,12 +17,9 @@ int64_t nest_call(uint64_t server, uint64_t a0, uint64_t a1, uint64_t a2,
 	const volatile struct xok_env *s = &ENVS[xok_env_slot(server)];
 
 	for (;;) {
-		uint64_t serving = s->ipc_caller, target;
-		int64_t r;
+		uint64_t serving, target;
+		int64_t r = xok_ipc_call(server, a0, a1, a2, a3);
 
-		if (s->id == server && s->status == XOK_ENV_RUNNABLE && !serving)
-			xok_yield_to(server); /* back to its wait: BLOCKED */
-		r = xok_ipc_call(server, a0, a1, a2, a3);
 		if (r != E_BUSY)
 			return r;
 		serving = s->ipc_caller;

@@ -11,10 +11,9 @@
 /* Calls `server` with a0..a3 (xok_ipc_call) and returns its first reply
  * word, or a Xok error other than E_BUSY (a reply word may look like one,
  * as with xok_ipc_call). A server busy with another caller is lent this
- * caller's time to finish (priority inheritance through the server); a
- * server that replied but has not gone back to its wait is lent the
- * moment it needs first, so its exception stack does not grow with each
- * call when no one else ever gives it time. */
+ * caller's time to finish (priority inheritance through the server).
+ * The server should reply with xok_ipc_return: it may never get time of
+ * its own to leave its handler. */
 int64_t nest_call(uint64_t server, uint64_t a0, uint64_t a1, uint64_t a2,
 		  uint64_t a3);
 

@@ -71,6 +71,12 @@ int env_cap(struct env *e, uint64_t cap, unsigned rights,
  * must schedule another (sched_run). */
 void env_destroy(struct env *e, int64_t status);
 
+/* Checks that `tf` is a user register state (rip and rsp user
+ * addresses: iretq would fault in the kernel on a non-canonical one) and
+ * makes it safe to resume: user segments, only the flags user code may
+ * set (interrupts on). Returns 0 or E_INVAL, leaving `tf` as it was. */
+int env_user_regs(struct xok_trapframe *tf);
+
 /* Resumes `e` in user mode on this CPU. */
 void env_run(struct env *e) __attribute__((noreturn));
 

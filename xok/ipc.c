@@ -8,6 +8,7 @@
 #include <xok/error.h>
 
 #include "env.h"
+#include "pmap.h"
 #include "sched.h"
 #include "syscall_decls.h"
 #include "upcall.h"
@@ -50,17 +51,20 @@ int64_t sys_ipc_call(uint64_t envid, uint64_t a0, uint64_t a1, uint64_t a2,
 	env_run(s);
 }
 
-int64_t sys_ipc_reply(uint64_t r0, uint64_t r1, uint64_t r2, uint64_t r3)
+/* Ends the call `s` serves: its caller, if still waiting for it, gets
+ * r0..r3 and runs, unless `s` runs on a loan, which goes back to its
+ * lender (the caller then waits, runnable, for its turn). If the caller
+ * is gone, `s` itself goes on. `s`'s own registers must be set. */
+static __attribute__((noreturn)) void end_call(struct env *s, uint64_t r0,
+					       uint64_t r1, uint64_t r2,
+					       uint64_t r3)
 {
-	struct env *s = curenv(), *c = env_lookup(s->pub->ipc_caller);
+	struct env *c = env_lookup(s->pub->ipc_caller);
 
-	if (!s->pub->ipc_caller)
-		return E_STATE;
 	s->pub->ipc_caller = 0;
-	s->tf.rax = 0;
 	if (!c || c->pub->status != XOK_ENV_WAITING ||
 	    c->pub->ipc_callee != s->pub->id)
-		return 0; /* the caller is gone: the reply has no one to go to */
+		env_run(s); /* the reply has no one to go to */
 	c->pub->status = XOK_ENV_RUNNABLE;
 	c->pub->ipc_callee = 0;
 	c->tf.rax = r0;
@@ -74,4 +78,35 @@ int64_t sys_ipc_reply(uint64_t r0, uint64_t r1, uint64_t r2, uint64_t r3)
 	if (s->pub->donor)
 		sched_return_loan(s);
 	env_run(c);
+}
+
+int64_t sys_ipc_reply(uint64_t r0, uint64_t r1, uint64_t r2, uint64_t r3)
+{
+	struct env *s = curenv();
+
+	if (!s->pub->ipc_caller)
+		return E_STATE;
+	s->tf.rax = 0;
+	end_call(s, r0, r1, r2, r3);
+}
+
+/* Why it exists: after ipc_reply the server is runnable inside its
+ * handler; a server that lives on its callers' time may never run again
+ * before the next call, which then nests another frame on its exception
+ * stack, until a push fails. Replying and leaving the handler in one step
+ * keeps a time-less server's exception stack empty between calls. */
+int64_t sys_ipc_return(uint64_t r0, uint64_t r1, uint64_t r2, uint64_t r3,
+		       const struct xok_upcall_frame *resume)
+{
+	struct env *s = curenv();
+	struct xok_trapframe tf;
+
+	if (!s->pub->ipc_caller)
+		return E_STATE;
+	if (copy_from_user(s->pml4_pa, &tf, (uint64_t)&resume->tf, sizeof(tf)))
+		return E_FAULT;
+	if (env_user_regs(&tf))
+		return E_INVAL;
+	s->tf = tf;
+	end_call(s, r0, r1, r2, r3);
 }

@@ -69,6 +69,17 @@ static int user_addr(uint64_t a)
 	return a <= XOK_USER_TOP;
 }
 
+int env_user_regs(struct xok_trapframe *tf)
+{
+	if (tf->rip >= XOK_USER_TOP || !user_addr(tf->rsp))
+		return E_INVAL;
+	tf->cs = GD_UCODE | 3;
+	tf->ss = GD_UDATA | 3;
+	tf->rflags = (tf->rflags & RFLAGS_USER) | RFLAGS_IF | RFLAGS_RESERVED1;
+	tf->trapno = tf->err = 0;
+	return 0;
+}
+
 int64_t sys_env_set(uint64_t cap, uint64_t envid,
 		    const struct xok_env_state *in, uint64_t what)
 {
@@ -84,8 +95,7 @@ int64_t sys_env_set(uint64_t cap, uint64_t envid,
 		return E_FAULT;
 	/* Checked here, because iretq and wrmsr would fault in the kernel
 	 * on a non-canonical address. */
-	if (((what & XOK_SET_REGS) &&
-	     (st.tf.rip >= XOK_USER_TOP || !user_addr(st.tf.rsp))) ||
+	if (((what & XOK_SET_REGS) && env_user_regs(&st.tf)) ||
 	    ((what & XOK_SET_FSBASE) && !user_addr(st.fs_base)) ||
 	    ((what & XOK_SET_UPCALLS) && !user_addr(st.xstack_top)))
 		return E_INVAL;
@@ -103,11 +113,6 @@ int64_t sys_env_set(uint64_t cap, uint64_t envid,
 	if (e == curenv() && (what & XOK_SET_FSBASE))
 		wrmsr(MSR_FS_BASE, e->fs_base);
 	if (what & XOK_SET_REGS) {
-		st.tf.cs = GD_UCODE | 3;
-		st.tf.ss = GD_UDATA | 3;
-		st.tf.rflags = (st.tf.rflags & RFLAGS_USER) | RFLAGS_IF |
-			       RFLAGS_RESERVED1;
-		st.tf.trapno = st.tf.err = 0;
 		e->tf = st.tf;
 		if (e == curenv())
 			env_run(e); /* resumes in the state just installed */

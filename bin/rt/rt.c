@@ -76,13 +76,29 @@ int rt_upcalls_install(void)
 	return (int)xok_env_set(0, 0, &st, XOK_SET_UPCALLS);
 }
 
+/* The entry mapping `va` in the page tables seen at `base` (slot `slot`
+ * of the top level), checked from the top down. */
+static uint64_t pte_at(uint64_t base, uint64_t slot, uint64_t va)
+{
+	if (!(*XOK_VPT_PML4E(base, slot, va) & XOK_PTE_P) ||
+	    !(*XOK_VPT_PDPTE(base, slot, va) & XOK_PTE_P) ||
+	    !(*XOK_VPT_PDE(base, slot, va) & XOK_PTE_P))
+		return 0;
+	return *XOK_VPT_PTE(base, va);
+}
+
 uint64_t rt_pte(uint64_t va)
 {
-	if (!(*XOK_VPT_PML4E(XOK_UVPT, XOK_UVPT_SLOT, va) & XOK_PTE_P) ||
-	    !(*XOK_VPT_PDPTE(XOK_UVPT, XOK_UVPT_SLOT, va) & XOK_PTE_P) ||
-	    !(*XOK_VPT_PDE(XOK_UVPT, XOK_UVPT_SLOT, va) & XOK_PTE_P))
+	return pte_at(XOK_UVPT, XOK_UVPT_SLOT, va);
+}
+
+uint64_t rt_pte_of(uint64_t env, uint64_t va)
+{
+	if (xok_pt_view(env) < 0)
 		return 0;
-	return *XOK_VPT_PTE(XOK_UVPT, va);
+	/* The viewed tables map themselves through their own recursive
+	 * slot, so the upper levels are found through XOK_UVPT_SLOT. */
+	return pte_at(XOK_UVIEW, XOK_UVPT_SLOT, va);
 }
 
 /* Maps every page of this program's image into `child`, in batches. */

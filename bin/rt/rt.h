@@ -48,6 +48,8 @@ int rt_upcalls_install(void);
 /* The page-table entry mapping `va` in this environment (through
  * XOK_UVPT), or 0 if none. */
 uint64_t rt_pte(uint64_t va);
+/* The same in environment `env`, through XOK_UVIEW (xok_pt_view). */
+uint64_t rt_pte_of(uint64_t env, uint64_t va);
 
 /*
  * Creates a child environment (guarded by capability slot 0) that shares
@@ -100,6 +102,15 @@ int64_t rt_xn_write_wait(int64_t idx);
  * read-only at `pin_va` so it stays cached. Returns its registry index,
  * or a negative number saying which step failed. */
 int64_t rt_xn_sample_disk(const char *name, uint64_t pin_va);
+
+/* The time-stamp counter (benchmarks; tests never judge it). */
+static inline uint64_t rt_tsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
 
 /* Sorts `n` numbers in place (small n: benchmark batches). */
 void rt_sort_u64(uint64_t *v, int n);

@@ -1,0 +1,517 @@
+/*
+ * nest: libos-nest's nesters and the nested programs they run, in one
+ * image (a nester starts a program of its own image as a child with its
+ * own copy of it, see libos-nest/space.h).
+ *
+ *   init=nest:PROG[:ARG]  this environment is the root process manager:
+ *                         it runs PROG as its child and exits with its
+ *                         status (e.g. nest:pm:tracer:suite)
+ *   init=nest[:TEST,...]  the self-tests below
+ *
+ * Nesters: pm:SPEC (a process manager running SPEC as its child) and
+ * tracer:SPEC (the same, logging every protocol call of its subtree).
+ * Programs: suite (memtest, forkwait, compute under one parent), memtest,
+ * forkwait, compute:N, spin, counter, evil, evilnester, pingloop:N.
+ */
+#include "../lib/fmt.h"
+#include "../lib/selftest.h"
+#include "../libos-nest/child.h"
+#include "../libos-nest/ckpt.h"
+#include "../libos-nest/memory.h"
+#include "../libos-nest/nester.h"
+#include "../libos-nest/state.h"
+#include "rt/rt.h"
+
+#define ENVS ((const volatile struct xok_env *)XOK_UENVS)
+#define ROOT_QUOTA 256 /* heap pages each child subtree of the root may hold */
+
+/* ---- nesters ---- */
+
+/* Runs `spec` as this nester's only child; returns its status. */
+static int run_nester(const char *spec, nest_serve_fn serve)
+{
+	int64_t id;
+
+	if (nester_start(serve, ROOT_QUOTA) < 0 ||
+	    (id = nester_spawn(spec)) < 0)
+		return 90;
+	nester_run(0, 0);
+	return (int)nester_wait((uint64_t)id);
+}
+
+static int pm(const char *arg)
+{
+	return run_nester(arg, 0);
+}
+
+/* Logs each call of the subtree and its result, serving it as usual. */
+static int64_t trace_serve(struct nester *n, struct nest_req *rq)
+{
+	int64_t r = nester_default(n, rq);
+
+	printf("trace: %#lx %s(%#lx, %#lx) -> %ld\n", rq->caller,
+	       nest_op_name(rq->op), rq->a[0], rq->a[1], r);
+	return r;
+}
+
+static int tracer(const char *arg)
+{
+	return run_nester(arg, trace_serve);
+}
+
+/* ---- nested programs ---- */
+
+/* A deterministic amount of work: total Collatz steps of 1..n, mod 256. */
+static int compute_value(uint64_t n)
+{
+	uint64_t steps = 0;
+
+	for (uint64_t i = 1; i <= n; i++)
+		for (uint64_t x = i; x != 1; steps++)
+			x = x & 1 ? 3 * x + 1 : x / 2;
+	return (int)(steps % 256);
+}
+
+static uint64_t parse_u64(const char *s)
+{
+	uint64_t v = 0;
+
+	while (*s >= '0' && *s <= '9')
+		v = v * 10 + (uint64_t)(*s++ - '0');
+	return v;
+}
+
+static int compute(const char *arg)
+{
+	return compute_value(parse_u64(arg));
+}
+
+/* Heap from the parent's pool: zeroed, private, contiguous. */
+static int memtest(const char *arg)
+{
+	uint8_t *p = nest_sbrk(8 * XOK_PAGE_SIZE), *q;
+
+	(void)arg;
+	if (!p)
+		return 1;
+	for (uint64_t i = 0; i < 8 * XOK_PAGE_SIZE; i++)
+		if (p[i])
+			return 2;
+	for (uint64_t i = 0; i < 8 * XOK_PAGE_SIZE; i++)
+		p[i] = (uint8_t)(i * 7);
+	if (!(q = nest_sbrk(XOK_PAGE_SIZE)) || q != p + 8 * XOK_PAGE_SIZE)
+		return 3;
+	for (uint64_t i = 0; i < 8 * XOK_PAGE_SIZE; i++)
+		if (p[i] != (uint8_t)(i * 7))
+			return 4;
+	return 0;
+}
+
+/* Two children of my parent's, waited for; a second wait is refused. */
+static int forkwait(const char *arg)
+{
+	int64_t a = nest_spawn("compute:3000"), b = nest_spawn("compute:4000");
+
+	(void)arg;
+	if (a < 0 || b < 0)
+		return 1;
+	if (nest_wait((uint64_t)b) != compute_value(4000) ||
+	    nest_wait((uint64_t)a) != compute_value(3000))
+		return 2;
+	return nest_wait((uint64_t)a) == E_BADENV ? 0 : 3;
+}
+
+static int suite(const char *arg)
+{
+	static const char *const progs[] = { "memtest", "forkwait",
+					     "compute:20000" };
+	const int want[] = { 0, 0, compute_value(20000) };
+	int bad = 0;
+
+	(void)arg;
+	for (unsigned i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		int64_t id = nest_spawn(progs[i]);
+		int64_t r = id < 0 ? id : nest_wait((uint64_t)id);
+
+		printf("suite: %s -> %ld\n", progs[i], r);
+		bad += r != want[i];
+	}
+	return bad;
+}
+
+/* Runs until killed. */
+static int spin(const char *arg)
+{
+	static volatile uint64_t spins;
+
+	(void)arg;
+	while (spins != ~0ull)
+		spins++;
+	return 0;
+}
+
+/* Counts until `target` (which its nester sets while it is stopped);
+ * a program started again rather than continued would add 1000. */
+static volatile uint64_t counted, target = ~0ull, runs;
+
+static int counter(const char *arg)
+{
+	(void)arg;
+	runs++;
+	while (counted != target)
+		counted++;
+	return (int)(counted % 1000 + (runs - 1) * 1000);
+}
+
+/* A call of ours: reports and counts one that did not fail as wanted. */
+static int expect(const char *what, int64_t got, int64_t want)
+{
+	if (got == want)
+		return 0;
+	printf("evil: %s -> %ld, want %ld\n", what, got, want);
+	return 1;
+}
+
+#define EVIL_VA 0x0000400000000000ull
+
+/* Tries to reach what its parent did not give it; `writer`: it holds a
+ * capability with W (a nester's). Returns how many attempts succeeded. */
+static int evil(int writer)
+{
+	uint64_t me = (uint64_t)xok_getenvid(), sib = 0, parent = nest_parent();
+	uint64_t parent_main = ENVS[xok_env_slot(parent)].parent;
+	struct xok_cap root = { .valid = 1, .rights = XOK_CAP_RIGHTS };
+	uint64_t msg = (uint64_t)&nest_msg;
+	int bad = 0;
+
+	for (unsigned i = 0; i < XOK_NENV; i++)
+		if (ENVS[i].id && ENVS[i].id != me &&
+		    ENVS[i].parent == parent)
+			sib = ENVS[i].id;
+	if (!sib)
+		return 100;
+	bad += expect("map the parent's page",
+		      xok_page_map(0, 0, EVIL_VA, 0,
+				   (rt_pte_of(parent, msg) &
+				    XOK_PTE_ADDR) >> XOK_PAGE_SHIFT, 0), E_PERM);
+	bad += expect("map a sibling's page",
+		      xok_page_map(0, 0, EVIL_VA, 0,
+				   (rt_pte_of(sib, msg) & XOK_PTE_ADDR) >>
+					   XOK_PAGE_SHIFT, 0), E_PERM);
+	bad += expect("destroy a sibling", xok_env_destroy(0, sib), E_PERM);
+	bad += expect("stop a sibling", xok_env_status(0, sib, XOK_ENV_STOPPED),
+		      E_PERM);
+	bad += expect("destroy the parent", xok_env_destroy(0, parent),
+		      E_PERM);
+	bad += expect("destroy the nester", xok_env_destroy(0, parent_main),
+		      E_PERM);
+	bad += expect("forge the root capability",
+		      xok_cap_grant(0, 0, 0, 1, &root), E_PERM);
+	bad += expect("create a child of the parent's",
+		      xok_env_alloc(0, parent), E_PERM);
+	bad += expect("allocate a page of its own",
+		      xok_page_alloc(0, 0, EVIL_VA, XOK_PTE_W, XOK_PFN_ANY) < 0,
+		      !writer);
+	xok_page_unmap(0, 0, EVIL_VA);
+	bad += expect("call the nester itself",
+		      xok_ipc_call(parent_main, NEST_GET_MEMORY, 0, 0, 0), E_PERM);
+	bad += expect("heap within quota", nest_sbrk(4 * XOK_PAGE_SIZE) != 0, 1);
+	bad += expect("heap over quota", nest_sbrk(8 * XOK_PAGE_SIZE) != 0, 0);
+	nest_msg.subject = sib;
+	bad += expect("heap for a sibling",
+		      xok_ipc_call(parent, NEST_MEM_GROW, NEST_HEAP_TOP -
+				   XOK_PAGE_SIZE, 1, 0), E_PERM);
+	return bad;
+}
+
+static int evil_reader(const char *arg)
+{
+	(void)arg;
+	return evil(0);
+}
+
+static int evil_writer(const char *arg)
+{
+	(void)arg;
+	return evil(1);
+}
+
+/* N protocol calls that reach the memory server (a grow by no pages):
+ * returns the cycles each took. */
+static int pingloop(const char *arg)
+{
+	uint64_t n = parse_u64(arg), t0 = rt_tsc();
+
+	for (uint64_t i = 0; i < n; i++)
+		if (nest_parent_call(NEST_MEM_GROW, NEST_HEAP_BASE, 0, 0) < 0)
+			return -1;
+	return (int)((rt_tsc() - t0) / (n ? n : 1));
+}
+
+const struct nest_prog nest_progs[] = {
+	{ "pm", pm, 1 },
+	{ "tracer", tracer, 1 },
+	{ "suite", suite, 0 },
+	{ "memtest", memtest, 0 },
+	{ "forkwait", forkwait, 0 },
+	{ "compute", compute, 0 },
+	{ "spin", spin, 0 },
+	{ "counter", counter, 0 },
+	{ "evil", evil_reader, 0 },
+	{ "evilnester", evil_writer, 1 },
+	{ "pingloop", pingloop, 0 },
+};
+const unsigned nest_nprogs = sizeof(nest_progs) / sizeof(nest_progs[0]);
+
+/* ---- self-tests: this environment is the root nester ---- */
+
+static int decided(void *until)
+{
+	return nester.sched.decisions >= *(uint64_t *)until;
+}
+
+/* Lends CPU for `n` more decisions. */
+static void run_for(uint64_t n)
+{
+	uint64_t until = nester.sched.decisions + n;
+
+	nester_run(decided, &until);
+}
+
+/* Runs `id` (a counter) until it has counted past `at`, then stops it. */
+static int count_then_stop(uint64_t id, uint64_t at, uint64_t *count)
+{
+	do {
+		run_for(1);
+		if (nest_peek(id, (uint64_t)&counted, count, 8) < 0)
+			return -1;
+	} while (*count < at);
+	return nest_stop(id) < 0 ||
+	       nest_peek(id, (uint64_t)&counted, count, 8) < 0 ? -1 : 0;
+}
+
+/* Environments in `root`'s subtree, `root` included. */
+static int subtree_size(uint64_t root)
+{
+	int n = 0;
+
+	for (unsigned i = 0; i < XOK_NENV; i++)
+		n += ENVS[i].id && nest_in_subtree(ENVS[i].id, root);
+	return n;
+}
+
+static int subtree_built(void *root)
+{
+	/* pm, its server, pm, its server, spin */
+	return subtree_size(*(uint64_t *)root) >= 5;
+}
+
+/* Runs `spec` to its end under this root; its status. */
+static int64_t run_child(const char *spec)
+{
+	int64_t id = nester_spawn(spec);
+
+	if (id < 0)
+		return id;
+	nester_run(0, 0);
+	return nester_wait((uint64_t)id);
+}
+
+/* Are all of the 0-terminated ids gone? */
+static int gone(void *ids)
+{
+	for (const uint64_t *id = ids; *id; id++)
+		if (ENVS[xok_env_slot(*id)].id == *id)
+			return 0;
+	return 1;
+}
+
+/* Two children (one holding W, as a nester does) try everything their
+ * parent did not give them, beside a sibling that spins. */
+SELFTEST(isolation)
+{
+	uint64_t s, ids[3] = { 0 };
+
+	CHECK_EQ(nester_start(0, 8), 0);
+	CHECK((s = (uint64_t)nester_spawn("spin")) > 0);
+	CHECK((ids[0] = (uint64_t)nester_spawn("evil")) > 0);
+	CHECK((ids[1] = (uint64_t)nester_spawn("evilnester")) > 0);
+	nester_run(gone, ids);
+	CHECK_EQ(nester_wait(ids[0]), 0);
+	CHECK_EQ(nester_wait(ids[1]), 0);
+	CHECK_EQ(nester_kill(s), 0);
+	nester_stop();
+	return 0;
+}
+
+SELFTEST(kill_frees_subtree)
+{
+	uint64_t id;
+	long before;
+	int envs;
+
+	CHECK_EQ(nester_start(0, ROOT_QUOTA), 0);
+	/* A first child makes the page tables of the server's windows. */
+	CHECK((id = (uint64_t)nester_spawn("spin")) > 0);
+	run_for(1);
+	CHECK_EQ(nester_kill(id), 0);
+	before = rt_free_pages();
+	envs = subtree_size(nester.server);
+	CHECK((id = (uint64_t)nester_spawn("pm:pm:spin")) > 0);
+	nester_run(subtree_built, &id);
+	CHECK_EQ(subtree_size(id), 5);
+	CHECK(rt_free_pages() < before);
+	CHECK_EQ(nester_kill(id), 0);
+	CHECK_EQ(subtree_size(nester.server), envs);
+	CHECK_EQ(rt_free_pages(), before);
+	printf("kill: 5 environments destroyed, free pages %ld before and after\n",
+	       before);
+	nester_stop();
+	return 0;
+}
+
+SELFTEST(three_levels)
+{
+	CHECK_EQ(nester_start(0, ROOT_QUOTA), 0);
+	CHECK_EQ(run_child("pm:pm:suite"), 0);
+	nester_stop();
+	return 0;
+}
+
+SELFTEST(tracer_interposes)
+{
+	CHECK_EQ(nester_start(0, ROOT_QUOTA), 0);
+	CHECK_EQ(run_child("tracer:suite"), 0);
+	nester_stop();
+	return 0;
+}
+
+SELFTEST(stop_restart)
+{
+	struct xok_env_state st;
+	uint64_t id, c1, c2, v, other[2] = { 0 };
+
+	CHECK_EQ(nester_start(0, ROOT_QUOTA), 0);
+	CHECK((id = (uint64_t)nester_spawn("counter")) > 0);
+	CHECK_EQ(count_then_stop(id, 1000, &c1), 0);
+	CHECK_EQ(nest_get_regs(id, &st), 0);
+	CHECK(st.tf.rip >= (uint64_t)counter &&
+	      st.tf.rip < (uint64_t)counter + 64);
+	CHECK((other[0] = (uint64_t)nester_spawn("compute:100")) > 0);
+	nester_run(gone, other); /* compute runs; the stopped counter does not */
+	CHECK_EQ(nester_wait(other[0]), compute_value(100));
+	CHECK_EQ(nest_peek(id, (uint64_t)&counted, &c2, 8), 0);
+	CHECK_EQ(c2, c1);
+	v = 1000000;
+	CHECK_EQ(nest_poke(id, (uint64_t)&counted, &v, 8), 0);
+	v = 1000500;
+	CHECK_EQ(nest_poke(id, (uint64_t)&target, &v, 8), 0);
+	CHECK_EQ(nest_poke(id, (uint64_t)counter, &v, 8), E_FAULT); /* text */
+	CHECK_EQ(nest_set_regs(id, &st), 0);
+	CHECK_EQ(nest_restart(id), 0);
+	nester_run(0, 0);
+	CHECK_EQ(nester_wait(id), 500);
+	printf("stop_restart: stopped at count %lu (rip in the loop), set to "
+	       "1000000, restarted, ended at 1000500\n", c1);
+	nester_stop();
+	return 0;
+}
+
+/* The least of RUNS runs of `spec` (prefixed by `layers`) under this
+ * root, in cycles: what the program reports (`reported`: its status), or
+ * the run's own time. -1 if a run fails. */
+#define RUNS 3
+static int64_t best_of(const char *layers, const char *spec, int reported)
+{
+	int64_t best = -1;
+
+	for (int i = 0; i < RUNS; i++) {
+		char full[64];
+		int64_t t0 = (int64_t)rt_tsc(), r, t;
+
+		fmt_snprintf(full, sizeof(full), "%s%s", layers, spec);
+		r = run_child(full);
+		t = reported ? r : (int64_t)rt_tsc() - t0;
+		if (r < 0 || (!reported && r != 0))
+			return -1;
+		if (best < 0 || t < best)
+			best = t;
+	}
+	return best;
+}
+
+#define CKPT_BUF RT_SCRATCH
+#define CKPT_PAGES 48
+
+/* Checkpointer, in memory: a counter stopped mid-loop is saved, killed
+ * and made again from the checkpoint (a new environment, new pages, a
+ * new capability); it continues from the saved count to its bound. */
+SELFTEST(checkpoint_restore)
+{
+	uint64_t id, c, again, v;
+	int64_t len;
+
+	CHECK_EQ(nester_start(0, ROOT_QUOTA), 0);
+	for (uint64_t i = 0; i < CKPT_PAGES; i++)
+		CHECK(xok_page_alloc(0, 0, CKPT_BUF + i * XOK_PAGE_SIZE,
+				     XOK_PTE_W | XOK_PTE_NX, XOK_PFN_ANY) >= 0);
+	CHECK((id = (uint64_t)nester_spawn("counter")) > 0);
+	CHECK_EQ(count_then_stop(id, 1000, &c), 0);
+	v = c + 700;
+	CHECK_EQ(nest_poke(id, (uint64_t)&target, &v, 8), 0);
+	len = nest_ckpt_save(id, (void *)CKPT_BUF, CKPT_PAGES * XOK_PAGE_SIZE);
+	CHECK(len > 0);
+	CHECK_EQ(nester_kill(id), 0);
+	CHECK((id = (uint64_t)nester_restore((void *)CKPT_BUF,
+					      (uint64_t)len)) > 0);
+	CHECK_EQ(nest_peek(id, (uint64_t)&counted, &again, 8), 0);
+	CHECK_EQ(again, c);
+	nester_run(0, 0);
+	CHECK_EQ(nester_wait(id), (int64_t)((c + 700) % 1000));
+	printf("checkpoint: %ld bytes; saved at count %lu, killed, restored, "
+	       "continued to %lu\n", len, c, c + 700);
+	for (uint64_t i = 0; i < CKPT_PAGES; i++)
+		xok_page_unmap(0, 0, CKPT_BUF + i * XOK_PAGE_SIZE);
+	nester_stop();
+	return 0;
+}
+
+/* Per-layer slowdown: the same programs directly under this root and
+ * under 1..3 process managers between. Printed, never judged (TCG
+ * cycles vary from run to run; the least of RUNS is printed). */
+SELFTEST(layer_slowdown)
+{
+	static const char *const layers[] = { "", "pm:", "pm:pm:",
+					      "pm:pm:pm:" };
+	int64_t call0 = 0, suite0 = 0;
+
+	CHECK_EQ(nester_start(0, ROOT_QUOTA), 0);
+	for (int l = 0; l < 4; l++) {
+		int64_t call = best_of(layers[l], "pingloop:1000", 1);
+		int64_t suite = best_of(layers[l], "suite", 0);
+
+		CHECK(call > 0 && suite > 0);
+		if (!l)
+			call0 = call, suite0 = suite;
+		printf("nest layers %d: protocol call %ld cycles (%ld%% over "
+		       "direct), suite %ld kcycles (%ld%% over direct)\n", l,
+		       call, (call - call0) * 100 / call0, suite / 1000,
+		       (suite - suite0) * 100 / suite0);
+	}
+	nester_stop();
+	return 0;
+}
+
+int main(const char *arg)
+{
+	if (nest_prog_find(arg)) {
+		int64_t r;
+
+		if (nester_start(0, ROOT_QUOTA) < 0)
+			return 90;
+		r = run_child(arg);
+		printf("nest: %s exited with status %ld\n", arg, r);
+		return (int)r;
+	}
+	return rt_run_selftests(arg);
+}

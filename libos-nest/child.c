@@ -1,0 +1,104 @@
+/*
+ * child: see child.h.
+ */
+#include "child.h"
+
+#include <xok/error.h>
+#include <xok/syscall.h>
+
+#include "../bin/rt/rt.h"
+#include "call.h"
+
+struct nest_msg nest_msg __attribute__((aligned(XOK_PAGE_SIZE)));
+uint64_t nest_main;
+static uint64_t heap_brk = NEST_HEAP_BASE;
+
+/* The argument after "NAME:" in a spec, or "". */
+static const char *spec_arg(const char *spec)
+{
+	const char *colon = strchr(spec, ':');
+
+	return colon ? colon + 1 : "";
+}
+
+const struct nest_prog *nest_prog_find(const char *spec)
+{
+	size_t n = strlen(spec) - strlen(spec_arg(spec));
+
+	if (*spec_arg(spec))
+		n--; /* the colon */
+	for (unsigned i = 0; i < nest_nprogs; i++)
+		if (strlen(nest_progs[i].name) == n &&
+		    !strncmp(nest_progs[i].name, spec, n))
+			return &nest_progs[i];
+	return 0;
+}
+
+uint64_t nest_parent(void)
+{
+	uint64_t me = nest_main ? nest_main : (uint64_t)xok_getenvid();
+
+	return ((const volatile struct xok_env *)XOK_UENVS)[xok_env_slot(me)]
+		.parent;
+}
+
+void nest_child_main(uint64_t unused)
+{
+	static char spec[NEST_PATH_MAX];
+	const struct nest_prog *p;
+
+	/* The image is a copy of the parent's, taken while it ran: its
+	 * runtime state is not mine. */
+	for (int k = 0; k < XOK_NUPCALLS; k++)
+		rt_upcall_handlers[k] = 0;
+	(void)unused;
+	nest_main = 0;
+	heap_brk = NEST_HEAP_BASE;
+	memcpy(spec, nest_msg.path, sizeof(spec));
+	spec[sizeof(spec) - 1] = 0;
+	if (!(p = nest_prog_find(spec)))
+		nest_exit(E_INVAL);
+	nest_exit(p->main(spec_arg(spec)));
+}
+
+int64_t nest_parent_call(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	nest_msg.subject = (uint64_t)xok_getenvid();
+	return nest_call(nest_parent(), op, a1, a2, a3);
+}
+
+int64_t nest_spawn(const char *spec)
+{
+	if (strlen(spec) >= NEST_PATH_MAX)
+		return E_INVAL;
+	memcpy(nest_msg.path, spec, strlen(spec) + 1);
+	return nest_parent_call(NEST_PROC_CREATE, 0, 0, 0);
+}
+
+int64_t nest_wait(uint64_t id)
+{
+	int64_t r;
+
+	/* Yielding ends my loan: my nester runs the others meanwhile. */
+	while ((r = nest_parent_call(NEST_PROC_WAIT, id, 0, 0)) == E_AGAIN)
+		xok_yield();
+	return r;
+}
+
+void nest_exit(int64_t status)
+{
+	if (nest_parent())
+		nest_parent_call(NEST_PROC_EXIT, (uint64_t)status, 0, 0);
+	rt_exit(status);
+}
+
+void *nest_sbrk(uint64_t bytes)
+{
+	uint64_t start = heap_brk;
+	uint64_t pages = (bytes + XOK_PAGE_SIZE - 1) / XOK_PAGE_SIZE;
+
+	if (nest_parent_call(NEST_MEM_GROW, start, pages, 0) < 0)
+		return 0;
+	heap_brk += pages * XOK_PAGE_SIZE;
+	return (void *)start;
+}

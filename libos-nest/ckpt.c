@@ -1,0 +1,152 @@
+/*
+ * ckpt: see ckpt.h.
+ */
+#include "ckpt.h"
+
+#include "../bin/rt/rt.h"
+#include "space.h"
+#include "state.h"
+
+#define ENVS ((const volatile struct xok_env *)XOK_UENVS)
+#define ENTRIES 512
+
+/* Calls fn(va, pte, arg) for each page mapped in `env`'s user half but
+ * its u-area, walking its page tables through XOK_UVIEW from the top
+ * (a level is readable only where the one above is present). fn must
+ * not view another environment's tables. Stops at fn's first error. */
+static int64_t walk(uint64_t env, int64_t (*fn)(uint64_t va, uint64_t pte,
+						void *arg), void *arg)
+{
+	if (xok_pt_view(env) < 0)
+		return E_BADENV;
+	for (uint64_t i = 0; i < XOK_UVPT_SLOT; i++) {
+		uint64_t v4 = i << 39;
+
+		if (!(*XOK_VPT_PML4E(XOK_UVIEW, XOK_UVPT_SLOT, v4) & XOK_PTE_P))
+			continue;
+		for (uint64_t j = 0; j < ENTRIES; j++) {
+			uint64_t v3 = v4 | j << 30;
+
+			if (!(*XOK_VPT_PDPTE(XOK_UVIEW, XOK_UVPT_SLOT, v3) &
+			      XOK_PTE_P))
+				continue;
+			for (uint64_t k = 0; k < ENTRIES; k++) {
+				uint64_t v2 = v3 | k << 21;
+
+				if (!(*XOK_VPT_PDE(XOK_UVIEW, XOK_UVPT_SLOT, v2) &
+				      XOK_PTE_P))
+					continue;
+				for (uint64_t l = 0; l < ENTRIES; l++) {
+					uint64_t va = v2 | l << 12;
+					uint64_t pte = *XOK_VPT_PTE(XOK_UVIEW, va);
+					int64_t r;
+
+					if (!(pte & XOK_PTE_P) || va == XOK_UAREA)
+						continue;
+					if ((r = fn(va, pte, arg)) < 0)
+						return r;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+static int64_t count(uint64_t va, uint64_t pte, void *n)
+{
+	(void)va, (void)pte;
+	++*(uint64_t *)n;
+	return 0;
+}
+
+struct saving {
+	uint64_t id;
+	struct nest_ckpt_hdr *hdr;
+	uint64_t done;
+};
+
+static int64_t save_page(uint64_t va, uint64_t pte, void *arg)
+{
+	struct saving *s = arg;
+	struct nest_ckpt_page *pages = (struct nest_ckpt_page *)(s->hdr + 1);
+	uint8_t *data = (uint8_t *)s->hdr + nest_ckpt_data(s->hdr->npages);
+
+	pages[s->done] = (struct nest_ckpt_page){ va, pte & XOK_PTE_USER_BITS };
+	/* nest_peek views the same environment: the walk's view stays. */
+	return nest_peek(s->id, va, data + s->done++ * XOK_PAGE_SIZE,
+			 XOK_PAGE_SIZE);
+}
+
+int64_t nest_ckpt_save(uint64_t id, void *buf, uint64_t size)
+{
+	struct saving s = { .id = id, .hdr = buf };
+	uint64_t n = 0, len;
+	int64_t r;
+
+	if (ENVS[xok_env_slot(id)].status != XOK_ENV_STOPPED)
+		return E_STATE;
+	if ((r = walk(id, count, &n)) < 0)
+		return r;
+	len = nest_ckpt_data(n) + n * XOK_PAGE_SIZE;
+	if (len > size)
+		return E_NOMEM;
+	*s.hdr = (struct nest_ckpt_hdr){ .magic = NEST_CKPT_MAGIC, .npages = n,
+		.rights = ENVS[xok_env_slot(id)].caps[0].rights };
+	if ((r = nest_get_regs(id, &s.hdr->st)) < 0 ||
+	    (r = walk(id, save_page, &s)) < 0)
+		return r;
+	return s.done == n ? (int64_t)len : E_STATE;
+}
+
+/* Reads `n` bytes at `off` of the checkpoint in `from` into `buf`. */
+static int64_t fetch(uint64_t from, uint64_t va, uint64_t len, uint64_t off,
+		     void *buf, uint64_t n)
+{
+	if (off > len || n > len - off)
+		return E_INVAL;
+	return nest_peek(from, va + off, buf, n);
+}
+
+static int64_t restore_into(unsigned slot, uint64_t id, uint64_t window,
+			    uint64_t from, uint64_t va, uint64_t len)
+{
+	struct nest_ckpt_hdr h;
+	int64_t r;
+
+	if ((r = fetch(from, va, len, 0, &h, sizeof(h))) < 0)
+		return r;
+	if (h.magic != NEST_CKPT_MAGIC ||
+	    nest_ckpt_data(h.npages) + h.npages * XOK_PAGE_SIZE > len)
+		return E_INVAL;
+	for (uint64_t i = 0; i < h.npages; i++) {
+		struct nest_ckpt_page p;
+
+		if ((r = fetch(from, va, len, sizeof(h) + i * sizeof(p), &p,
+			       sizeof(p))) < 0 ||
+		    (r = nest_space_page(slot, id, p.va, p.perm)) < 0)
+			return r;
+		r = fetch(from, va, len, nest_ckpt_data(h.npages) +
+			  i * XOK_PAGE_SIZE, (void *)NEST_COPY_VA,
+			  XOK_PAGE_SIZE);
+		xok_page_unmap(0, 0, NEST_COPY_VA);
+		if (r < 0)
+			return r;
+	}
+	if ((r = nest_space_adopt(slot, id, h.rights, window)) < 0)
+		return r;
+	return xok_env_set(0, id, &h.st, XOK_SET_ALL);
+}
+
+int64_t nest_ckpt_restore(unsigned slot, uint32_t name, uint64_t window,
+			  uint64_t from, uint64_t va, uint64_t len)
+{
+	int64_t id = nest_space_alloc(slot, name), r;
+
+	if (id < 0)
+		return id;
+	if ((r = restore_into(slot, (uint64_t)id, window, from, va, len)) < 0) {
+		nest_space_undo((uint64_t)id, window);
+		return r;
+	}
+	return id;
+}

@@ -1,0 +1,56 @@
+/*
+ * memory: see memory.h.
+ */
+#include "memory.h"
+
+#include "../bin/rt/rt.h"
+#include "nester.h"
+
+#define ENVS ((const volatile struct xok_env *)XOK_UENVS)
+#define GROW_MAX 64 /* pages per call: one call may not hold the server long */
+
+int nest_in_subtree(uint64_t env, uint64_t root)
+{
+	/* Bounded: capabilities nest at most XOK_CAP_MAXLEN deep, and each
+	 * level may add a helper environment. */
+	for (int depth = 0; env && depth <= 2 * XOK_CAP_MAXLEN; depth++) {
+		if (env == root)
+			return 1;
+		if (ENVS[xok_env_slot(env)].id != env)
+			return 0;
+		env = ENVS[xok_env_slot(env)].parent;
+	}
+	return 0;
+}
+
+static int64_t grow(struct nester *n, struct nest_req *rq)
+{
+	struct nest_child *c = rq->from;
+	uint64_t va = rq->a[0], pages = rq->a[1];
+	uint64_t subject = rq->msg->subject; /* read once: the page is theirs */
+	unsigned slot;
+
+	if (!c || !nest_in_subtree(subject, c->env))
+		return E_PERM;
+	if ((va & (XOK_PAGE_SIZE - 1)) || va < NEST_HEAP_BASE ||
+	    pages > GROW_MAX || va + pages * XOK_PAGE_SIZE > NEST_HEAP_TOP)
+		return E_INVAL;
+	if (c->pages + pages > n->quota)
+		return E_NOMEM;
+	slot = (unsigned)(c - n->child) + 1;
+	for (uint64_t i = 0; i < pages; i++) {
+		int64_t r = xok_page_alloc(slot, subject,
+					   va + i * XOK_PAGE_SIZE,
+					   XOK_PTE_W | XOK_PTE_NX, XOK_PFN_ANY);
+
+		if (r < 0)
+			return r;
+		c->pages++;
+	}
+	return 0;
+}
+
+int64_t nest_memory_serve(struct nester *n, struct nest_req *rq)
+{
+	return rq->op == NEST_MEM_GROW ? grow(n, rq) : E_NOSYS;
+}

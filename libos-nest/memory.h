@@ -1,0 +1,21 @@
+/*
+ * memory: the Memory protocol served from a nester's own pool: pages for
+ * a child's subtree, named by the child's capability (so the child and
+ * its descendants may use them, and nothing else may), counted against
+ * the child's quota.
+ */
+#ifndef NEST_MEMORY_H
+#define NEST_MEMORY_H
+
+#include <stdint.h>
+
+struct nester;
+struct nest_req;
+
+/* Serves a Memory call (proto.h); E_NOSYS for ops not served yet. */
+int64_t nest_memory_serve(struct nester *n, struct nest_req *rq);
+
+/* Is `env` `root` or one of its descendants (exported table)? */
+int nest_in_subtree(uint64_t env, uint64_t root);
+
+#endif

@@ -1,0 +1,304 @@
+/*
+ * nester: see nester.h. The server's side: who may call, the default
+ * service (Parent, Process; Memory and files forwarded), forwarding.
+ * The main environment's side: starting, running, waiting, killing.
+ */
+#include "nester.h"
+
+#include "../bin/rt/rt.h"
+#include "call.h"
+#include "child.h"
+#include "ckpt.h"
+#include "memory.h"
+#include "space.h"
+
+#define ENVS ((const volatile struct xok_env *)XOK_UENVS)
+
+struct nester nester;
+
+static unsigned entry_slot(const struct nester *n, const struct nest_child *c)
+{
+	return (unsigned)(c - n->child) + 1;
+}
+
+static uint64_t window_of(const struct nester *n, const struct nest_child *c)
+{
+	return NEST_WINDOW + (entry_slot(n, c) - 1) * XOK_PAGE_SIZE;
+}
+
+static int alive(uint64_t id)
+{
+	return ENVS[xok_env_slot(id)].id == id;
+}
+
+/* The entry of child `id`, or 0. */
+static struct nest_child *entry_of(struct nester *n, uint64_t id)
+{
+	for (unsigned i = 0; i < NEST_MAXCHILD; i++)
+		if (id && n->child[i].env == id)
+			return &n->child[i];
+	return 0;
+}
+
+/* The child a caller speaks for: itself, or the child whose helper it is
+ * (an environment the child created, such as its own server). */
+static struct nest_child *child_of(struct nester *n, uint64_t caller)
+{
+	struct nest_child *c = entry_of(n, caller);
+
+	return c ? c : entry_of(n, ENVS[xok_env_slot(caller)].parent);
+}
+
+/* Gives an entry's capability slot and window back. Works from either of
+ * the nester's environments: both control the server. */
+static void release(struct nester *n, struct nest_child *c)
+{
+	xok_page_unmap(0, n->server, window_of(n, c));
+	xok_cap_clear(0, n->server, entry_slot(n, c));
+	*c = (struct nest_child){ 0 };
+}
+
+/* How a child is made in entry slot `slot`: nest_space_create's or
+ * nest_ckpt_restore's way. */
+struct builder {
+	int64_t (*build)(const struct builder *b, unsigned slot, uint32_t name,
+			 uint64_t window);
+	const char *spec;
+	int writer;
+	uint64_t from, va, len;
+};
+
+static int64_t from_spec(const struct builder *b, unsigned slot,
+			 uint32_t name, uint64_t window)
+{
+	return nest_space_create(slot, name, b->writer, b->spec, window);
+}
+
+static int64_t from_ckpt(const struct builder *b, unsigned slot,
+			 uint32_t name, uint64_t window)
+{
+	return nest_ckpt_restore(slot, name, window, b->from, b->va, b->len);
+}
+
+/* Makes a child in a free entry, for `creator`, and lends it CPU. */
+static int64_t add_child(struct nester *n, uint64_t creator,
+			 const struct builder *b)
+{
+	struct nest_child *c = 0;
+	int64_t id;
+
+	for (unsigned i = 0; i < NEST_MAXCHILD && !c; i++)
+		if (!n->child[i].env)
+			c = &n->child[i];
+	if (!c)
+		return E_AGAIN;
+	id = b->build(b, entry_slot(n, c), ++n->next_name, window_of(n, c));
+	if (id < 0)
+		return id;
+	*c = (struct nest_child){ .env = (uint64_t)id, .creator = creator,
+		.msg = (struct nest_msg *)window_of(n, c) };
+	if (nest_sched_add(&n->sched, (uint64_t)id, 0) < 0 ||
+	    xok_env_status(0, (uint64_t)id, XOK_ENV_RUNNABLE) < 0) {
+		xok_env_destroy(0, (uint64_t)id);
+		release(n, c);
+		return E_AGAIN;
+	}
+	return id;
+}
+
+static int64_t create(struct nester *n, struct nest_req *rq)
+{
+	const struct nest_prog *p;
+	char spec[NEST_PATH_MAX];
+	struct builder b = { .build = from_spec, .spec = spec };
+
+	memcpy(spec, rq->msg->path, sizeof(spec));
+	spec[sizeof(spec) - 1] = 0;
+	if (!(p = nest_prog_find(spec)))
+		return E_INVAL;
+	b.writer = p->nester;
+	return add_child(n, rq->caller, &b);
+}
+
+/* WAIT's answer for entry `c`, releasing it once gone. */
+static int64_t reap(struct nester *n, struct nest_child *c)
+{
+	int64_t status = c->exited ? c->status : -1;
+
+	if (alive(c->env))
+		return E_AGAIN;
+	release(n, c);
+	return status;
+}
+
+static int64_t serve_process(struct nester *n, struct nest_req *rq)
+{
+	struct nest_child *c;
+
+	switch (rq->op) {
+	case NEST_PROC_CREATE:
+		return create(n, rq);
+	case NEST_PROC_WAIT:
+		c = entry_of(n, rq->a[0]);
+		if (!c || c->creator != rq->caller)
+			return E_BADENV;
+		return reap(n, c);
+	case NEST_PROC_EXIT:
+		if (!rq->from)
+			return E_PERM;
+		rq->from->status = (int64_t)rq->a[0];
+		rq->from->exited = 1;
+		return 0;
+	default:
+		return E_NOSYS;
+	}
+}
+
+int64_t nester_default(struct nester *n, struct nest_req *rq)
+{
+	struct builder restore = { .build = from_ckpt, .from = n->main,
+		.va = rq->a[0], .len = rq->a[1] };
+
+	switch (NEST_PROTO_OF(rq->op)) {
+	case NEST_PROTO_OF(NEST_RESTORE):
+		if (rq->op != NEST_RESTORE || rq->caller != n->main)
+			return E_PERM;
+		return add_child(n, n->main, &restore);
+	case NEST_PARENT:
+		return rq->op <= NEST_GET_FS ? (int64_t)n->server : E_NOSYS;
+	case NEST_PROCESS:
+		return serve_process(n, rq);
+	case NEST_MEMORY:
+		if (!nest_parent())
+			return nest_memory_serve(n, rq);
+		return nester_forward(n, rq);
+	default:
+		return nest_parent() ? nester_forward(n, rq) : E_NOSYS;
+	}
+}
+
+int64_t nester_forward(struct nester *n, struct nest_req *rq)
+{
+	uint64_t len = rq->msg->len < sizeof(rq->msg->data) ?
+		rq->msg->len : sizeof(rq->msg->data);
+	int64_t r;
+
+	(void)n;
+	if (rq->msg != &nest_msg)
+		memcpy(&nest_msg, rq->msg, NEST_MSG_HEADER + len);
+	r = nest_call(nest_parent(), rq->op, rq->a[0], rq->a[1], rq->a[2]);
+	len = nest_msg.len < sizeof(nest_msg.data) ? nest_msg.len :
+		sizeof(nest_msg.data);
+	if (rq->msg != &nest_msg)
+		memcpy(rq->msg, &nest_msg, NEST_MSG_HEADER + len);
+	memcpy(rq->out, RT_UAREA->ipc_reply, sizeof(rq->out));
+	return r;
+}
+
+/* The server's IPC upcall: one protocol call. Replying with ipc_return
+ * leaves the handler too: the server has no time of its own. */
+static void serve_call(struct xok_upcall_frame *f, uint64_t caller,
+		       uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	struct nester *n = &nester;
+	struct nest_req rq = { .caller = caller, .op = op,
+		.a = { a1, a2, a3 } };
+	int64_t r = E_PERM;
+
+	if (caller == n->main)
+		rq.msg = &nest_msg;
+	else if ((rq.from = child_of(n, caller)))
+		rq.msg = rq.from->msg;
+	if (rq.msg)
+		r = n->serve ? n->serve(n, &rq) : nester_default(n, &rq);
+	xok_ipc_return((uint64_t)r, rq.out[0], rq.out[1], rq.out[2], f);
+}
+
+static void server_main(uint64_t unused)
+{
+	struct xok_env_state st = { .ipc_accept = XOK_IPC_ANY };
+
+	(void)unused;
+	xok_env_set(0, 0, &st, XOK_SET_IPC);
+	rt_sleep_forever();
+}
+
+int nester_start(nest_serve_fn serve, uint32_t quota)
+{
+	struct xok_cap mine = RT_SELF->caps[0];
+	int64_t s, r;
+
+	nester = (struct nester){ .main = (uint64_t)xok_getenvid(),
+		.serve = serve, .quota = quota };
+	nest_main = nester.main;
+	nest_sched_init(&nester.sched, &nest_round_robin, 0);
+	rt_upcall_handlers[XOK_UPCALL_IPC] = serve_call;
+	if ((r = rt_upcalls_install()) < 0 || (s = rt_spawn(server_main, 0)) < 0)
+		return (int)(r < 0 ? r : s);
+	if ((r = xok_cap_grant(0, 0, (uint64_t)s, 0, &mine)) < 0) {
+		xok_env_destroy(0, (uint64_t)s);
+		return (int)r;
+	}
+	nester.server = (uint64_t)s;
+	rt_donate(nester.server); /* into its sleep: BLOCKED */
+	return 0;
+}
+
+void nester_stop(void)
+{
+	xok_env_destroy(0, nester.server);
+	nester.server = 0;
+	for (unsigned i = 0; i < NEST_MAXCHILD; i++)
+		nester.child[i] = (struct nest_child){ 0 };
+}
+
+int64_t nester_spawn(const char *spec)
+{
+	if (strlen(spec) >= NEST_PATH_MAX)
+		return E_INVAL;
+	memcpy(nest_msg.path, spec, strlen(spec) + 1);
+	return nest_call(nester.server, NEST_PROC_CREATE, 0, 0, 0);
+}
+
+struct stop_arg {
+	int (*stop)(void *arg);
+	void *arg;
+};
+
+static int sched_stop(const struct nest_sched *s, void *arg)
+{
+	const struct stop_arg *sa = arg;
+
+	(void)s;
+	return sa->stop && sa->stop(sa->arg);
+}
+
+void nester_run(int (*stop)(void *arg), void *arg)
+{
+	struct stop_arg sa = { stop, arg };
+
+	nest_sched_run(&nester.sched, sched_stop, &sa);
+}
+
+int64_t nester_wait(uint64_t id)
+{
+	struct nest_child *c = entry_of(&nester, id);
+
+	return c ? reap(&nester, c) : E_BADENV;
+}
+
+int64_t nester_restore(const void *ckpt, uint64_t len)
+{
+	return nest_call(nester.server, NEST_RESTORE, (uint64_t)ckpt, len, 0);
+}
+
+int64_t nester_kill(uint64_t id)
+{
+	struct nest_child *c = entry_of(&nester, id);
+
+	if (!c)
+		return E_BADENV;
+	xok_env_destroy(0, id);
+	release(&nester, c);
+	return 0;
+}

@@ -1,0 +1,94 @@
+/*
+ * proto: the Common Protocols (Fluke) that a nested program speaks to its
+ * parent by protected control transfer, so that any nester between the
+ * two can interpose on any call.
+ *
+ * A call is xok_ipc_call(parent server, op, a1, a2, a3). The reply's
+ * first word is the result (>= 0, or a negative Xok error); the other
+ * three, where an op has them, arrive in the caller's u-area. What does
+ * not fit in words (names, data) travels in the caller's message page,
+ * struct nest_msg, which the parent maps (nester.c): every nested program
+ * has one, at the same address in each (it is in the image).
+ */
+#ifndef NEST_PROTO_H
+#define NEST_PROTO_H
+
+#include <stdint.h>
+#include <xok/memlayout.h>
+
+/* op = protocol << 8 | operation */
+#define NEST_OP(proto, n) ((uint64_t)(proto) << 8 | (n))
+#define NEST_PROTO_OF(op) ((op) >> 8)
+
+#define NEST_PARENT  1
+#define NEST_PROCESS 2
+#define NEST_MEMORY  3
+#define NEST_FS      4
+#define NEST_FD      5
+
+/* Parent: which environment serves each protocol for the caller (today
+ * always the parent's own server). Result: that environment's id. */
+#define NEST_GET_PROCESS NEST_OP(NEST_PARENT, 1)
+#define NEST_GET_MEMORY  NEST_OP(NEST_PARENT, 2)
+#define NEST_GET_FS      NEST_OP(NEST_PARENT, 3)
+
+/* Process, served by the caller's parent for its own children:
+ * CREATE starts msg.path ("PROG" or "PROG:ARG", a program of the image)
+ *   as a new child of the parent's; result: its id. E_INVAL: no such
+ *   program. E_AGAIN: the parent has no room for another child.
+ * EXEC (not yet served: E_NOSYS).
+ * WAIT a1 = an id CREATE returned to the caller: its exit status, or
+ *   E_AGAIN while it runs. E_BADENV: not the caller's child.
+ * EXIT a1 = status: recorded for WAIT; the caller then exits. */
+#define NEST_PROC_CREATE NEST_OP(NEST_PROCESS, 1)
+#define NEST_PROC_EXEC   NEST_OP(NEST_PROCESS, 2)
+#define NEST_PROC_WAIT   NEST_OP(NEST_PROCESS, 3)
+#define NEST_PROC_EXIT   NEST_OP(NEST_PROCESS, 4)
+
+/* Memory, for msg.subject (the caller or one of its descendants):
+ * GROW a1 = va, a2 = pages: zeroed writable pages at [va, va + pages)
+ *   within [NEST_HEAP_BASE, NEST_HEAP_TOP), from the parent's pool and
+ *   counted against the caller's quota. Result 0. E_NOMEM: over quota.
+ *   E_INVAL: outside the heap. E_PERM: subject not in the caller's
+ *   subtree.
+ * CREATE_SEGMENT, MAP: not yet served (E_NOSYS). */
+#define NEST_MEM_CREATE_SEGMENT NEST_OP(NEST_MEMORY, 1)
+#define NEST_MEM_GROW           NEST_OP(NEST_MEMORY, 2)
+#define NEST_MEM_MAP            NEST_OP(NEST_MEMORY, 3)
+
+/* FileSystem (msg.path) and FileDescription: numbers fixed, served by
+ * no nester yet (E_NOSYS at the root). */
+#define NEST_FS_OPEN  NEST_OP(NEST_FS, 1)
+#define NEST_FS_CLOSE NEST_OP(NEST_FS, 2)
+#define NEST_FS_MKDIR NEST_OP(NEST_FS, 3)
+#define NEST_FS_STAT  NEST_OP(NEST_FS, 4)
+#define NEST_FD_READ  NEST_OP(NEST_FD, 1)
+#define NEST_FD_WRITE NEST_OP(NEST_FD, 2)
+#define NEST_FD_SEEK  NEST_OP(NEST_FD, 3)
+#define NEST_FD_MAP   NEST_OP(NEST_FD, 4)
+
+/* Where a nested program's heap may be (Memory GROW). */
+#define NEST_HEAP_BASE 0x0000200000000000ull
+#define NEST_HEAP_TOP  0x0000200040000000ull
+
+#define NEST_PATH_MAX 240
+
+/* The message page. The header and path always travel with a forwarded
+ * call; data only as far as an op says. */
+struct nest_msg {
+	uint64_t subject; /* whom a Memory op is for (the caller sets it) */
+	uint64_t len;     /* bytes of data in use */
+	char path[NEST_PATH_MAX];
+	uint8_t data[XOK_PAGE_SIZE - 256];
+};
+#define NEST_MSG_HEADER 256 /* subject, len and path */
+
+_Static_assert(sizeof(struct nest_msg) == XOK_PAGE_SIZE, "one page");
+
+/* "PROCESS.CREATE" and so on, for logs ("?" if unknown). */
+const char *nest_op_name(uint64_t op);
+
+/* This program's message page (page-aligned, in its image). */
+extern struct nest_msg nest_msg;
+
+#endif
