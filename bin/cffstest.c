@@ -204,6 +204,42 @@ static int renames_and_links(void)
 	return renamed_intact() && !xnblk_flush() && dirty_blocks() == 0;
 }
 
+/* Is `block` cached and dirty? */
+static int is_dirty(uint64_t block)
+{
+	for (int i = 0; i < XOK_XN_REGISTRY; i++)
+		if (XN_REG[i].state != XOK_XN_EMPTY && XN_REG[i].block == block &&
+		    !XN_REG[i].freed)
+			return XN_REG[i].state == XOK_XN_DIRTY;
+	return 0;
+}
+
+/* fsync puts one file on disk and leaves another's changes in memory:
+ * /fs/b/y (on disk, then changed) stays dirty while /fs/a/x, new, goes
+ * to disk with its data. 1 if so. */
+static int fsync_is_per_file(void)
+{
+	struct cffs_blk *b = &fs.blk;
+	struct cffs_loc x, y;
+	struct cffs_inode xi, yi;
+
+	if (cffs_mkdir(b, "/fs", 0755) || cffs_mkdir(b, "/fs/a", 0755) ||
+	    cffs_mkdir(b, "/fs/b", 0755) ||
+	    cffs_create(b, "/fs/b/y", CFFS_S_IFREG | 0644, &y) ||
+	    cffs_write(b, &y, 0, motd, 7) != 7 || xnblk_flush())
+		return 0;
+	if (cffs_write(b, &y, 0, motd + 7, 7) != 7 ||
+	    cffs_create(b, "/fs/a/x", CFFS_S_IFREG | 0644, &x) ||
+	    cffs_write(b, &x, 0, motd, 5) != 5 || cffs_stat(b, &x, &xi) ||
+	    cffs_stat(b, &y, &yi))
+		return 0;
+	if (!is_dirty(xi.direct[0]) || !is_dirty(x.block) ||
+	    !is_dirty(yi.direct[0]) || !is_dirty(y.block) || cffs_fsync(b, &x))
+		return 0;
+	return !is_dirty(xi.direct[0]) && !is_dirty(x.block) &&
+	       is_dirty(yi.direct[0]) && is_dirty(y.block) && !xnblk_flush();
+}
+
 /* Xok keeps time since boot only; a Unix libOS adds the epoch. */
 static int64_t since_boot(void)
 {
@@ -254,6 +290,7 @@ SELFTEST(files_through_xn)
 	/* Freed blocks stay in use until their parent is on disk. */
 	CHECK_EQ(xnblk_flush(), 0);
 	CHECK_EQ(free_blocks(), before);
+	CHECK(fsync_is_per_file());
 	CHECK(write_huge());
 	CHECK(huge_intact());
 	CHECK(files_intact());

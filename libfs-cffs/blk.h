@@ -15,6 +15,7 @@
 #include <xok/xn.h>
 
 struct cffs_blk;
+struct cffs_dindex;
 
 struct cffs_blk_ops {
 	/* The bytes of `block`, which `parent` owns (0: the file system's
@@ -47,6 +48,16 @@ struct cffs_blk_ops {
 			   const struct xok_xn_mod mod[2],
 			   const struct xok_xn_delta *delta,
 			   const struct xok_xn_pair *moved, size_t nmoved);
+	/* Starts reading `block`, which `parent` (cached) owns, into the
+	 * cache without waiting for it, so that a later get finds it
+	 * there: a hint, which may do nothing. NULL: no cache to fill. */
+	void (*prefetch)(struct cffs_blk *b, uint64_t parent, uint64_t block);
+	/* Puts the `n` blocks `blocks` on disk as sync does, with what
+	 * each needs there too: the never-written blocks it points to, and
+	 * for one never written, the blocks pointing to it. Other changes
+	 * may stay in memory. NULL: only sync is offered. 0 or an error. */
+	int (*sync_blocks)(struct cffs_blk *b, const uint64_t *blocks,
+			   size_t n);
 };
 
 struct cffs_blk {
@@ -55,6 +66,9 @@ struct cffs_blk {
 	/* The libOS's clock (ns since 1970) that C-FFS stamps inode times
 	 * with; NULL leaves times as cffs_setattr sets them. */
 	int64_t (*now)(void);
+	/* This instance's directory name index (dindex.h), or NULL to
+	 * search directories entry by entry. */
+	struct cffs_dindex *index;
 };
 
 #endif

@@ -13,6 +13,8 @@
 
 #include <stddef.h>
 
+#include "dindex.h"
+
 /* Ours, not the C library's: C-FFS is built freestanding for libOSes. */
 #include "../lib/string.h"
 
@@ -176,6 +178,27 @@ static int block_of(struct cffs_blk *b, const struct cffs_loc *at,
 	return 0;
 }
 
+/* Blocks read ahead at once: a file's next ones, a directory's, or the
+ * small files of one directory block (a group). */
+#define READ_AHEAD 16
+
+/* Starts reading blocks [first, first + READ_AHEAD) of the file at `at`
+ * (those there are) into the block layer's cache. */
+static void read_ahead(struct cffs_blk *b, const struct cffs_loc *at,
+		       const struct cffs_inode *ino, uint64_t first)
+{
+	uint64_t end = (ino->size + CFFS_BLOCK - 1) / CFFS_BLOCK;
+
+	if (!b->ops->prefetch)
+		return;
+	for (uint64_t i = first; i < first + READ_AHEAD && i < end; i++) {
+		uint64_t owner, blk;
+
+		if (!block_of(b, at, ino, i, 0, &owner, &blk) && blk)
+			b->ops->prefetch(b, owner, blk);
+	}
+}
+
 /* Sets the times `what` (CFFS_SET_ATIME...) of `ino` to now. */
 static void stamp(struct cffs_blk *b, struct cffs_inode *ino, unsigned what)
 {
@@ -250,6 +273,8 @@ long cffs_read(struct cffs_blk *b, const struct cffs_loc *at, uint64_t off,
 							: len - done;
 		const uint8_t *p;
 
+		if (pos / CFFS_BLOCK % READ_AHEAD == 0 || !done)
+			read_ahead(b, at, &ino, pos / CFFS_BLOCK);
 		if ((r = block_of(b, at, &ino, pos / CFFS_BLOCK, 0, &owner,
 				  &blk)))
 			return r;
@@ -288,6 +313,42 @@ static long write_blocks(struct cffs_blk *b, const struct cffs_loc *at,
 	return (long)done;
 }
 
+/*
+ * A write that lies within the direct blocks and allocates at most a
+ * delta's worth: the blocks, the size and the times in one change of the
+ * inode, before the data (XN writes the inode after its new blocks).
+ * 1 if the write is not of that kind; else 0 or an error.
+ */
+static int grow_direct(struct cffs_blk *b, const struct cffs_loc *at,
+		       struct cffs_inode *ino, uint64_t off, size_t len)
+{
+	struct cffs_inode next = *ino;
+	struct xok_xn_delta d = { 0 };
+	uint64_t hint = at->block;
+
+	if (!len || off + len > CFFS_NDIRECT * (uint64_t)CFFS_BLOCK)
+		return 1;
+	for (uint64_t i = off / CFFS_BLOCK; i <= (off + len - 1) / CFFS_BLOCK;
+	     i++) {
+		if (next.direct[i])
+			continue;
+		if (d.nadd == XOK_XN_MAXDELTA)
+			return 1;
+		/* Each after the last: the hint keeps them apart. */
+		if (!(hint = b->ops->free_block(b, hint)))
+			return CFFS_ENOSPC;
+		d.add[d.nadd++] = (struct xok_xn_pair){ hint, XOK_XN_DATA };
+		next.direct[i] = hint++;
+	}
+	if (off + len > next.size)
+		next.size = off + len;
+	stamp(b, &next, CHANGED);
+	if (store(b, at, &next, &d))
+		return CFFS_EIO;
+	*ino = next;
+	return 0;
+}
+
 long cffs_write(struct cffs_blk *b, const struct cffs_loc *at, uint64_t off,
 		const void *buf, size_t len)
 {
@@ -301,6 +362,8 @@ long cffs_write(struct cffs_blk *b, const struct cffs_loc *at, uint64_t off,
 		return CFFS_EISDIR;
 	if (off + len < off)
 		return CFFS_EFBIG;
+	if ((r = grow_direct(b, at, &ino, off, len)) <= 0)
+		return r ? r : write_blocks(b, at, &ino, off, buf, len);
 	n = write_blocks(b, at, &ino, off, buf, len);
 	if (n <= 0)
 		return n;
@@ -376,14 +439,43 @@ static int free_all(struct cffs_blk *b, const struct cffs_loc *at,
 	return store(b, at, &ino, NULL);
 }
 
+#define SYNC_BATCH 256
+
+/*
+ * Puts the file's blocks on disk (its data and pointer blocks) a batch
+ * at a time, the block holding its inode last; the block layer adds what
+ * they depend on and orders the writes. Without sync_blocks, everything.
+ */
 int cffs_fsync(struct cffs_blk *b, const struct cffs_loc *at)
 {
+	uint64_t batch[SYNC_BATCH], last_owner = 0;
 	struct cffs_inode ino;
+	size_t n = 0;
 	int r = load(b, at, &ino);
 
 	if (r)
 		return r;
-	return b->ops->sync(b) ? CFFS_EIO : 0;
+	if (!b->ops->sync_blocks)
+		return b->ops->sync(b) ? CFFS_EIO : 0;
+	for (uint64_t i = 0; i < nblocks(&ino); i++) {
+		uint64_t owner, blk;
+
+		if ((r = block_of(b, at, &ino, i, 0, &owner, &blk)))
+			return r;
+		if (!blk)
+			continue;
+		batch[n++] = blk;
+		if (owner != at->block && owner != last_owner)
+			batch[n++] = last_owner = owner; /* a pointer block */
+		if (n >= SYNC_BATCH - 1) {
+			if (b->ops->sync_blocks(b, batch, n))
+				return CFFS_EIO;
+			n = 0;
+			last_owner = 0;
+		}
+	}
+	batch[n++] = at->block;
+	return b->ops->sync_blocks(b, batch, n) ? CFFS_EIO : 0;
 }
 
 int cffs_truncate(struct cffs_blk *b, const struct cffs_loc *at)
@@ -402,15 +494,18 @@ int cffs_truncate(struct cffs_blk *b, const struct cffs_loc *at)
 typedef int (*visit_fn)(const struct cffs_dirent *e, const struct cffs_loc *at,
 			void *ctx);
 
-static int each_slot(struct cffs_blk *b, const struct cffs_loc *dir,
-		     const struct cffs_inode *ino, visit_fn visit, void *ctx)
+static int each_slot_from(struct cffs_blk *b, const struct cffs_loc *dir,
+			  const struct cffs_inode *ino, uint64_t first,
+			  visit_fn visit, void *ctx)
 {
-	for (uint64_t i = 0; i < nblocks(ino); i++) {
+	for (uint64_t i = first; i < nblocks(ino); i++) {
 		uint64_t owner, blk;
 		const uint8_t *p;
-		int r = block_of(b, dir, ino, i, 0, &owner, &blk);
+		int r;
 
-		if (r)
+		if (i % READ_AHEAD == 0 || i == first)
+			read_ahead(b, dir, ino, i);
+		if ((r = block_of(b, dir, ino, i, 0, &owner, &blk)))
 			return r;
 		/* Directories grow a block at a time and never have holes. */
 		if (!blk)
@@ -432,22 +527,40 @@ static int each_slot(struct cffs_blk *b, const struct cffs_loc *dir,
 	return 0;
 }
 
+static int each_slot(struct cffs_blk *b, const struct cffs_loc *dir,
+		     const struct cffs_inode *ino, visit_fn visit, void *ctx)
+{
+	return each_slot_from(b, dir, ino, 0, visit, ctx);
+}
+
 struct name_query {
 	const char *name;
 	size_t len;
 	struct cffs_loc found;
+	struct cffs_dindex *ix;
+	struct dindex_dir *d; /* the directory's index record, or NULL */
+	int hit;
 };
+
+static int holds_name(const struct cffs_dirent *e, const char *name,
+		      size_t len)
+{
+	return named(e) && e->namelen == len && !memcmp(e->name, name, len);
+}
 
 static int match_name(const struct cffs_dirent *e, const struct cffs_loc *at,
 		      void *ctx)
 {
 	struct name_query *q = ctx;
 
-	if (!named(e) || e->namelen != q->len ||
-	    memcmp(e->name, q->name, q->len))
+	if (named(e) && q->d)
+		dindex_add(q->ix, q->d, dindex_hash(e->name, e->namelen), at);
+	if (!holds_name(e, q->name, q->len))
 		return 0;
 	q->found = *at;
-	return 1;
+	q->hit = 1;
+	/* Indexing, the scan goes on: the next lookups will not scan. */
+	return !q->d;
 }
 
 /* each_slot over `dir`, or CFFS_ENOTDIR if it is not a directory. */
@@ -463,18 +576,129 @@ static int scan_dir(struct cffs_blk *b, const struct cffs_loc *dir,
 			    : CFFS_ENOTDIR;
 }
 
+/* The name asked, looked up in the directory's index record: 0 with
+ * q->found, CFFS_ENOENT if the record knows every name and not this
+ * one, 1 if it cannot tell (then the record is dropped if it was wrong). */
+static int index_lookup(struct cffs_blk *b, struct name_query *q)
+{
+	uint32_t hash = dindex_hash(q->name, q->len);
+	struct cffs_loc at;
+	unsigned pos = 0;
+	int wrong = 0;
+
+	while (dindex_next(q->ix, q->d, hash, &pos, &at)) {
+		const uint8_t *p = get(b, at.parent, at.block);
+
+		if (!p)
+			return CFFS_EIO;
+		if (holds_name((const struct cffs_dirent *)(p + at.off),
+			       q->name, q->len)) {
+			q->found = at;
+			return 0;
+		}
+		wrong = 1; /* a hash collision, or a stale record */
+	}
+	if (!wrong && q->d->complete)
+		return CFFS_ENOENT;
+	dindex_forget(q->d);
+	return 1;
+}
+
+/* The entry `name` of directory `dir`: through the index when it can
+ * tell, else by a scan that indexes every name it passes. */
 static int find_entry(struct cffs_blk *b, const struct cffs_loc *dir,
 		      const char *name, size_t len, struct cffs_loc *out)
 {
-	struct name_query q = { name, len, { 0 } };
-	int r = scan_dir(b, dir, match_name, &q);
+	struct name_query q = { name, len, { 0 }, b->index, NULL, 0 };
+	struct cffs_inode ino;
+	uint32_t epoch = 0;
+	int r = load(b, dir, &ino);
 
-	if (r < 0)
+	if (r)
 		return r;
+	if (!is_dir(&ino))
+		return CFFS_ENOTDIR;
+	if (q.ix) {
+		q.d = dindex_dir(q.ix, dir, ino.gen);
+		if ((r = index_lookup(b, &q)) <= 0)
+			goto done;
+		epoch = q.d->epoch;
+	}
+	if ((r = each_slot(b, dir, &ino, match_name, &q)) < 0)
+		return r;
+	/* A whole scan indexed every name, unless the table was emptied
+	 * meanwhile (a new epoch). */
+	if (q.d && q.d->epoch == epoch)
+		q.d->complete = 1;
+	r = q.hit ? 0 : CFFS_ENOENT;
+done:
 	if (!r)
-		return CFFS_ENOENT;
-	*out = q.found;
-	return 0;
+		*out = q.found;
+	return r;
+}
+
+/* A small file: one whose blocks are all direct ones. */
+#define SMALL_FILE (CFFS_NDIRECT * (uint64_t)CFFS_BLOCK)
+
+/*
+ * C-FFS's grouping, read side: the small files named in one directory
+ * block have their data beside it (allocation starts at the entry's
+ * block), so when one of them is looked up, the data of all of them is
+ * started at once — a group read instead of a read per file.
+ */
+static void read_group(struct cffs_blk *b, const struct cffs_loc *at)
+{
+	uint64_t blocks[READ_AHEAD];
+	unsigned n = 0;
+	const uint8_t *p;
+
+	if (!b->ops->prefetch || !(p = get(b, at->parent, at->block)))
+		return;
+	for (uint32_t s = 0; s < CFFS_DIRENTS; s++) {
+		const struct cffs_inode *ino =
+			(const struct cffs_inode *)(p + s * CFFS_DIRENT_SIZE);
+
+		if ((ino->mode & CFFS_S_IFMT) != CFFS_S_IFREG ||
+		    is_ref(ino) || ino->size > SMALL_FILE)
+			continue;
+		for (unsigned i = 0; i < CFFS_NDIRECT && n < READ_AHEAD; i++)
+			if (ino->direct[i])
+				blocks[n++] = ino->direct[i];
+	}
+	/* Prefetching is a call: `p` may not last through it. */
+	for (unsigned i = 0; i < n; i++)
+		b->ops->prefetch(b, at->block, blocks[i]);
+}
+
+/* The index record of directory `dir` as it is now, or NULL. */
+static struct dindex_dir *dir_record(struct cffs_blk *b,
+				     const struct cffs_loc *dir)
+{
+	struct cffs_inode ino;
+
+	if (!b->index || load(b, dir, &ino))
+		return NULL;
+	return dindex_dir(b->index, dir, ino.gen);
+}
+
+/* Tells the index that `dir` gained (`added`) or lost the entry `name`
+ * at `at`. Before dir_changed, which moves the record to the new
+ * generation. A slot freed lets free_slot search from the start again. */
+static void index_name(struct cffs_blk *b, const struct cffs_loc *dir,
+		       const char *name, size_t len, const struct cffs_loc *at,
+		       int added)
+{
+	struct dindex_dir *d = dir_record(b, dir);
+	uint32_t hash = dindex_hash(name, len);
+
+	if (!d)
+		return;
+	if (added) {
+		dindex_add(b->index, d, hash, at);
+	} else {
+		dindex_remove(b->index, d, hash, at);
+		d->free_from = 0;
+	}
 }
 
 /* Where the inode of the entry at `at` lives: in the entry, or for a
@@ -594,28 +818,50 @@ int cffs_lookup(struct cffs_blk *b, const char *path, struct cffs_loc *out)
 	}
 	if ((r = find_entry(b, &w.dir, w.name, w.len, out)))
 		return r;
+	read_group(b, out);
 	return inode_loc(b, out, out);
 }
+
+struct free_query {
+	struct cffs_loc at;
+	uint64_t seen; /* slots visited */
+};
 
 static int find_free(const struct cffs_dirent *e, const struct cffs_loc *at,
 		     void *ctx)
 {
+	struct free_query *q = ctx;
+
+	q->seen++;
 	if (e->ino.mode)
 		return 0;
-	*(struct cffs_loc *)ctx = *at;
+	q->at = *at;
 	return 1;
 }
 
-/* A free entry slot in `dir`, growing it by a DIR block if it is full. */
+/* A free entry slot in `dir`, growing it by a DIR block if it is full.
+ * The index remembers where the last one was taken: no slot before it
+ * is free while the directory's generation stays. */
 static int free_slot(struct cffs_blk *b, const struct cffs_loc *dir,
 		     struct cffs_loc *out)
 {
+	struct dindex_dir *d = dir_record(b, dir);
+	uint64_t first = d ? d->free_from / CFFS_DIRENTS : 0;
+	struct free_query q = { { 0 }, 0 };
 	struct cffs_inode ino;
 	uint64_t owner, blk;
 	int r = load(b, dir, &ino);
 
-	if (r || (r = each_slot(b, dir, &ino, find_free, out)))
-		return r < 0 ? r : 0;
+	if (r || (r = each_slot_from(b, dir, &ino, first, find_free, &q)) < 0)
+		return r;
+	if (r) {
+		if (d)
+			d->free_from = first * CFFS_DIRENTS + q.seen;
+		*out = q.at;
+		return 0;
+	}
+	if (d)
+		d->free_from = nblocks(&ino) * CFFS_DIRENTS + 1;
 	if ((r = block_of(b, dir, &ino, nblocks(&ino), 1, &owner, &blk)))
 		return r;
 	if ((r = load(b, dir, &ino)))
@@ -632,14 +878,21 @@ static int free_slot(struct cffs_blk *b, const struct cffs_loc *dir,
 static int dir_changed(struct cffs_blk *b, const struct cffs_loc *dir,
 		       int subdirs)
 {
+	struct dindex_dir *d = dir_record(b, dir);
 	struct cffs_inode ino;
 	int r = load(b, dir, &ino);
 
 	if (r)
 		return r;
 	ino.nlink = (uint32_t)((int32_t)ino.nlink + subdirs);
+	ino.gen++;
 	stamp(b, &ino, CHANGED);
-	return store(b, dir, &ino, NULL);
+	if ((r = store(b, dir, &ino, NULL)))
+		return r;
+	/* What the index knew before the change it still knows after. */
+	if (d)
+		d->gen = ino.gen;
+	return 0;
 }
 
 /* Makes the entry `path` with a fresh inode of `mode` (any type). */
@@ -663,10 +916,15 @@ static int make_entry(struct cffs_blk *b, const char *path, uint32_t mode,
 	e.ino.mode = mode;
 	e.ino.nlink = (mode & CFFS_S_IFMT) == CFFS_S_IFDIR ? 2 : 1;
 	stamp(b, &e.ino, CFFS_SET_ATIME | CHANGED);
+	/* A directory's first generation: a new one made where another
+	 * was must not look like it to a name index that knew the other. */
+	if (is_dir(&e.ino))
+		e.ino.gen = (uint32_t)e.ino.ctime_ns;
 	e.namelen = (uint16_t)w.len;
 	memcpy(e.name, w.name, w.len);
 	if ((r = modify(b, at.block, at.off, &e, sizeof(e), NULL)))
 		return r;
+	index_name(b, &w.dir, w.name, w.len, &at, 1);
 	if ((r = dir_changed(b, &w.dir, is_dir(&e.ino))))
 		return r;
 	if (out)
@@ -779,6 +1037,11 @@ static size_t owned_pairs(const struct cffs_inode *ino,
 
 #define MAX_OWNED (CFFS_NDIRECT + CFFS_NIND)
 
+static int has_indirect(const struct cffs_inode *ino)
+{
+	return ino->ind[0] || ino->ind[1] || ino->ind[2];
+}
+
 /* Writes `x` (`xlen` bytes) at `xa` and `y` at `ya` as one change that
  * reaches the disk whole: one modification if they share a block, else
  * a pair moving the `n` pairs `moved` between the two blocks. */
@@ -833,13 +1096,24 @@ static int release_entry(struct cffs_blk *b, const struct cffs_loc *at)
 {
 	static const struct cffs_dirent empty;
 	static const uint16_t no_name;
+	struct xok_xn_pair owned[MAX_OWNED];
+	struct xok_xn_delta d = { 0 };
 	struct cffs_dirent e;
+	size_t n;
 	int r = load_entry(b, at, &e);
 
 	if (r)
 		return r;
 	if (is_ref(&e.ino))
 		return drop_link(b, at);
+	/* Few blocks, none indirect (a small file, a small directory): the
+	 * entry and every block go in one change, with no orphan between. */
+	n = owned_pairs(&e.ino, owned);
+	if (n <= XOK_XN_MAXDELTA && !has_indirect(&e.ino)) {
+		d.nrm = n;
+		memcpy(d.rm, owned, n * sizeof(owned[0]));
+		return modify(b, at->block, at->off, &empty, sizeof(empty), &d);
+	}
 	if (e.namelen &&
 	    (r = modify(b, at->block,
 			at->off + (uint32_t)offsetof(struct cffs_dirent, namelen),
@@ -881,10 +1155,12 @@ static int remove_name(struct cffs_blk *b, const char *path, int dir_only)
 	if ((r = find_entry(b, &w.dir, w.name, w.len, &at)) ||
 	    (r = load(b, &at, &ino)))
 		return r;
+	read_group(b, &at); /* XN frees only cached blocks */
 	if (dir_only && !is_dir(&ino))
 		return CFFS_ENOTDIR;
 	if (is_dir(&ino) && (r = emptied(b, &at)))
 		return r;
+	index_name(b, &w.dir, w.name, w.len, &at, 0);
 	if ((r = release_entry(b, &at)))
 		return r;
 	return dir_changed(b, &w.dir, -is_dir(&ino));
@@ -1004,8 +1280,11 @@ int cffs_rename(struct cffs_blk *b, const char *from, const char *to)
 		return r;
 	}
 	stamp(b, &se.ino, CFFS_SET_CTIME);
-	if ((r = swap_in(b, &src, &se, &dst, &de, &wt)) ||
-	    (r = renamed_dirs(b, &wf, &wt, &se, &de)))
+	if ((r = swap_in(b, &src, &se, &dst, &de, &wt)))
+		return r;
+	index_name(b, &wf.dir, wf.name, wf.len, &src, 0);
+	index_name(b, &wt.dir, wt.name, wt.len, &dst, 1);
+	if ((r = renamed_dirs(b, &wf, &wt, &se, &de)))
 		return r;
 	return de.ino.mode ? release_entry(b, &src) : 0;
 }
@@ -1106,6 +1385,7 @@ int cffs_link(struct cffs_blk *b, const char *existing, const char *path)
 	if ((r = change_two(b, &slot, &e, sizeof(e), &ext, &ino, sizeof(ino),
 			    NULL, 0)))
 		return r;
+	index_name(b, &w.dir, w.name, w.len, &slot, 1);
 	return dir_changed(b, &w.dir, 0);
 }
 
@@ -1147,4 +1427,31 @@ int cffs_readdir(struct cffs_blk *b, const struct cffs_loc *dir,
 			    (r = load(b, &s.at, ino))))
 		return r;
 	return 1;
+}
+
+/* Reclaiming what a crash left (cffs-fsck --repair): release_entry and
+ * free_all are the libFS's own ways out, so they serve fsck too. */
+int cffs_release_orphan(struct cffs_blk *b, const struct cffs_loc *at)
+{
+	struct cffs_dirent e;
+	int r = load_entry(b, at, &e);
+
+	if (r)
+		return r;
+	return e.ino.mode && !e.namelen ? release_entry(b, at) : CFFS_EINVAL;
+}
+
+int cffs_free_unlinked(struct cffs_blk *b, const struct cffs_loc *at)
+{
+	static const struct cffs_inode unused;
+	struct cffs_inode ino;
+	int r = load(b, at, &ino);
+
+	if (r)
+		return r;
+	if (!ino.mode || ino.nlink || is_ref(&ino))
+		return CFFS_EINVAL;
+	if ((r = free_all(b, at, ino)))
+		return r;
+	return store(b, at, &unused, NULL);
 }

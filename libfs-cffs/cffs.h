@@ -101,12 +101,25 @@ long cffs_write(struct cffs_blk *b, const struct cffs_loc *at, uint64_t off,
 int cffs_setattr(struct cffs_blk *b, const struct cffs_loc *at,
 		 const struct cffs_inode *attr, unsigned what);
 
-/* Puts the file at `at` on disk with everything it depends on (today:
- * every change made so far, which is more than it needs). */
+/* Puts the file at `at` on disk with everything it depends on (its
+ * blocks, its inode, the blocks that make a new one reachable), leaving
+ * other files' changes in memory where the block layer can (xnblk;
+ * memblk syncs everything). */
 int cffs_fsync(struct cffs_blk *b, const struct cffs_loc *at);
 
 /* Frees all of a file's blocks and sets its size to 0. */
 int cffs_truncate(struct cffs_blk *b, const struct cffs_loc *at);
+
+/*
+ * What a crash can leave, reclaimed (cffs-fsck --repair; see README.md):
+ * cffs_release_orphan releases the orphan entry at `at` (an inode
+ * without a name, from an interrupted rename or unlink) with its blocks,
+ * or its link to an external inode; cffs_free_unlinked frees the
+ * external inode at `at` (in the inode table) whose last link went, with
+ * its blocks. CFFS_EINVAL if `at` is not such a thing.
+ */
+int cffs_release_orphan(struct cffs_blk *b, const struct cffs_loc *at);
+int cffs_free_unlinked(struct cffs_blk *b, const struct cffs_loc *at);
 
 /* The next entry of directory `dir` from `*cursor` (start at 0): 1 with
  * its name (NUL-terminated) and inode, 0 at the end, or an error. */

@@ -57,7 +57,9 @@ struct cffs_inode { /* 176 bytes */
 	uint32_t nlink;
 	uint32_t uid, gid;
 	uint32_t flags;
-	uint32_t pad;
+	uint32_t gen;   /* a directory's: bumped by each change of its
+			 * entries, so a libOS's name index knows when it
+			 * is stale (dindex.h); 0 for other files */
 	uint64_t size;
 	int64_t atime_ns, mtime_ns, ctime_ns;
 	uint64_t direct[CFFS_NDIRECT];

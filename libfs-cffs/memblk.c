@@ -226,7 +226,8 @@ static int mem_sync(struct cffs_blk *b)
 
 static const struct cffs_blk_ops mem_ops = {
 	mem_get, mem_modify, mem_write_data, mem_free_block, mem_sync,
-	mem_modify_pair,
+	/* Memory is the disk: nothing to prefetch; sync is all or none. */
+	mem_modify_pair, NULL, NULL,
 };
 
 int memblk_alloc(struct memblk *m, uint64_t nblocks)

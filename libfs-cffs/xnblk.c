@@ -29,13 +29,26 @@ static uint32_t settle(int64_t idx)
 	return REG[idx].state;
 }
 
-/* The registry entry holding `block`, or -1. */
-static int64_t cached(uint64_t block)
+static int holds_block(int64_t i, uint64_t block)
 {
+	return REG[i].state != XOK_XN_EMPTY && REG[i].block == block &&
+	       !REG[i].freed;
+}
+
+/* The registry entry holding `block`, or -1: where it was last seen
+ * (this instance's hint, checked against the registry, which any
+ * process may change), else by a scan. */
+static int64_t cached(struct xnblk *x, uint64_t block)
+{
+	uint16_t *hint = &x->seen_at[block % XNBLK_SEEN];
+
+	if (*hint && holds_block(*hint - 1, block))
+		return *hint - 1;
 	for (int64_t i = 0; i < XOK_XN_REGISTRY; i++)
-		if (REG[i].state != XOK_XN_EMPTY && REG[i].block == block &&
-		    !REG[i].freed)
+		if (holds_block(i, block)) {
+			*hint = (uint16_t)(i + 1);
 			return i;
+		}
 	return -1;
 }
 
@@ -81,7 +94,7 @@ static int64_t bind_once(struct xnblk *x, uint64_t parent, uint64_t block,
 		idx = block == x->blk.root ? xok_xn_bind_root(x->cap, x->root)
 					   : E_INVAL;
 	} else {
-		if ((pidx = cached(parent)) < 0) {
+		if ((pidx = cached(x, parent)) < 0) {
 			uint64_t up = parent_of(x, parent);
 
 			if (up == UNKNOWN || depth == MAX_CHAIN)
@@ -89,13 +102,21 @@ static int64_t bind_once(struct xnblk *x, uint64_t parent, uint64_t block,
 			if ((pidx = bind_once(x, up, parent, depth + 1)) < 0)
 				return pidx;
 		}
-		idx = xok_xn_bind(x->cap, (uint64_t)pidx, block);
+		settle(pidx); /* perhaps still being read ahead */
+		/* Every disk request slot taken (reads ahead, or another
+		 * process's): let the disk work. */
+		while ((idx = xok_xn_bind(x->cap, (uint64_t)pidx, block)) ==
+		       E_AGAIN)
+			xok_yield();
 	}
 	if (idx < 0)
 		return idx;
 	if (settle(idx) == XOK_XN_EMPTY || REG[idx].error)
 		return E_IO;
-	remember(x, block, parent);
+	/* Only metadata is ever bound through: a data block's parent need
+	 * not take a place in the table, which a large file would fill. */
+	if (REG[idx].type != XOK_XN_DATA)
+		remember(x, block, parent);
 	return idx;
 }
 
@@ -135,9 +156,28 @@ void xnblk_trim(struct xnblk *x, unsigned keep)
 		unmap_all(x);
 }
 
+/* The entry of `block` if it is cached and readable; else -1. Cached,
+ * it is bound already: no need to ask XN (and run the parent's
+ * owns-UDF) again. */
+static int64_t bound(struct xnblk *x, uint64_t parent, uint64_t block)
+{
+	int64_t idx = cached(x, block);
+
+	if (idx < 0 || settle(idx) == XOK_XN_EMPTY || REG[idx].error ||
+	    !holds_block(idx, block))
+		return -1;
+	if (REG[idx].type != XOK_XN_DATA)
+		remember(x, block, parent);
+	return idx;
+}
+
 static int64_t bind(struct xnblk *x, uint64_t parent, uint64_t block)
 {
-	int64_t idx = bind_once(x, parent, block, 0);
+	int64_t idx = bound(x, parent, block);
+
+	if (idx >= 0)
+		return idx;
+	idx = bind_once(x, parent, block, 0);
 
 	if (idx == E_NOMEM && !release(x))
 		idx = bind_once(x, parent, block, 0);
@@ -147,7 +187,7 @@ static int64_t bind(struct xnblk *x, uint64_t parent, uint64_t block)
 /* The registry entry of `block`, bound again if it was reclaimed. */
 static int64_t entry_of(struct xnblk *x, uint64_t block)
 {
-	int64_t idx = cached(block);
+	int64_t idx = cached(x, block);
 	uint64_t parent;
 
 	if (idx >= 0)
@@ -180,9 +220,10 @@ static const uint8_t *xn_get(struct cffs_blk *b, uint64_t parent,
 }
 
 /* Binds the `n` blocks `blocks` (each through the block it is
- * remembered under, else `owner`) and maps them, so that they stay
- * cached while a change needs them (binding one may make XN reclaim
- * another). */
+ * remembered under, else — or if that one does not own it, as when
+ * another process freed and reused the block — through `owner`) and
+ * maps them, so that they stay cached while a change needs them
+ * (binding one may make XN reclaim another). */
 static int hold(struct xnblk *x, uint64_t owner, const uint64_t *blocks,
 		size_t n)
 {
@@ -192,12 +233,13 @@ static int hold(struct xnblk *x, uint64_t owner, const uint64_t *blocks,
 		for (size_t i = 0; i < n; i++) {
 			uint64_t p = parent_of(x, blocks[i]);
 
-			if (!xn_get(&x->blk, p == UNKNOWN ? owner : p, blocks[i]))
+			if ((p == UNKNOWN || !xn_get(&x->blk, p, blocks[i])) &&
+			    !xn_get(&x->blk, owner, blocks[i]))
 				return E_STATE;
 		}
 		/* A release while binding the last drops the others' maps. */
 		for (size_t i = 0; i < n; i++) {
-			int64_t idx = cached(blocks[i]);
+			int64_t idx = cached(x, blocks[i]);
 
 			held &= idx >= 0 && x->shown[idx] == REG[idx].pfn + 1;
 		}
@@ -251,7 +293,7 @@ static void remember_owners(struct xnblk *x, const struct xok_xn_pair *p,
 			    size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		int64_t idx = cached(p[i].block);
+		int64_t idx = p[i].type == XOK_XN_DATA ? -1 : cached(x, p[i].block);
 
 		if (idx >= 0 && REG[idx].parent != XOK_XN_NO_PARENT)
 			remember(x, p[i].block, REG[REG[idx].parent].block);
@@ -267,9 +309,14 @@ static int xn_modify_block(struct cffs_blk *b, uint64_t block,
 
 	if (retried(x, r))
 		r = try_modify(x, block, mods, n, d);
-	if (!r)
-		remember_owners(x, d->add, d->nadd);
-	return (int)r;
+	if (r)
+		return (int)r;
+	remember_owners(x, d->add, d->nadd);
+	/* A freed block may come back as another's child. */
+	for (uint64_t i = 0; i < d->nrm; i++)
+		if (parent_of(x, d->rm[i].block) != UNKNOWN)
+			remember(x, d->rm[i].block, UNKNOWN);
+	return 0;
 }
 
 static int64_t try_modify_pair(struct xnblk *x, const uint64_t block[2],
@@ -280,7 +327,7 @@ static int64_t try_modify_pair(struct xnblk *x, const uint64_t block[2],
 	if ((r = hold_changed(x, block[0], &c->delta, block, 2)))
 		return r;
 	for (int k = 0; k < 2; k++) {
-		int64_t idx = cached(block[k]);
+		int64_t idx = cached(x, block[k]);
 
 		if (idx < 0)
 			return E_STATE;
@@ -356,15 +403,28 @@ static uint64_t xn_free_block(struct cffs_blk *b, uint64_t hint)
 	return 0;
 }
 
+static void xn_prefetch(struct cffs_blk *b, uint64_t parent, uint64_t block)
+{
+	struct xnblk *x = of(b);
+	int64_t pidx;
+
+	/* A full registry or a busy disk just means no prefetching. */
+	if (cached(x, block) < 0 && (pidx = cached(x, parent)) >= 0)
+		(void)xok_xn_bind(x->cap, (uint64_t)pidx, block);
+}
+
 static int xn_sync(struct cffs_blk *b)
 {
 	(void)b;
 	return xnblk_flush();
 }
 
+static int xn_sync_blocks(struct cffs_blk *b, const uint64_t *blocks,
+			  size_t n);
+
 static const struct cffs_blk_ops xn_ops = {
 	xn_get, xn_modify_block, xn_write_data, xn_free_block, xn_sync,
-	xn_modify_pair,
+	xn_modify_pair, xn_prefetch, xn_sync_blocks,
 };
 
 int xnblk_open(struct xnblk *x, uint64_t cap, uint64_t root,
@@ -378,6 +438,7 @@ int xnblk_open(struct xnblk *x, uint64_t cap, uint64_t root,
 	x->nblocks = nblocks;
 	x->window = window;
 	x->blk.ops = &xn_ops;
+	x->blk.index = &x->index;
 	if ((idx = xok_xn_bind_root(cap, root)) < 0)
 		return (int)idx;
 	if (settle(idx) != XOK_XN_VALID && REG[idx].state != XOK_XN_DIRTY)
@@ -386,32 +447,109 @@ int xnblk_open(struct xnblk *x, uint64_t cap, uint64_t root,
 	return xn_get(&x->blk, 0, x->blk.root) ? 0 : E_IO;
 }
 
-int xnblk_flush(void)
+/* Waits for the writes started at entries `started[from..to)`. */
+static int settle_writes(const int64_t *started, unsigned from, unsigned to)
+{
+	int r = 0;
+
+	/* Dirty again is fine: another process changed it meanwhile. */
+	for (unsigned k = from; k < to; k++)
+		if (settle(started[k]) == XOK_XN_EMPTY || REG[started[k]].error)
+			r = E_IO;
+	return r;
+}
+
+/* One pass of a flush: starts writing every dirty block of `want`
+ * (registry indexes; NULL: all) that XN lets go (not one pointing to a
+ * block never written), keeping the disk busy, and waits for them. 1 if
+ * something was written, 0 if nothing is dirty, E_STATE if nothing
+ * dirty could go. */
+static int flush_pass(const uint8_t *want)
+{
+	int64_t started[XOK_XN_REGISTRY];
+	unsigned n = 0, done = 0;
+	int dirty = 0, r;
+
+	for (int64_t i = 0; i < XOK_XN_REGISTRY; i++) {
+		int64_t w;
+
+		/* A freed block is never written: it goes when its parent
+		 * (being written, perhaps) reaches the disk. */
+		if (REG[i].state != XOK_XN_DIRTY || REG[i].freed ||
+		    (want && !want[i]))
+			continue;
+		dirty = 1;
+		/* The disk's request slots are full: wait for our oldest
+		 * write, or for whatever holds them. */
+		while ((w = xok_xn_write((uint64_t)i)) == E_AGAIN) {
+			if (done == n) {
+				xok_yield();
+				continue;
+			}
+			if ((r = settle_writes(started, done, done + 1)))
+				return r;
+			done++;
+		}
+		if (w == E_STATE)
+			continue; /* its turn comes in a later pass */
+		if (w)
+			return (int)w;
+		started[n++] = i;
+	}
+	if ((r = settle_writes(started, done, n)))
+		return r;
+	return n ? 1 : dirty ? E_STATE : 0;
+}
+
+static int flush_set(const uint8_t *want)
 {
 	for (int pass = 0; pass < XOK_XN_REGISTRY; pass++) {
-		int dirty = 0, wrote = 0;
+		int r = flush_pass(want);
 
-		for (int64_t i = 0; i < XOK_XN_REGISTRY; i++) {
-			int64_t r;
-
-			if (REG[i].state != XOK_XN_DIRTY)
-				continue;
-			dirty = 1;
-			/* A block pointing to unwritten ones waits its turn. */
-			if ((r = xok_xn_write((uint64_t)i)) == E_STATE)
-				continue;
-			if (r && r != E_AGAIN)
-				return (int)r;
-			if (!r) {
-				wrote = 1;
-				if (settle(i) != XOK_XN_VALID || REG[i].error)
-					return E_IO;
-			}
-		}
-		if (!dirty)
-			return 0;
-		if (!wrote)
-			return E_STATE;
+		if (r <= 0)
+			return r;
 	}
 	return E_STATE;
+}
+
+int xnblk_flush(void)
+{
+	return flush_set(NULL);
+}
+
+/* Adds to `want` what its blocks need on disk with them: the blocks
+ * never written that they point to (XN writes those first), and the
+ * block pointing to one never written (or it is not reachable on disk),
+ * both as far as they go. */
+static void with_dependencies(uint8_t *want)
+{
+	for (int grew = 1; grew;) {
+		grew = 0;
+		for (int64_t i = 0; i < XOK_XN_REGISTRY; i++) {
+			uint32_t p = REG[i].parent;
+
+			if (REG[i].state == XOK_XN_EMPTY || !REG[i].uninit ||
+			    p == XOK_XN_NO_PARENT || want[i] == want[p])
+				continue;
+			want[i] = want[p] = 1;
+			grew = 1;
+		}
+	}
+}
+
+static int xn_sync_blocks(struct cffs_blk *b, const uint64_t *blocks,
+			  size_t n)
+{
+	uint8_t want[XOK_XN_REGISTRY] = { 0 };
+	struct xnblk *x = of(b);
+
+	/* A block not cached is on disk already: XN keeps dirty ones. */
+	for (size_t k = 0; k < n; k++) {
+		int64_t idx = cached(x, blocks[k]);
+
+		if (idx >= 0)
+			want[idx] = 1;
+	}
+	with_dependencies(want);
+	return flush_set(want);
 }

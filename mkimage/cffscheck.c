@@ -182,6 +182,26 @@ static void remember_name(struct file_walk *w, const char *name, size_t len)
 	w->names[w->nnames++] = copy;
 }
 
+/* Reports, or with repair releases through `release`, what a crash
+ * left: `what` at `at`. */
+static void reclaim(struct checker *c, const struct cffs_loc *at,
+		    int (*release)(struct cffs_blk *, const struct cffs_loc *),
+		    const char *what)
+{
+	const char *where = c->path[0] ? c->path : "/";
+
+	if (!c->repair)
+		problem(c, "%s at block %lu offset %u (--repair reclaims it)",
+			what, (unsigned long)at->block, at->off);
+	else if (release(c->b, at))
+		problem(c, "could not reclaim %s at block %lu offset %u", what,
+			(unsigned long)at->block, at->off);
+	else
+		fprintf(c->fixes, "%s: fixed: reclaimed %s at block %lu "
+				  "offset %u\n", where, what,
+			(unsigned long)at->block, at->off);
+}
+
 static void dir_leaf(struct file_walk *w, uint64_t idx, uint64_t owner,
 		     uint64_t blk)
 {
@@ -209,6 +229,13 @@ static void dir_leaf(struct file_walk *w, uint64_t idx, uint64_t owner,
 
 		if (!e->ino.mode)
 			continue;
+		/* An inode and no name: what an interrupted rename or
+		 * unlink leaves, invisible to the libFS; not a link. */
+		if (!e->namelen) {
+			reclaim(c, &at, cffs_release_orphan,
+				"an orphan entry (an inode without a name)");
+			continue;
+		}
 		/* A badly named subdirectory still links to its parent. */
 		w->subdirs += is_dir(&e->ino);
 		if ((why = bad_name(e))) {
@@ -322,6 +349,33 @@ static void check_inode(struct checker *c, const struct cffs_loc *at,
 	check_links(c, at, &w);
 }
 
+/* External inodes (the inode table: the INOMAP block's INODES blocks)
+ * whose last link went but whose blocks a crash kept. */
+static void check_inode_table(struct checker *c, const struct cffs_super *s)
+{
+	const uint8_t *p = s->inomap ? c->b->ops->get(c->b, c->b->root,
+						       s->inomap) : NULL;
+	uint64_t map[PTRS];
+
+	if (!p)
+		return;
+	memcpy(map, p, sizeof(map));
+	for (uint64_t i = 0; i < PTRS; i++) {
+		for (uint32_t k = 0; map[i] && k < CFFS_INODES_PER_BLOCK; k++) {
+			struct cffs_loc at = { s->inomap, map[i],
+					       k * CFFS_INODE_SLOT };
+			struct cffs_inode ino;
+
+			if (!(p = c->b->ops->get(c->b, s->inomap, map[i])))
+				break;
+			memcpy(&ino, p + at.off, sizeof(ino));
+			if (ino.mode && !ino.nlink)
+				reclaim(c, &at, cffs_free_unlinked,
+					"an external inode with no link left");
+		}
+	}
+}
+
 /* C-FFS's checks over an opened image. */
 static void check_cffs(struct checker *c)
 {
@@ -340,6 +394,7 @@ static void check_cffs(struct checker *c)
 		return;
 	}
 	check_inode(c, &root, 0);
+	check_inode_table(c, &s);
 }
 
 /* Where what is not to be shown goes. */

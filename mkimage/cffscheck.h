@@ -17,9 +17,10 @@
 /*
  * Checks the C-FFS under root `root` of image `path`, one line per
  * problem on `report`. With `repair`, first fixes what is safe to fix —
- * wrong link counts, and a free map (or a superblock's clean flag) that
- * disagrees with what the roots reach — saying what it fixed, then
- * checks again. Returns the number of problems (left), or -1 if the
+ * wrong link counts, a free map (or a superblock's clean flag) that
+ * disagrees with what the roots reach, and what a crash leaves (orphan
+ * entries, external inodes with no link: released with their blocks) —
+ * saying what it fixed, then checks again. Returns the number of problems (left), or -1 if the
  * image cannot be read at all.
  */
 int cffscheck(const char *path, const char *root, int repair, FILE *report);

@@ -4,12 +4,14 @@
  * two directories of four names each; every result must match what the model
  * predicts, every read the model's bytes, and the disk must stay
  * consistent (memblk_check) throughout and give every block back at the
- * end.
+ * end. Seeds 3 and 4 run with a name index (dindex.h), and one step in
+ * five without it, as another process would change the directories.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "../../libfs-cffs/cffs.h"
+#include "../../libfs-cffs/dindex.h"
 #include "../../libfs-cffs/memblk.h"
 #include "unit.h"
 
@@ -20,6 +22,7 @@
 static struct memblk m;
 static struct cffs_blk *b = &m.blk;
 static uint64_t seed;
+static struct cffs_dindex ix;
 static int reads; /* reads that returned data, so the test means something */
 static int moves; /* renames and links that changed something, likewise */
 
@@ -185,7 +188,7 @@ static int step(void)
 	}
 }
 
-static void run(uint64_t s, int steps)
+static void run(uint64_t s, int steps, int indexed)
 {
 	uint64_t empty;
 	int ok = 1, consistent = 1;
@@ -198,7 +201,9 @@ static void run(uint64_t s, int steps)
 	CU_ASSERT_FATAL(memblk_init(&m, 4096) == 0);
 	CU_ASSERT_FATAL(cffs_mkfs(b) == 0);
 	empty = memblk_free_count(&m);
+	dindex_reset(&ix);
 	for (int i = 0; i < steps && ok; i++) {
+		b->index = indexed && next(5) ? &ix : NULL;
 		ok &= step();
 		if (i % 200 == 0)
 			consistent &= memblk_check(&m) == 0;
@@ -227,12 +232,22 @@ static void run(uint64_t s, int steps)
 
 static void random_ops_seed_1(void)
 {
-	run(1, 3000);
+	run(1, 3000, 0);
 }
 
 static void random_ops_seed_2(void)
 {
-	run(2, 3000);
+	run(2, 3000, 0);
+}
+
+static void random_ops_indexed_seed_3(void)
+{
+	run(3, 3000, 1);
+}
+
+static void random_ops_indexed_seed_4(void)
+{
+	run(4, 3000, 1);
 }
 
 void add_cffs_random_tests(void)
@@ -240,6 +255,8 @@ void add_cffs_random_tests(void)
 	static const struct unit_test tests[] = {
 		{ "random_ops_seed_1", random_ops_seed_1 },
 		{ "random_ops_seed_2", random_ops_seed_2 },
+		{ "random_ops_indexed_seed_3", random_ops_indexed_seed_3 },
+		{ "random_ops_indexed_seed_4", random_ops_indexed_seed_4 },
 		{ 0, 0 },
 	};
 	add_suite("cffs_random", tests);

@@ -460,6 +460,75 @@ static void empty_name_does_not_loop(void)
 	teardown();
 }
 
+/* Free blocks of the image. */
+static uint64_t free_blocks(void)
+{
+	static struct imgblk x;
+	uint64_t n;
+
+	CU_ASSERT_FATAL(imgblk_open(&x, image, IMGBLK_ROOT, 0, null_out) == 0);
+	n = memblk_free_count(&x.mem);
+	imgblk_close(&x);
+	return n;
+}
+
+/* An entry whose name went but whose inode stayed (a crash inside an
+ * unlink or rename): reported, and released with its blocks. */
+static void orphan_is_reclaimed(void)
+{
+	static struct imgblk x;
+	struct cffs_loc motd;
+	const uint16_t no_name = 0;
+	const struct xok_xn_delta none = { 0 };
+	struct xok_xn_mod m;
+	uint64_t before;
+
+	damaged_setup();
+	CU_ASSERT_FATAL(imgblk_open(&x, image, IMGBLK_ROOT, 1, null_out) == 0);
+	/* Reached through its parents, as XN wants a block changed. */
+	CU_ASSERT_EQUAL(cffs_lookup(&x.mem.blk, "/etc/motd", &motd), 0);
+	m = (struct xok_xn_mod){ motd.off + offsetof(struct cffs_dirent, namelen),
+				 sizeof(no_name), (uint64_t)(uintptr_t)&no_name };
+	CU_ASSERT_EQUAL(x.mem.blk.ops->modify(&x.mem.blk, motd.block, &m, 1,
+					      &none), 0);
+	CU_ASSERT_EQUAL(imgblk_close(&x), 0);
+	before = free_blocks();
+	CU_ASSERT_EQUAL(fsck(0), 1);
+	CU_ASSERT_EQUAL(fsck(1), 0);
+	CU_ASSERT_EQUAL(fsck(0), 0);
+	CU_ASSERT(free_blocks() > before); /* its data block came back */
+	teardown();
+}
+
+/* An external inode whose last reference went but which kept its
+ * blocks (a crash inside the last unlink): reported, and freed. */
+static void unlinked_external_inode_is_reclaimed(void)
+{
+	static struct imgblk x;
+	static const struct cffs_dirent empty;
+	struct cffs_loc entry, ext;
+	const uint32_t none = 0;
+	uint64_t before;
+
+	damaged_setup();
+	entry = where("/etc/motd");
+	CU_ASSERT_FATAL(imgblk_open(&x, image, IMGBLK_ROOT, 1, null_out) == 0);
+	CU_ASSERT_EQUAL(cffs_link(&x.mem.blk, "/etc/motd", "/etc/motd2"), 0);
+	CU_ASSERT_EQUAL(cffs_unlink(&x.mem.blk, "/etc/motd2"), 0);
+	CU_ASSERT_EQUAL(imgblk_close(&x), 0);
+	ext = where("/etc/motd"); /* now in the inode table */
+	CU_ASSERT_FATAL(ext.block != entry.block);
+	/* The reference gone and the count at 0, the blocks still held. */
+	patch(entry.block, entry.off, &empty, sizeof(empty));
+	patch(INODE_FIELD(ext, nlink), &none, sizeof(none));
+	before = free_blocks();
+	CU_ASSERT_EQUAL(fsck(0), 1);
+	CU_ASSERT_EQUAL(fsck(1), 0);
+	CU_ASSERT_EQUAL(fsck(0), 0);
+	CU_ASSERT(free_blocks() > before);
+	teardown();
+}
+
 static void truncated_image(void)
 {
 	static struct imgblk x;
@@ -503,6 +572,9 @@ void add_cffsimage_tests(void)
 		{ "free_map_disagrees", free_map_disagrees },
 		{ "bad_entry_names", bad_entry_names },
 		{ "empty_name_does_not_loop", empty_name_does_not_loop },
+		{ "orphan_is_reclaimed", orphan_is_reclaimed },
+		{ "unlinked_external_inode_is_reclaimed",
+		  unlinked_external_inode_is_reclaimed },
 		{ "truncated_image", truncated_image },
 		{ "not_cffs_or_no_root", not_cffs_or_no_root },
 		{ 0, 0 },
