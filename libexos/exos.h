@@ -306,6 +306,7 @@ void exos_random_fill(uint8_t *buf, size_t len);
 void exos_fs_forget(void);
 /* Drops the buffer-cache mappings a finished operation left (start.c). */
 void exos_fs_trim(void);
+void exos_drop_caches(void);
 void exos_fxsave(void *area);
 void exos_fxrstor(const void *area);
 

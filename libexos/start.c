@@ -12,6 +12,8 @@
 #include "../lib/fmt.h"
 #include "../lib/elf.h"
 #include "../lib/string.h"
+#include "../lib/uprintf.h"
+#include "../libfs-cffs/dindex.h"
 #include "../libfs-cffs/xnblk.h"
 #include "exos.h"
 #include "stack.h"
@@ -22,14 +24,12 @@ extern char exos_upcall_fault[], exos_upcall_syscall[], exos_upcall_prologue[];
 
 int exos_printf(const char *fmt, ...)
 {
-	char buf[512];
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
-	n = fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = xok_vprintf(fmt, ap);
 	va_end(ap);
-	xok_cputs(buf, strlen(buf));
 	return n;
 }
 
@@ -95,6 +95,20 @@ void exos_fs_trim(void)
 {
 	if (xn_env)
 		xnblk_trim(&xn, FS_KEEP_MAPPED);
+}
+
+/* /proc/sys/vm/drop_caches: everything written back and this process's
+ * mappings and name index dropped. XN has no call to empty its own
+ * cache: clean blocks stay there until it reclaims them. */
+void exos_drop_caches(void)
+{
+	exos_sync();
+	exos_lock();
+	if (xn_env) {
+		xnblk_trim(&xn, 0);
+		dindex_reset(&xn.index);
+	}
+	exos_unlock();
 }
 
 void exos_fs_forget(void)

@@ -15,7 +15,9 @@
 /* ---- /dev ---- */
 
 enum { DEV_CONSOLE, DEV_TTY, DEV_NULL, DEV_ZERO, DEV_URANDOM, DEV_RANDOM,
-       NDEV };
+       NDEV,
+       /* Files of /proc that act when written, kept with the devices. */
+       DEV_DROP_CACHES = NDEV };
 
 static const struct {
 	const char *name;
@@ -112,6 +114,8 @@ long exos_dev_write(struct exos_file *f, const void *buf, size_t len)
 {
 	if (exos_dev_is_tty(f->dev))
 		return exos_tty_write(buf, len);
+	if (f->dev == DEV_DROP_CACHES)
+		exos_drop_caches();
 	return (long)len;
 }
 
@@ -147,6 +151,11 @@ int exos_proc_lookup(const char *abs, struct exos_node *n)
 		return 1;
 	if (!*tail) {
 		n->kind = NODE_PROCDIR;
+		return 0;
+	}
+	if (!strcmp(tail, "sys/vm/drop_caches")) {
+		n->kind = NODE_DEV;
+		n->dev = DEV_DROP_CACHES;
 		return 0;
 	}
 	if (!strcmp(tail, "self")) {
@@ -243,7 +252,8 @@ long exos_proc_read(struct exos_file *f, void *buf, size_t len, int64_t off)
 uint32_t exos_synthetic_mode(const struct exos_node *n)
 {
 	switch (n->kind) {
-	case NODE_DEV: return L_S_IFCHR | 0666;
+	case NODE_DEV:
+		return n->dev < NDEV ? L_S_IFCHR | 0666 : L_S_IFREG | 0200;
 	case NODE_DEVDIR:
 	case NODE_PROCDIR:
 	case NODE_PROCPID: return L_S_IFDIR | 0555;
@@ -261,7 +271,7 @@ uint64_t exos_synthetic_ino(const struct exos_node *n)
 
 uint64_t exos_synthetic_rdev(const struct exos_node *n)
 {
-	return n->kind == NODE_DEV ? devs[n->dev].rdev : 0;
+	return n->kind == NODE_DEV && n->dev < NDEV ? devs[n->dev].rdev : 0;
 }
 
 long exos_synthetic_getdents(struct exos_file *f, uint8_t *buf, size_t size)

@@ -8,17 +8,16 @@
 
 #include "../../lib/fmt.h"
 #include "../../lib/selftest.h"
+#include "../../lib/uprintf.h"
 
 int printf(const char *fmt, ...)
 {
-	char buf[512];
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
-	n = fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = xok_vprintf(fmt, ap);
 	va_end(ap);
-	xok_cputs(buf, strlen(buf));
 	return n;
 }
 
