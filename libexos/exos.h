@@ -157,6 +157,7 @@ struct exos_self {
 	uint64_t magic;
 	uint64_t env;     /* the environment this copy belongs to */
 	int32_t pid;
+	uint32_t slot;    /* where pid was last found in the process table */
 	uint32_t umask;
 	uint64_t sigmask;
 	uint64_t mask_after;  /* sigsuspend: the mask its handler restores */

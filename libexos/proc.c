@@ -37,10 +37,13 @@ struct exos_proc *exos_proc_find(int32_t pid)
 
 struct exos_proc *exos_proc_self(void)
 {
-	struct exos_proc *p = exos_proc_find(SELF->pid);
+	struct exos_proc *p = &SHARED->procs[SELF->slot % EXOS_NPROC];
 
-	if (!p)
+	if (p->state != PROC_FREE && p->pid == SELF->pid)
+		return p;
+	if (!(p = exos_proc_find(SELF->pid)))
 		exos_panic("not in the process table");
+	SELF->slot = (uint32_t)(p - SHARED->procs);
 	return p;
 }
 
@@ -168,13 +171,6 @@ static int fork_copy_page(uint64_t va, uint64_t pte, void *arg)
 	return copy_page(arg, va, pte);
 }
 
-/* The image: code shared, data copied. */
-static int fork_image_page(uint64_t va, uint64_t pte, void *arg)
-{
-	return (pte & XOK_PTE_W) ? copy_page(arg, va, pte) :
-				   share_page(arg, va, pte);
-}
-
 static int fork_memory(struct fork_state *s)
 {
 	int r;
@@ -189,8 +185,9 @@ static int fork_memory(struct fork_state *s)
 	    (r = exos_walk(EXOS_SELF, EXOS_SELF + EXOS_SELF_PAGES * PAGE,
 			   fork_copy_page, s)) ||
 	    (r = exos_walk(XOK_EXOS_IMAGE, XOK_EXOS_IMAGE + IMAGE_SPAN,
-			   fork_image_page, s)) ||
+			   fork_program_page, s)) ||
 	    (r = exos_batch_flush(&s->theirs)) ||
+	    (r = exos_batch_flush(&s->mine)) ||
 	    (r = exos_walk(EXOS_STACK_TOP - EXOS_STACK_MAX, EXOS_STACK_TOP,
 			   fork_copy_page, s)))
 		return r;

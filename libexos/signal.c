@@ -63,14 +63,13 @@ int exos_signal_send(struct exos_proc *p, int sig)
 
 static uint64_t deliverable(void)
 {
-	struct exos_proc *p = exos_proc_find(SELF->pid);
+	struct exos_proc *p = exos_proc_self();
 
 	if (SELF->alarm_ns && (uint64_t)exos_now_ns() >= SELF->alarm_ns) {
 		SELF->alarm_ns = 0;
-		if (p)
-			exos_signal_send(p, L_SIGALRM);
+		exos_signal_send(p, L_SIGALRM);
 	}
-	return p ? p->pending & (~SELF->sigmask | UNBLOCKABLE) : 0;
+	return p->pending & (~SELF->sigmask | UNBLOCKABLE);
 }
 
 int exos_signal_pending(void)
@@ -176,7 +175,7 @@ void exos_signal_deliver(struct xok_trapframe *tf, int64_t restart)
 
 	while ((set = deliverable())) {
 		int sig = __builtin_ctzll(set) + 1;
-		struct exos_proc *p = exos_proc_find(SELF->pid);
+		struct exos_proc *p = exos_proc_self();
 
 		__atomic_and_fetch(&p->pending, ~BIT(sig), __ATOMIC_ACQ_REL);
 		deliver(tf, sig, 0, restart);
