@@ -62,6 +62,8 @@
 #define PROC_FREE   0
 #define PROC_ALIVE  1
 #define PROC_ZOMBIE 2
+#define REPORT_STOP 1 /* it stopped (wait4 with WUNTRACED) */
+#define REPORT_CONT 2 /* it continued (WCONTINUED) */
 
 struct exos_proc {
 	int32_t pid, ppid, pgid, sid;
@@ -70,6 +72,9 @@ struct exos_proc {
 	int32_t wstatus;     /* for wait: exit code << 8, or the signal */
 	uint64_t pending;    /* signals sent and not yet delivered, bit n-1 */
 	uint64_t ignored;    /* signals it ignores (senders may drop them) */
+	uint32_t stopped;    /* stopped by a signal (job control) */
+	uint32_t report;     /* REPORT_*: changes its parent's wait4 sees */
+	int32_t stopsig;     /* what stopped it */
 	volatile uint64_t events; /* bumped on each signal or child change */
 	char comm[16];
 	char exe[128];     /* the program's path, for /proc/<pid>/exe */
@@ -209,6 +214,9 @@ struct exos_watch {
 	int is32;
 };
 int exos_wait_any(const struct exos_watch *w, unsigned nw, uint64_t ns);
+/* Sleeps until the caller's event count changes, whatever signals are
+ * pending (a stopped process waits so for SIGCONT). */
+void exos_wait_events(void);
 
 /* mem.c. A batch of PTE changes to one environment (0: the caller). */
 struct exos_batch {

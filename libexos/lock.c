@@ -52,7 +52,11 @@ void exos_unlock(void)
 	__atomic_store_n(&SHARED->lock, 0, __ATOMIC_RELEASE);
 }
 
-int exos_wait_any(const struct exos_watch *w, unsigned nw, uint64_t ns)
+/* Sleeps until a watched word or the caller's event count changes (or
+ * `ns` pass, or with `alarm` the process's alarm is due), the lock
+ * released meanwhile. */
+static void sleep_on(const struct exos_watch *w, unsigned nw, uint64_t ns,
+		     int alarm)
 {
 	struct exos_proc *me = exos_proc_self();
 	uint64_t events = me->events, due = ns ? xok_clock_ns() + ns : 0;
@@ -60,8 +64,6 @@ int exos_wait_any(const struct exos_watch *w, unsigned nw, uint64_t ns)
 	unsigned n = 0;
 	uint8_t term = 0;
 
-	if (exos_signal_pending())
-		return -L_EINTR;
 	if (nw > 3)
 		exos_panic("exos_wait_any: too many words");
 	for (unsigned i = 0; i <= nw; i++) {
@@ -77,12 +79,12 @@ int exos_wait_any(const struct exos_watch *w, unsigned nw, uint64_t ns)
 		p[n++] = (struct xok_wk_insn){ .op = XOK_WK_WAKE_NE, .a = 0,
 					       .b = 1, .term = term++ };
 	}
-	if (SELF->alarm_ns) {
-		uint64_t alarm = SELF->alarm_ns -
+	if (alarm && SELF->alarm_ns) {
+		uint64_t alarm_at = SELF->alarm_ns -
 			(uint64_t)(exos_now_ns() - (int64_t)xok_clock_ns());
 
-		if (!due || alarm < due)
-			due = alarm;
+		if (!due || alarm_at < due)
+			due = alarm_at;
 	}
 	if (due) {
 		p[n++] = (struct xok_wk_insn){ .op = XOK_WK_CLOCK, .dst = 2 };
@@ -95,7 +97,19 @@ int exos_wait_any(const struct exos_watch *w, unsigned nw, uint64_t ns)
 	exos_unlock();
 	xok_wk_sleep(p, n);
 	exos_lock();
+}
+
+int exos_wait_any(const struct exos_watch *w, unsigned nw, uint64_t ns)
+{
+	if (exos_signal_pending())
+		return -L_EINTR;
+	sleep_on(w, nw, ns, 1);
 	return exos_signal_pending() ? -L_EINTR : 0;
+}
+
+void exos_wait_events(void)
+{
+	sleep_on(0, 0, 0, 0);
 }
 
 int exos_wait_change(const volatile uint64_t *word, uint64_t seen,

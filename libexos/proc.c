@@ -371,6 +371,25 @@ static int wait_matches(const struct exos_proc *c, const struct exos_proc *me,
 	return 1;
 }
 
+/* What wait4 reports of child `c`, consuming it (a zombie is freed), or
+ * -1 if nothing `options` asks for happened to it. */
+static int32_t change_status(struct exos_proc *c, uint64_t options)
+{
+	if (c->state == PROC_ZOMBIE) {
+		c->state = PROC_FREE;
+		return c->wstatus;
+	}
+	if ((options & L_WUNTRACED) && (c->report & REPORT_STOP)) {
+		c->report &= ~(uint32_t)REPORT_STOP;
+		return (c->stopsig << 8) | 0x7f;
+	}
+	if ((options & L_WCONTINUED) && (c->report & REPORT_CONT)) {
+		c->report &= ~(uint32_t)REPORT_CONT;
+		return 0xffff;
+	}
+	return -1;
+}
+
 SYS(wait4)
 {
 	int64_t pid = (int32_t)a->a[0];
@@ -394,15 +413,14 @@ SYS(wait4)
 			if (!wait_matches(c, me, pid))
 				continue;
 			any = 1;
-			if (c->state != PROC_ZOMBIE)
-				continue;
-			int32_t cpid = c->pid;
+			int32_t cpid = c->pid, st = change_status(c, options);
 
+			if (st < 0)
+				continue;
 			if (status)
-				*status = c->wstatus;
+				*status = st;
 			if (a->a[3])
 				memset((void *)a->a[3], 0, 144);
-			c->state = PROC_FREE;
 			exos_unlock();
 			return cpid;
 		}

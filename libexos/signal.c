@@ -21,7 +21,7 @@
 /* Signals whose default action is to do nothing. */
 #define DEFAULT_IGNORED (BIT(L_SIGCHLD) | BIT(L_SIGCONT) | BIT(L_SIGWINCH) | \
 			 BIT(23) /* SIGURG */)
-/* Job-control stops: not supported; their default is ignored here. */
+/* Job-control stops: their default action stops the process. */
 #define STOPS (BIT(L_SIGSTOP) | BIT(L_SIGTSTP) | BIT(L_SIGTTIN) | \
 	       BIT(L_SIGTTOU))
 /* Signals whose default action dumps core (reported in wait's status). */
@@ -50,15 +50,48 @@ enum { R8, R9, R10, R11, R12, R13, R14, R15, RDI, RSI, RBP, RBX, RDX, RAX,
        RCX, RSP, RIP, EFL, CSGSFS, ERR, TRAPNO, OLDMASK, CR2 };
 
 
+/* Tells `p`'s parent that `p` stopped or continued (the lock held). */
+static void report_to_parent(struct exos_proc *p, uint32_t what)
+{
+	struct exos_proc *parent = exos_proc_find(p->ppid);
+
+	p->report = (p->report & ~(uint32_t)(REPORT_STOP | REPORT_CONT)) | what;
+	if (parent) {
+		exos_signal_send(parent, L_SIGCHLD);
+		__atomic_add_fetch(&parent->events, 1, __ATOMIC_RELEASE);
+	}
+}
+
 int exos_signal_send(struct exos_proc *p, int sig)
 {
 	if (sig < 1 || sig > L_NSIG)
 		return -L_EINVAL;
+	/* SIGCONT continues a stopped process whatever it does with it. */
+	if (sig == L_SIGCONT && p->stopped) {
+		p->stopped = 0;
+		report_to_parent(p, REPORT_CONT);
+	}
 	if ((p->ignored & BIT(sig)) && !(BIT(sig) & UNBLOCKABLE))
 		return 0;
 	__atomic_or_fetch(&p->pending, BIT(sig), __ATOMIC_RELEASE);
 	__atomic_add_fetch(&p->events, 1, __ATOMIC_RELEASE);
 	return 0;
+}
+
+/* The default action of a stop signal: the process sleeps until SIGCONT
+ * (or dies of SIGKILL meanwhile); its parent hears of both. */
+static void stop(int sig)
+{
+	struct exos_proc *me;
+
+	exos_lock();
+	me = exos_proc_self();
+	me->stopped = 1;
+	me->stopsig = sig;
+	report_to_parent(me, REPORT_STOP);
+	while (me->stopped && !(me->pending & BIT(L_SIGKILL)))
+		exos_wait_events();
+	exos_unlock();
 }
 
 static uint64_t deliverable(void)
@@ -152,8 +185,12 @@ static void deliver(struct xok_trapframe *tf, int sig, uint64_t addr,
 	const struct l_sigaction *act = &SELF->sig[sig - 1];
 
 	if (sig == L_SIGKILL || act->handler == L_SIG_DFL) {
-		if (BIT(sig) & (DEFAULT_IGNORED | STOPS))
+		if (BIT(sig) & DEFAULT_IGNORED)
 			return;
+		if (BIT(sig) & STOPS) {
+			stop(sig);
+			return;
+		}
 		die_of(sig);
 	}
 	if (act->handler == L_SIG_IGN)
@@ -231,7 +268,7 @@ void exos_signal_update_ignored(void)
 		uint64_t h = SELF->sig[s - 1].handler;
 
 		if (h == L_SIG_IGN ||
-		    (h == L_SIG_DFL && (BIT(s) & (DEFAULT_IGNORED | STOPS))))
+		    (h == L_SIG_DFL && (BIT(s) & DEFAULT_IGNORED)))
 			ign |= BIT(s);
 	}
 	exos_lock();
