@@ -3,9 +3,13 @@
 # need, if any is missing. As root it runs apt-get; otherwise it prints
 # the exact command and fails. The one list of dependencies is here.
 # clang and libclang-rt-dev build the libFuzzer targets (tests/fuzz/);
-# the second line is the Linux side of `make bench` (tests/bench/).
+# linux-libc-dev has the system call numbers ExOS's table is made from;
+# busybox-static is the boot disk's shell and utilities, musl-tools the C
+# library of native ExOS programs, coreutils a dynamically linked program
+# ExOS must refuse; the second line is the Linux side of `make bench`.
 PACKAGES="gcc make binutils gawk qemu-system-x86 libcunit1-dev clang libclang-rt-dev
-	linux-image-amd64 busybox-static musl-tools cpio e2fsprogs"
+	linux-libc-dev busybox-static musl-tools coreutils e2fsprogs
+	linux-image-amd64 cpio"
 
 missing=
 for p in $PACKAGES; do
