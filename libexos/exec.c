@@ -107,7 +107,12 @@ static int has_exos_note(struct image *im)
 
 		if (ph->type != 4 /* PT_NOTE */ || ph->filesz < sizeof(*n))
 			continue;
-		for (uint64_t at = 0; at + sizeof(*n) <= ph->filesz;) {
+		/* A bounded number of notes: a huge, empty-noted segment
+		 * must not keep exec reading. */
+		uint64_t at = 0;
+
+		for (unsigned k = 0; k < 64 && at + sizeof(*n) <= ph->filesz;
+		     k++) {
 			if (read_at(im, note, sizeof(*n), ph->offset + at) !=
 			    (long)sizeof(*n))
 				break;
