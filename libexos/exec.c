@@ -27,7 +27,6 @@
 #define PAGE XOK_PAGE_SIZE
 #define HEADER_MAX 4096
 #define MAX_SCRIPT_DEPTH 4
-#define USTACK_INITIAL (32 * PAGE)
 #define PFN(pte) (((pte) & XOK_PTE_ADDR) >> XOK_PAGE_SHIFT)
 
 /* The note native programs carry (libexos/native_start.S). */
@@ -352,11 +351,17 @@ static uint64_t build_stack(const struct image *im,
 	};
 	uint8_t random[16];
 
-	for (uint64_t p = top - USTACK_INITIAL; p < top; p += PAGE)
+	/* Pages enough for the strings and vectors, and one more: the rest
+	 * of the stack grows on demand. */
+	uint64_t size = (rq->argv.size + rq->envp.size + strlen(im->path) +
+			 8 * (rq->argv.n + rq->envp.n + 2 * 16 + 8) + 2 * PAGE) &
+			~(PAGE - 1);
+
+	for (uint64_t p = top - size; p < top; p += PAGE)
 		if (exos_map_fresh(p, XOK_PTE_W | XOK_PTE_NX) < 0)
 			return 0;
 	exos_random_fill(random, sizeof(random));
-	return stack_build((uint8_t *)(top - USTACK_INITIAL), USTACK_INITIAL,
+	return stack_build((uint8_t *)(top - size), size,
 			   top, &rq->argv, &rq->envp, aux,
 			   sizeof(aux) / sizeof(aux[0]), random, im->path);
 }
