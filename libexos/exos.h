@@ -290,12 +290,11 @@ int exos_dev_is_tty(int dev);
 long exos_dev_read(struct exos_file *f, void *buf, size_t len);
 long exos_dev_write(struct exos_file *f, const void *buf, size_t len);
 
-/* exec.c */
-int64_t exos_execve(const char *path, char *const *argv, char *const *envp);
+/* pipe.c: pipes and the terminal bump SHARED->io_events on a change. */
+void exos_bump_io(void);
 
 /* tty.c (exos_tty_serve: takes what was typed; init calls it) */
 void exos_tty_serve(void);
-void exos_bump_io(void);
 long exos_tty_read(char *buf, size_t len, int nonblock);
 long exos_tty_write(const char *buf, size_t len);
 int exos_tty_ioctl(uint64_t req, uint64_t arg);
@@ -316,6 +315,7 @@ void exos_fs_forget(void);
 /* Drops the buffer-cache mappings a finished operation left (start.c). */
 void exos_fs_trim(void);
 void exos_drop_caches(void);
+/* entry.S: save and restore the x87/SSE state (512 bytes, 16-aligned). */
 void exos_fxsave(void *area);
 void exos_fxrstor(const void *area);
 

@@ -111,9 +111,10 @@ int exos_ustring(const char *s, char *out, size_t size)
 
 /* ---- Unmapping ranges ---- */
 
-/* Calls fn on every present page in [lo, hi), skipping absent tables. */
-static int each_page(uint64_t lo, uint64_t hi,
-		     int (*fn)(uint64_t va, uint64_t pte, void *arg), void *arg)
+/* Skips the page-table levels that are absent, so walking the whole
+ * user half costs what is mapped, not its size. */
+int exos_walk(uint64_t lo, uint64_t hi,
+	      int (*fn)(uint64_t va, uint64_t pte, void *arg), void *arg)
 {
 	for (uint64_t va = lo; va < hi;) {
 		int r;
@@ -137,12 +138,6 @@ static int each_page(uint64_t lo, uint64_t hi,
 		va += PAGE;
 	}
 	return 0;
-}
-
-int exos_walk(uint64_t lo, uint64_t hi,
-	      int (*fn)(uint64_t va, uint64_t pte, void *arg), void *arg)
-{
-	return each_page(lo, hi, fn, arg);
 }
 
 int exos_batch_add(struct exos_batch *b, uint64_t va, uint64_t pfn, uint64_t perm)
@@ -172,7 +167,7 @@ static int unmap_one(uint64_t va, uint64_t pte, void *arg)
 int exos_unmap_range(uint64_t lo, uint64_t hi)
 {
 	struct exos_batch b = { .env = 0 };
-	int r = each_page(lo, hi, unmap_one, &b);
+	int r = exos_walk(lo, hi, unmap_one, &b);
 
 	return r ? r : exos_batch_flush(&b);
 }
@@ -317,7 +312,7 @@ SYS(mprotect)
 	if ((va & (PAGE - 1)) || va >= EXOS_USER_TOP ||
 	    size > EXOS_USER_TOP - va)
 		return -L_EINVAL;
-	return each_page(va, va + size, protect_one, &p) ? -L_ENOMEM : 0;
+	return exos_walk(va, va + size, protect_one, &p) ? -L_ENOMEM : 0;
 }
 
 SYS(mremap)
