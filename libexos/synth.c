@@ -4,6 +4,8 @@
  * (/proc/self, /proc/<pid>/exe, cmdline, stat).
  */
 #include <xok/env.h>
+#include <xok/page.h>
+#include <xok/sched.h>
 #include <xok/syscall.h>
 
 #include "../lib/fmt.h"
@@ -121,7 +123,14 @@ long exos_dev_write(struct exos_file *f, const void *buf, size_t len)
 
 /* ---- /proc ---- */
 
-enum { PROC_SELF, PROC_EXE, PROC_CMDLINE, PROC_STAT, NPROCF };
+enum { PROC_SELF, PROC_EXE, PROC_CMDLINE, PROC_STAT, NPROCF,
+       /* Files of /proc itself, not of a process. */
+       PROC_MOUNTS = NPROCF, PROC_UPTIME, PROC_MEMINFO, NPROC_ALL };
+
+static const char *const proc_system_files[NPROC_ALL] = {
+	[PROC_MOUNTS] = "mounts", [PROC_UPTIME] = "uptime",
+	[PROC_MEMINFO] = "meminfo",
+};
 
 static const char *const proc_files[NPROCF] = {
 	[PROC_EXE] = "exe", [PROC_CMDLINE] = "cmdline", [PROC_STAT] = "stat",
@@ -158,6 +167,12 @@ int exos_proc_lookup(const char *abs, struct exos_node *n)
 		n->dev = DEV_DROP_CACHES;
 		return 0;
 	}
+	for (int i = PROC_MOUNTS; i < NPROC_ALL; i++)
+		if (!strcmp(tail, proc_system_files[i])) {
+			n->kind = NODE_PROCFILE;
+			n->dev = i;
+			return 0;
+		}
 	if (!strcmp(tail, "self")) {
 		n->kind = NODE_PROCLINK;
 		n->dev = PROC_SELF;
@@ -201,12 +216,41 @@ long exos_proc_readlink(const struct exos_node *n, char *buf, size_t size)
 	return (long)len;
 }
 
+/* The text of a file of /proc itself: what df, uptime and free read. */
+static size_t system_text(int which, char *buf, size_t size)
+{
+	const volatile struct xok_clock *c = (const volatile void *)XOK_UCLOCK;
+	const volatile struct xok_ppage *pages = (const volatile void *)XOK_UPAGES;
+	uint64_t ns = xok_clock_ns(), free = 0;
+
+	switch (which) {
+	case PROC_MOUNTS:
+		return (size_t)fmt_snprintf(buf, size,
+			"xn0 / cffs rw 0 0\nproc /proc proc rw 0 0\n"
+			"dev /dev devtmpfs rw 0 0\n");
+	case PROC_UPTIME:
+		return (size_t)fmt_snprintf(buf, size, "%lu.%02lu 0.00\n",
+					    ns / 1000000000,
+					    ns / 10000000 % 100);
+	default:
+		for (uint64_t i = 0; i < c->npages; i++)
+			free += !pages[i].allocated;
+		return (size_t)fmt_snprintf(buf, size,
+			"MemTotal: %lu kB\nMemFree: %lu kB\n"
+			"MemAvailable: %lu kB\nBuffers: 0 kB\nCached: 0 kB\n"
+			"SwapTotal: 0 kB\nSwapFree: 0 kB\n",
+			c->npages * 4, free * 4, free * 4);
+	}
+}
+
 /* The text of a /proc file. */
 static size_t proc_text(const struct exos_node *n, char *buf, size_t size)
 {
-	struct exos_proc *p = exos_proc_find(n->pid);
+	struct exos_proc *p;
 
-	if (!p)
+	if (n->dev >= PROC_MOUNTS)
+		return system_text(n->dev, buf, size);
+	if (!(p = exos_proc_find(n->pid)))
 		return 0;
 	if (n->dev == PROC_CMDLINE) {
 		size_t len = p->cmdline_len < size ? p->cmdline_len : size;
