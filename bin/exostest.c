@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sched.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -180,6 +181,29 @@ static void on_usr1(int sig)
 	got_signal = sig;
 }
 
+/* Waits until process `pid` sleeps in a blocking call ("S" in the third
+ * field of /proc/PID/stat), so a test does not depend on timing. */
+static void wait_until_sleeping(pid_t pid)
+{
+	char path[32], buf[128], *state;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	for (;;) {
+		int fd = open(path, O_RDONLY);
+		ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+		if (fd >= 0)
+			close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			if ((state = strrchr(buf, ')')) && state[1] == ' ' &&
+			    state[2] == 'S')
+				return;
+		}
+		sched_yield();
+	}
+}
+
 /* A blocked read is interrupted by a signal: EINTR, and the handler ran. */
 static void test_eintr(void)
 {
@@ -193,9 +217,7 @@ static void test_eintr(void)
 	got_signal = 0;
 	pid = fork();
 	if (pid == 0) {
-		struct timespec t = { 0, 20000000 };
-
-		nanosleep(&t, NULL);
+		wait_until_sleeping(parent);
 		kill(parent, SIGUSR1);
 		_exit(0);
 	}
@@ -288,6 +310,42 @@ static void test_bad_input(void)
 	close(fds[1]);
 }
 
+/* Forking past ExOS's limits fails with EAGAIN and loses nothing: once
+ * the children are gone, fork works again. */
+static void test_fork_exhaustion(void)
+{
+	enum { MAX = 100 };
+	pid_t kids[MAX];
+	int n = 0, failed = 0;
+
+	while (n < MAX) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			pause();
+			_exit(0);
+		}
+		if (pid < 0) {
+			failed = errno == EAGAIN;
+			break;
+		}
+		kids[n++] = pid;
+	}
+	CHECK(failed && n > 8);
+	for (int i = 0; i < n; i++) {
+		int status;
+
+		kill(kids[i], SIGTERM);
+		CHECK(waitpid(kids[i], &status, 0) == kids[i] &&
+		      WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+	}
+	pid_t again = fork();
+
+	if (again == 0)
+		_exit(5);
+	CHECK(again > 0 && WEXITSTATUS(reap(again)) == 5);
+}
+
 /* A process that makes no system call is still reached by a signal. */
 static void test_signal_to_spinner(void)
 {
@@ -348,6 +406,7 @@ static const struct {
 	{ "sigmask", test_sigmask },
 	{ "fd_inheritance", test_fd_inheritance },
 	{ "fork_chain", test_fork_chain },
+	{ "fork_exhaustion", test_fork_exhaustion },
 	{ "bad_input", test_bad_input },
 	{ "signal_to_spinner", test_signal_to_spinner },
 	{ "shared_mapping", test_shared_mapping },

@@ -211,14 +211,16 @@ static int script(struct image *im, struct exec_request *rq)
 	for (e = interp; *e && *e != ' ' && *e != '\t'; e++)
 		;
 	if (*e) {
+		/* The rest of the line, trimmed, is one argument (as Linux). */
 		*e++ = '\0';
 		while (*e == ' ' || *e == '\t')
 			e++;
-		if (*e)
-			arg = e;
-		for (e = arg ? arg + strlen(arg) : e;
-		     arg && e > arg && (e[-1] == ' ' || e[-1] == '\t'); e--)
+		arg = e;
+		for (e = arg + strlen(arg); e > arg &&
+		     (e[-1] == ' ' || e[-1] == '\t'); e--)
 			e[-1] = '\0';
+		if (!*arg)
+			arg = 0;
 	}
 	if (!*interp)
 		return -L_ENOEXEC;
