@@ -27,6 +27,7 @@
 #include <xok/trapframe.h>
 
 #include "../libfs-cffs/cffs.h"
+#include "../libfs-cffs/dindex.h"
 #include "linux.h"
 
 /* ---- Addresses: ExOS's own, in the part of the user half Xok leaves to
@@ -147,6 +148,11 @@ struct exos_shared {
 	struct exos_file files[EXOS_NFILE];
 	struct exos_tty tty;
 	struct exos_pipe pipes[EXOS_NPIPE];
+	/* C-FFS's name index, one for every process (each process's own
+	 * C-FFS instance points to it): like Linux's dentry cache, what one
+	 * process looked up the next finds, a forked child included. Only
+	 * hints, checked against the disk's entries and generations. */
+	struct cffs_dindex fs_index;
 };
 #define EXOS_SHARED_MAGIC 0x5348534f584521ull
 #define SHARED ((struct exos_shared *)EXOS_SHARED)

@@ -112,12 +112,13 @@ int exos_ustring(const char *s, char *out, size_t size)
 /* ---- Unmapping ranges ---- */
 
 /* Skips the page-table levels that are absent, so walking the whole
- * user half costs what is mapped, not its size. */
+ * user half costs what is mapped, not its size; within a page table that
+ * is there, a tight loop over its entries finds the present ones. */
 int exos_walk(uint64_t lo, uint64_t hi,
 	      int (*fn)(uint64_t va, uint64_t pte, void *arg), void *arg)
 {
 	for (uint64_t va = lo; va < hi;) {
-		int r;
+		uint64_t table_end = (va | ((1ull << 21) - 1)) + 1;
 
 		if (!(*XOK_VPT_PML4E(XOK_UVPT, XOK_UVPT_SLOT, va) & XOK_PTE_P)) {
 			va = (va | ((1ull << 39) - 1)) + 1;
@@ -128,14 +129,19 @@ int exos_walk(uint64_t lo, uint64_t hi,
 			continue;
 		}
 		if (!(*XOK_VPT_PDE(XOK_UVPT, XOK_UVPT_SLOT, va) & XOK_PTE_P)) {
-			va = (va | ((1ull << 21) - 1)) + 1;
+			va = table_end;
 			continue;
 		}
-		uint64_t pte = *XOK_VPT_PTE(XOK_UVPT, va);
+		/* The page table's entries from va's to hi's or its end. */
+		const volatile uint64_t *pte = XOK_VPT_PTE(XOK_UVPT, va);
+		uint64_t end = table_end < hi ? table_end : hi;
 
-		if ((pte & XOK_PTE_P) && (r = fn(va, pte, arg)))
-			return r;
-		va += PAGE;
+		for (; va < end; va += PAGE, pte++) {
+			int r;
+
+			if ((*pte & XOK_PTE_P) && (r = fn(va, *pte, arg)))
+				return r;
+		}
 	}
 	return 0;
 }

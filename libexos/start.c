@@ -13,7 +13,6 @@
 #include "../lib/elf.h"
 #include "../lib/string.h"
 #include "../lib/uprintf.h"
-#include "../libfs-cffs/dindex.h"
 #include "../libfs-cffs/xnblk.h"
 #include "exos.h"
 #include "stack.h"
@@ -106,7 +105,7 @@ void exos_drop_caches(void)
 	exos_lock();
 	if (xn_env) {
 		xnblk_trim(&xn, 0);
-		dindex_reset(&xn.index);
+		dindex_reset(&SHARED->fs_index);
 	}
 	exos_unlock();
 }
@@ -124,8 +123,14 @@ void exos_fs_ready(void)
 
 	if (xn_env == me)
 		return;
-	/* A fork copied the parent's cache state, but not its mappings:
-	 * start afresh. */
+	/* A fork copied the parent's instance, but not its mappings: the
+	 * child keeps the rest (a mount and hints), copying only what it
+	 * changes. */
+	if (xn_env && exos_root_fs) {
+		xnblk_forked(&xn);
+		xn_env = me;
+		return;
+	}
 	exos_root_fs = 0;
 	if ((root = xok_xn_root_find("files")) < 0)
 		return;
@@ -133,6 +138,7 @@ void exos_fs_ready(void)
 		       ((const volatile struct xok_disk *)XOK_UDISKS)[0].nblocks,
 		       EXOS_XN_WINDOW) || cffs_mount(&xn.blk))
 		return;
+	xn.blk.index = &SHARED->fs_index;
 	xn.blk.now = wall_clock_ns;
 	exos_root_fs = &xn.blk;
 	xn_env = me;

@@ -126,16 +126,23 @@ static uint64_t page_of(struct xnblk *x, int64_t idx, int writable)
 	       ((uint64_t)idx + (writable ? XOK_XN_REGISTRY : 0)) * XOK_PAGE_SIZE;
 }
 
-/* Drops every mapping (a dirty block stays cached, and dirty, in XN). */
-static void unmap_all(struct xnblk *x)
+/* Forgets every mapping (a dirty block stays cached, and dirty, in XN),
+ * unmapping it first if `present`: a fork's copy of an instance has the
+ * records but not the mappings. Only records in use are written, so a
+ * forked child's copy of the tables stays shared with its parent's. */
+static void drop_mappings(struct xnblk *x, int present)
 {
 	for (int64_t i = 0; i < XOK_XN_REGISTRY; i++) {
-		if (x->shown[i])
-			xok_page_unmap(0, 0, page_of(x, i, 0));
-		if (x->writable[i])
-			xok_page_unmap(0, 0, page_of(x, i, 1));
-		x->shown[i] = 0;
-		x->writable[i] = 0;
+		if (x->shown[i]) {
+			if (present)
+				xok_page_unmap(0, 0, page_of(x, i, 0));
+			x->shown[i] = 0;
+		}
+		if (x->writable[i]) {
+			if (present)
+				xok_page_unmap(0, 0, page_of(x, i, 1));
+			x->writable[i] = 0;
+		}
 	}
 	x->mapped = 0;
 }
@@ -146,14 +153,19 @@ static int release(struct xnblk *x)
 {
 	int r = xnblk_flush();
 
-	unmap_all(x);
+	drop_mappings(x, 1);
 	return r;
 }
 
 void xnblk_trim(struct xnblk *x, unsigned keep)
 {
 	if (x->mapped > keep)
-		unmap_all(x);
+		drop_mappings(x, 1);
+}
+
+void xnblk_forked(struct xnblk *x)
+{
+	drop_mappings(x, 0);
 }
 
 /* The entry of `block` if it is cached and readable; else -1. Cached,

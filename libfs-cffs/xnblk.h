@@ -50,6 +50,11 @@ int xnblk_open(struct xnblk *x, uint64_t cap, uint64_t root,
  * its entry, so none may keep many between operations. */
 void xnblk_trim(struct xnblk *x, unsigned keep);
 
+/* The instance was copied, by a fork, into a process that has none of
+ * its mappings: it forgets them, and keeps its hints (checked against
+ * the registry anyway), so the child starts warm. */
+void xnblk_forked(struct xnblk *x);
+
 /* Writes every dirty cached block (anyone may write back), children
  * before the blocks pointing to them, and waits for the disk. 0 or a
  * negative Xok error. */

@@ -26,6 +26,7 @@ int main(void)
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
 	add_fmt_tests();
+	add_string_tests();
 	add_page_tests();
 	add_syscalltab_tests();
 	add_elf_tests();

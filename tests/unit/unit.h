@@ -15,6 +15,7 @@ struct unit_test {
 void add_suite(const char *name, const struct unit_test *tests);
 
 void add_fmt_tests(void);
+void add_string_tests(void);
 void add_page_tests(void);
 void add_syscalltab_tests(void);
 void add_elf_tests(void);
