@@ -60,6 +60,7 @@ struct image {
 	struct elf_info info;
 	uint64_t bias;
 	int native;
+	struct cffs_inode ino; /* the file's, when opened */
 };
 
 static long read_at(struct image *im, void *buf, size_t len, uint64_t off)
@@ -86,6 +87,7 @@ static int open_image(struct image *im, const char *abs)
 	memset(&im->file, 0, sizeof(im->file));
 	im->file.kind = FILE_CFFS;
 	im->file.loc = n.loc;
+	im->ino = n.ino;
 	im->size = n.ino.size;
 	memcpy(im->path, abs, strlen(abs) + 1);
 	got = read_at(im, im->header, HEADER_MAX, 0);
@@ -141,6 +143,15 @@ static int check_elf(struct image *im, uint64_t base)
 	if (im->info.is_pie && im->info.hi > EXOS_USER_TOP - EXOS_PIE_BASE)
 		return -L_ENOEXEC;
 	im->native = has_exos_note(im);
+	unsigned loads = 0;
+
+	for (unsigned i = 0; i < im->info.phnum; i++)
+		loads += im->info.phdrs[i].type == ELF_PT_LOAD;
+	if (loads > EXOS_NLAZY) {
+		exos_printf("exos: exec %s: more than %d loadable segments\n",
+			    im->path, EXOS_NLAZY);
+		return -L_ENOEXEC;
+	}
 	return 0;
 }
 
@@ -313,6 +324,31 @@ static int load_segments(struct image *im)
 	return 0;
 }
 
+/* Records every PT_LOAD segment as memory filled from the file when
+ * first touched (lazy.c). Only a program the image serves: a native
+ * program's own fault handler is in the pages it loads. */
+static int lazy_segments(struct image *im)
+{
+	for (unsigned i = 0; i < im->info.phnum; i++) {
+		const struct elf64_phdr *ph = &im->info.phdrs[i];
+		uint64_t va = ph->vaddr + im->bias;
+		struct exos_lazy r = {
+			.lo = va & ~(PAGE - 1),
+			.hi = (va + ph->memsz + PAGE - 1) & ~(PAGE - 1),
+			.va = va, .off = ph->offset, .filesz = ph->filesz,
+			.perm = ((ph->flags & ELF_PF_W) ? XOK_PTE_W : 0) |
+				((ph->flags & ELF_PF_X) ? 0 : XOK_PTE_NX),
+			.file = { im->file.loc, im->ino.size,
+				  im->ino.mtime_ns, im->ino.ctime_ns },
+		};
+
+		if (ph->type == ELF_PT_LOAD && ph->memsz &&
+		    exos_lazy_add(&r))
+			return -L_ENOMEM;
+	}
+	return 0;
+}
+
 /* Where the program header table is in the new program's memory. */
 static uint64_t phdr_address(const struct image *im)
 {
@@ -415,7 +451,8 @@ static void replace_program(struct image *im, struct exec_request *rq)
 	uint64_t sp, hi = 0;
 
 	exos_init_upcalls();
-	if (exos_unmap_program() || load_segments(im) ||
+	if (exos_unmap_program() ||
+	    (im->native ? load_segments(im) : lazy_segments(im)) ||
 	    !(sp = build_stack(im, rq)))
 		exos_exit(L_SIGKILL);
 	for (unsigned i = 0; i < im->info.phnum; i++) {

@@ -38,6 +38,7 @@
 #define EXOS_STACK_MAX  (1ull << 20)
 #define EXOS_XSTACK_TOP 0x00007e2800000000ull /* Xok's exception stack */
 #define EXOS_SCRATCH    0x00007e3000000000ull /* transient mappings */
+#define EXOS_PAGECACHE  0x00007e5000000000ull /* init: the page cache's frames */
 #define EXOS_XN_WINDOW  0x00007e6000000000ull /* C-FFS's cache window */
 #define EXOS_USER_TOP   EXOS_SHARED /* a program's memory ends here */
 #define EXOS_USTACK_TOP XOK_USTACK_TOP
@@ -137,6 +138,37 @@ struct exos_tty {
 	char line[EXOS_TTY_LINE];
 };
 
+/* A file as it was when mapped: where its inode is, its size and times
+ * (a file that changed is not the one mapped any more). */
+struct exos_file_id {
+	struct cffs_loc loc;
+	uint64_t size;
+	int64_t mtime_ns, ctime_ns;
+};
+
+/* Memory filled from a file on first touch (lazy.c): the pages [lo, hi)
+ * show the file's bytes [off, off + filesz) from address va, zeros
+ * elsewhere, with protection `perm`. hi == 0: a free record. */
+struct exos_lazy {
+	uint64_t lo, hi;
+	uint64_t va, off, filesz;
+	uint64_t perm;
+	struct exos_file_id file;
+};
+#define EXOS_NLAZY 16
+
+/* A page of a file in the page cache (pagecache.c): the frame holding
+ * the file's bytes [index * 4096, +4096); pfn 0: a free slot. */
+struct exos_page_key {
+	struct exos_file_id file;
+	uint64_t index;
+};
+struct exos_cached_page {
+	struct exos_page_key key;
+	uint64_t pfn;
+};
+#define EXOS_NCACHED 1024
+
 struct exos_shared {
 	uint64_t magic;
 	volatile uint64_t lock;  /* env id of the holder, or 0 */
@@ -153,6 +185,7 @@ struct exos_shared {
 	 * process looked up the next finds, a forked child included. Only
 	 * hints, checked against the disk's entries and generations. */
 	struct cffs_dindex fs_index;
+	struct exos_cached_page pages[EXOS_NCACHED];
 };
 #define EXOS_SHARED_MAGIC 0x5348534f584521ull
 #define SHARED ((struct exos_shared *)EXOS_SHARED)
@@ -163,6 +196,7 @@ struct exos_fd {
 	uint8_t cloexec;
 	uint8_t pad;
 };
+
 
 struct exos_self {
 	uint64_t magic;
@@ -182,6 +216,7 @@ struct exos_self {
 	uint64_t ustack;      /* its initial %rsp */
 	struct exos_fd fd[EXOS_NFD];
 	struct l_sigaction sig[L_NSIG];
+	struct exos_lazy lazy[EXOS_NLAZY];
 	char cwd[EXOS_PATH];
 	char exe[EXOS_PATH];
 };
@@ -244,6 +279,24 @@ uint64_t exos_pte(uint64_t va);
 int exos_resolve_fault(uint64_t va, int write);
 void exos_mem_exec_reset(uint64_t brk_start);
 int exos_unmap_program(void);
+
+/* lazy.c. Records a region (-L_ENOMEM: no room); forgets the regions'
+ * pages in [lo, hi) (exos_unmap_range does, for the program's range);
+ * fills the absent region pages of [lo, hi) (0 or a negative errno,
+ * -L_EIO if the file changed); resolves a fault at va: 1 if no region
+ * covers it, else as exos_lazy_fill, with the pages around it; is va in
+ * a region? */
+int exos_lazy_add(const struct exos_lazy *r);
+void exos_lazy_forget(uint64_t lo, uint64_t hi);
+int exos_lazy_fill(uint64_t lo, uint64_t hi);
+int exos_lazy_fault(uint64_t va);
+int exos_lazy_covers(uint64_t va);
+
+/* pagecache.c, the lock held. The frame of a file's page, or 0; keeps
+ * a frame as that page; forgets every page. */
+uint64_t exos_pagecache_find(const struct exos_page_key *k);
+void exos_pagecache_add(const struct exos_page_key *k, uint64_t pfn);
+void exos_pagecache_drop(void);
 
 /* proc.c */
 struct exos_proc *exos_proc_self(void);

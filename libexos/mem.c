@@ -67,10 +67,13 @@ int exos_resolve_fault(uint64_t va, int write)
 
 	va &= ~(PAGE - 1);
 	if (!(pte & XOK_PTE_P)) {
-		if (!grows_on_demand(va))
-			return -L_EFAULT;
-		return exos_map_fresh(va, XOK_PTE_W | XOK_PTE_NX) < 0 ?
-			-L_ENOMEM : 0;
+		int r;
+
+		if (grows_on_demand(va))
+			return exos_map_fresh(va, XOK_PTE_W | XOK_PTE_NX) < 0 ?
+				-L_ENOMEM : 0;
+		r = exos_lazy_fault(va);
+		return r == 1 ? -L_EFAULT : r;
 	}
 	if (write && !(pte & XOK_PTE_W)) {
 		if (!(pte & EXOS_PTE_COW))
@@ -173,7 +176,11 @@ static int unmap_one(uint64_t va, uint64_t pte, void *arg)
 int exos_unmap_range(uint64_t lo, uint64_t hi)
 {
 	struct exos_batch b = { .env = 0 };
-	int r = exos_walk(lo, hi, unmap_one, &b);
+	int r;
+
+	if (lo < EXOS_USER_TOP)
+		exos_lazy_forget(lo, hi);
+	r = exos_walk(lo, hi, unmap_one, &b);
 
 	return r ? r : exos_batch_flush(&b);
 }
@@ -299,6 +306,11 @@ static int protect_one(uint64_t va, uint64_t pte, void *arg)
 {
 	uint64_t perm = ((struct protect *)arg)->perm | (pte & EXOS_PTE_SHARED);
 
+	/* A private read-only page others map too (after fork, or a page
+	 * cache frame) becomes copy-on-write, not writable in place. */
+	if ((perm & XOK_PTE_W) && !(pte & (XOK_PTE_W | EXOS_PTE_SHARED)) &&
+	    PAGES[PFN(pte)].ref > 1)
+		pte |= EXOS_PTE_COW;
 	/* A copy-on-write page stays read-only until its fault copies it;
 	 * the fault then gives it write access if asked. */
 	if (pte & EXOS_PTE_COW) {
@@ -318,6 +330,9 @@ SYS(mprotect)
 	if ((va & (PAGE - 1)) || va >= EXOS_USER_TOP ||
 	    size > EXOS_USER_TOP - va)
 		return -L_EINVAL;
+	/* Pages still in their file get the new protection too. */
+	if (exos_lazy_fill(va, va + size) == -L_ENOMEM)
+		return -L_ENOMEM;
 	return exos_walk(va, va + size, protect_one, &p) ? -L_ENOMEM : 0;
 }
 
@@ -341,17 +356,28 @@ void exos_fault_upcall(struct xok_upcall_frame *f)
 	/* Process 1 may fault (its stack growing) before it has any state. */
 	int have_self = exos_pte(EXOS_SELF) != 0;
 	uint32_t was_in_exos = have_self ? SELF->in_exos : 1;
-	int sig, resolved;
+	int sig, resolution;
 
 	/* While ExOS handles the fault, a slice's prologue must not deliver
 	 * a signal into this handler's context. */
 	if (have_self)
 		SELF->in_exos = 1;
-	resolved = tf->trapno == XOK_T_PGFLT &&
-		   !exos_resolve_fault(f->addr, (tf->err & 2) != 0);
+	resolution = tf->trapno == XOK_T_PGFLT ?
+		exos_resolve_fault(f->addr, (tf->err & 2) != 0) : -L_EFAULT;
+	/* System calls check user memory (exos_uaccess) before they work
+	 * on it: a fault on a file-backed page with the lock held is one
+	 * inside C-FFS, which filling the page would re-enter. */
+	if (tf->trapno == XOK_T_PGFLT && have_self &&
+	    SHARED->lock == (uint64_t)xok_getenvid() && exos_lazy_covers(f->addr) &&
+	    !(exos_pte(f->addr & ~(PAGE - 1)) & XOK_PTE_P)) {
+		exos_printf("exos: pid %d: file-backed page %#lx touched "
+			    "inside the libOS (rip %#lx)\n", SELF->pid,
+			    f->addr, tf->rip);
+		resolution = -L_EFAULT;
+	}
 	if (have_self)
 		SELF->in_exos = was_in_exos;
-	if (resolved)
+	if (!resolution)
 		return;
 	if (!have_self) {
 		exos_printf("exos: fault %lu at %#lx (rip %#lx) while starting\n",
@@ -360,6 +386,10 @@ void exos_fault_upcall(struct xok_upcall_frame *f)
 	}
 	switch (tf->trapno) {
 	case XOK_T_PGFLT:
+		/* The file behind the page changed: as a page past a
+		 * mapped file's end on Linux. */
+		sig = resolution == -L_EIO ? L_SIGBUS : L_SIGSEGV;
+		break;
 	case XOK_T_GPFLT: sig = L_SIGSEGV; break;
 	case XOK_T_ILLOP: sig = L_SIGILL; break;
 	case XOK_T_DIVIDE:

@@ -96,8 +96,8 @@ void exos_fs_trim(void)
 		xnblk_trim(&xn, FS_KEEP_MAPPED);
 }
 
-/* /proc/sys/vm/drop_caches: everything written back and this process's
- * mappings and name index dropped. XN has no call to empty its own
+/* /proc/sys/vm/drop_caches: everything written back, this process's
+ * mappings, the name index and the page cache dropped. XN has no call to empty its own
  * cache: clean blocks stay there until it reclaims them. */
 void exos_drop_caches(void)
 {
@@ -106,6 +106,7 @@ void exos_drop_caches(void)
 	if (xn_env) {
 		xnblk_trim(&xn, 0);
 		dindex_reset(&SHARED->fs_index);
+		exos_pagecache_drop();
 	}
 	exos_unlock();
 }
