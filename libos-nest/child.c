@@ -8,6 +8,7 @@
 
 #include "../bin/rt/rt.h"
 #include "call.h"
+#include "file.h"
 
 struct nest_msg nest_msg __attribute__((aligned(XOK_PAGE_SIZE)));
 uint64_t nest_main;
@@ -53,6 +54,7 @@ void nest_child_main(uint64_t unused)
 		rt_upcall_handlers[k] = 0;
 	(void)unused;
 	nest_main = 0;
+	nest_files_at = 0;
 	heap_brk = NEST_HEAP_BASE;
 	memcpy(spec, nest_msg.path, sizeof(spec));
 	spec[sizeof(spec) - 1] = 0;
