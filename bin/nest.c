@@ -10,13 +10,15 @@
  *
  * Nesters: pm:SPEC (a process manager running SPEC as its child),
  * tracer:SPEC (the same, logging every protocol call of its subtree),
+ * mm:QUOTA:SPEC (a memory manager: SPEC's page faults served from its
+ * pool, QUOTA pages per child),
  * fs:FOLDER:SPEC (serving SPEC's files from FOLDER of the C-FFS on the
  * disk) and ckpt:FOLDER:SPEC / ckpt:FOLDER (the checkpointer: serves
  * files as fs does, saves SPEC mid-run to FOLDER.ckpt / restores it).
  * fs and ckpt need the disk's capability: init runs them itself.
  * Programs: suite (memtest, forkwait, compute under one parent), memtest,
  * forkwait, compute:N, spin, counter, evil, evilnester, pingloop:N,
- * filetest[:reread], filecounter:N.
+ * filetest[:reread], filecounter:N, pager:N, pagers.
  */
 #include "../lib/fmt.h"
 #include "../lib/selftest.h"
@@ -26,6 +28,7 @@
 #include "../libos-nest/fsnest.h"
 #include "../libos-nest/memory.h"
 #include "../libos-nest/nester.h"
+#include "../libos-nest/pool.h"
 #include "../libos-nest/state.h"
 #include "rt/rt.h"
 
@@ -33,6 +36,16 @@
 #define ROOT_QUOTA 256 /* heap pages each child subtree of the root may hold */
 
 /* ---- nesters ---- */
+
+static uint64_t parse_u64(const char *s)
+{
+	uint64_t v = 0;
+
+	while (*s >= '0' && *s <= '9')
+		v = v * 10 + (uint64_t)(*s++ - '0');
+	return v;
+}
+
 
 static int decided(void *until)
 {
@@ -81,6 +94,23 @@ static int64_t trace_serve(struct nester *n, struct nest_req *rq)
 static int tracer(const char *arg)
 {
 	return run_nester(arg, trace_serve);
+}
+
+/* "QUOTA:SPEC": a memory manager serving SPEC's page faults from a pool
+ * of MM_POOL pages it gets from its parent, each child's subtree holding
+ * at most QUOTA of them. */
+#define MM_POOL 16
+static int mm(const char *arg)
+{
+	const char *spec = strchr(arg, ':');
+	int64_t r;
+
+	if (!spec || nest_pool_start(MM_POOL, (uint32_t)parse_u64(arg)) < 0)
+		return 90;
+	r = run_child(spec + 1);
+	printf("mm: %lu faults served from a pool of %u pages, %lu refused\n",
+	       nest_pool_stats.served, MM_POOL, nest_pool_stats.refused);
+	return (int)r;
 }
 
 /* "FOLDER[:SPEC]": the folder into `folder`; SPEC, or 0. */
@@ -260,15 +290,6 @@ static int compute_value(uint64_t n)
 		for (uint64_t x = i; x != 1; steps++)
 			x = x & 1 ? 3 * x + 1 : x / 2;
 	return (int)(steps % 256);
-}
-
-static uint64_t parse_u64(const char *s)
-{
-	uint64_t v = 0;
-
-	while (*s >= '0' && *s <= '9')
-		v = v * 10 + (uint64_t)(*s++ - '0');
-	return v;
 }
 
 static int compute(const char *arg)
@@ -622,6 +643,47 @@ static int filecounter(const char *arg)
 	return nest_sync() < 0 ? 4 : 0;
 }
 
+/* Touches N heap pages it never asked for (each fault is served by
+ * Memory FAULT): each reads zero, then keeps what is written. */
+#define PAGER_VA (NEST_HEAP_BASE + 0x10000000)
+static int pager(const char *arg)
+{
+	uint64_t n = parse_u64(arg);
+	volatile uint64_t *p = (volatile uint64_t *)PAGER_VA;
+
+	for (uint64_t i = 0; i < n; i++) {
+		if (p[i * XOK_PAGE_SIZE / 8])
+			return 1;
+		p[i * XOK_PAGE_SIZE / 8] = i + 1;
+	}
+	for (uint64_t i = 0; i < n; i++)
+		if (p[i * XOK_PAGE_SIZE / 8] != i + 1)
+			return 2;
+	return 0;
+}
+
+/* Runs `spec` as another child of my parent's; its status. */
+static int64_t spawn_wait(const char *spec)
+{
+	int64_t id = nest_spawn(spec);
+
+	return id < 0 ? id : nest_wait((uint64_t)id);
+}
+
+/* Under a memory manager of quota 8 and a pool of 16: a pager over the
+ * quota ends with E_NOMEM; two within it then run one after the other,
+ * the second on pages the others held, zeroed again. */
+static int pagers(const char *arg)
+{
+	int64_t over = spawn_wait("pager:12"), a = spawn_wait("pager:8");
+	int64_t b = spawn_wait("pager:8");
+
+	(void)arg;
+	printf("pagers: pager:12 -> %ld, pager:8 -> %ld, pager:8 -> %ld\n",
+	       over, a, b);
+	return over == E_NOMEM && a == 0 && b == 0 ? 0 : 1;
+}
+
 const struct nest_prog nest_progs[] = {
 	{ "pm", pm, 1 },
 	{ "tracer", tracer, 1 },
@@ -634,6 +696,9 @@ const struct nest_prog nest_progs[] = {
 	{ "evil", evil_reader, 0 },
 	{ "evilnester", evil_writer, 1 },
 	{ "pingloop", pingloop, 0 },
+	{ "mm", mm, 1 },
+	{ "pager", pager, 0 },
+	{ "pagers", pagers, 0 },
 	{ "fs", fs_nester, 1 },
 	{ "ckpt", checkpointer, 1 },
 	{ "filetest", filetest, 0 },

@@ -49,14 +49,11 @@ static int64_t mount(void)
  * main environment's (for itself, on the whole file system). */
 static int64_t serve_files(struct nester *n, struct nest_req *rq)
 {
-	uint64_t owner = rq->caller;
+	uint64_t owner = rq->from ? nest_req_subject(rq) : rq->caller;
 	int64_t r;
 
-	if (rq->from) {
-		owner = rq->msg->subject; /* read once: the page is theirs */
-		if (!nest_in_subtree(owner, rq->from->env))
-			return E_PERM;
-	}
+	if (!owner)
+		return E_PERM;
 	if ((r = mount()) < 0)
 		return r;
 	r = nest_fs_call(&fs, owner, !rq->from, rq->op, rq->a, rq->msg);

@@ -11,7 +11,7 @@ static const char *const names[][6] = {
 	[NEST_PROCESS] = { 0, "PROCESS.CREATE", "PROCESS.EXEC", "PROCESS.WAIT",
 			   "PROCESS.EXIT" },
 	[NEST_MEMORY] = { 0, "MEMORY.CREATE_SEGMENT", "MEMORY.GROW",
-			  "MEMORY.MAP" },
+			  "MEMORY.MAP", "MEMORY.FAULT" },
 	[NEST_FS] = { 0, "FS.OPEN", "FS.CLOSE", "FS.MKDIR", "FS.STAT",
 		      "FS.SYNC" },
 	[NEST_FD] = { 0, "FD.READ", "FD.WRITE", "FD.SEEK", "FD.MAP" },

@@ -51,10 +51,16 @@
  *   counted against the caller's quota. Result 0. E_NOMEM: over quota.
  *   E_INVAL: outside the heap. E_PERM: subject not in the caller's
  *   subtree.
+ * FAULT a1 = va: the subject touched heap page va, which it does not
+ *   have: a zeroed writable page there (demand paging; child.c asks from
+ *   its fault upcall), from the pool of the nearest memory manager above
+ *   (bin/nest.c's mm) or the root's, counted against the quota. Result
+ *   0 (also if the page is there by now). Errors as GROW's.
  * CREATE_SEGMENT, MAP: not yet served (E_NOSYS). */
 #define NEST_MEM_CREATE_SEGMENT NEST_OP(NEST_MEMORY, 1)
 #define NEST_MEM_GROW           NEST_OP(NEST_MEMORY, 2)
 #define NEST_MEM_MAP            NEST_OP(NEST_MEMORY, 3)
+#define NEST_MEM_FAULT          NEST_OP(NEST_MEMORY, 4)
 
 /* FileSystem, for msg.subject (the caller or one of its descendants),
  * served by the nearest nester above that serves files (fsnest.h) from
