@@ -8,17 +8,27 @@
  *                         status (e.g. nest:pm:tracer:suite)
  *   init=nest[:TEST,...]  the self-tests below
  *
- * Nesters: pm:SPEC (a process manager running SPEC as its child) and
- * tracer:SPEC (the same, logging every protocol call of its subtree).
+ * Nesters: pm:SPEC (a process manager running SPEC as its child),
+ * tracer:SPEC (the same, logging every protocol call of its subtree),
+ * mm:QUOTA:SPEC (a memory manager: SPEC's page faults served from its
+ * pool, QUOTA pages per child),
+ * fs:FOLDER:SPEC (serving SPEC's files from FOLDER of the C-FFS on the
+ * disk) and ckpt:FOLDER:SPEC / ckpt:FOLDER (the checkpointer: serves
+ * files as fs does, saves SPEC mid-run to FOLDER.ckpt / restores it).
+ * fs and ckpt need the disk's capability: init runs them itself.
  * Programs: suite (memtest, forkwait, compute under one parent), memtest,
- * forkwait, compute:N, spin, counter, evil, evilnester, pingloop:N.
+ * forkwait, compute:N, spin, counter, evil, evilnester, pingloop:N,
+ * filetest[:reread], filecounter:N, pager:N, pagers.
  */
 #include "../lib/fmt.h"
 #include "../lib/selftest.h"
 #include "../libos-nest/child.h"
 #include "../libos-nest/ckpt.h"
+#include "../libos-nest/file.h"
+#include "../libos-nest/fsnest.h"
 #include "../libos-nest/memory.h"
 #include "../libos-nest/nester.h"
+#include "../libos-nest/pool.h"
 #include "../libos-nest/state.h"
 #include "rt/rt.h"
 
@@ -27,16 +37,43 @@
 
 /* ---- nesters ---- */
 
-/* Runs `spec` as this nester's only child; returns its status. */
+static uint64_t parse_u64(const char *s)
+{
+	uint64_t v = 0;
+
+	while (*s >= '0' && *s <= '9')
+		v = v * 10 + (uint64_t)(*s++ - '0');
+	return v;
+}
+
+
+static int decided(void *until)
+{
+	return nester.sched.decisions >= *(uint64_t *)until;
+}
+
+/* Lends CPU for `n` more decisions. */
+static void run_for(uint64_t n)
+{
+	uint64_t until = nester.sched.decisions + n;
+
+	nester_run(decided, &until);
+}
+
+/* Runs `spec` to its end under this nester; its status. */
+static int64_t run_child(const char *spec)
+{
+	int64_t id = nester_spawn(spec);
+
+	if (id < 0)
+		return id;
+	nester_run(0, 0);
+	return nester_wait((uint64_t)id);
+}
+
 static int run_nester(const char *spec, nest_serve_fn serve)
 {
-	int64_t id;
-
-	if (nester_start(serve, ROOT_QUOTA) < 0 ||
-	    (id = nester_spawn(spec)) < 0)
-		return 90;
-	nester_run(0, 0);
-	return (int)nester_wait((uint64_t)id);
+	return nester_start(serve, ROOT_QUOTA) < 0 ? 90 : (int)run_child(spec);
 }
 
 static int pm(const char *arg)
@@ -59,6 +96,189 @@ static int tracer(const char *arg)
 	return run_nester(arg, trace_serve);
 }
 
+/* "QUOTA:SPEC": a memory manager serving SPEC's page faults from a pool
+ * of MM_POOL pages it gets from its parent, each child's subtree holding
+ * at most QUOTA of them. */
+#define MM_POOL 16
+static int mm(const char *arg)
+{
+	const char *spec = strchr(arg, ':');
+	int64_t r;
+
+	if (!spec || nest_pool_start(MM_POOL, (uint32_t)parse_u64(arg)) < 0)
+		return 90;
+	r = run_child(spec + 1);
+	printf("mm: %lu faults served from a pool of %u pages, %lu refused\n",
+	       nest_pool_stats.served, MM_POOL, nest_pool_stats.refused);
+	return (int)r;
+}
+
+/* "FOLDER[:SPEC]": the folder into `folder`; SPEC, or 0. */
+static const char *split_folder(const char *arg, char folder[NEST_PATH_MAX])
+{
+	const char *colon = strchr(arg, ':');
+	size_t n = colon ? (size_t)(colon - arg) : strlen(arg);
+
+	if (n >= NEST_PATH_MAX)
+		n = 0; /* an empty folder, which nest_fsnest_start refuses */
+	memcpy(folder, arg, n);
+	folder[n] = '\0';
+	return colon ? colon + 1 : 0;
+}
+
+/* Makes this environment a nester serving files from `folder`, made if
+ * missing. 0 or -1. */
+static int start_files(const char *folder)
+{
+	int64_t r;
+
+	if (nest_fsnest_start(folder, ROOT_QUOTA) < 0)
+		return -1;
+	r = nest_mkdir(folder, 0755);
+	return r == 0 || r == NEST_FS_ERR(CFFS_EEXIST) ? 0 : -1;
+}
+
+static int fs_nester(const char *arg)
+{
+	char folder[NEST_PATH_MAX];
+	const char *spec = split_folder(arg, folder);
+	int64_t r;
+
+	if (!spec || start_files(folder) < 0)
+		return 90;
+	r = run_child(spec);
+	return nest_sync() < 0 ? 91 : (int)r;
+}
+
+/* The checkpointer's file: this header in its first page (the child's
+ * open handles at its nester), then the child's checkpoint (ckpt.h). */
+#define CKPT_FILE_MAGIC 0x31454c4946504b43ull /* "CKPFILE1" */
+#define CKPT_RECS 14
+struct ckpt_file {
+	uint64_t magic, len, nfiles;
+	struct nest_fs_rec files[CKPT_RECS];
+};
+_Static_assert(sizeof(struct ckpt_file) <= XOK_PAGE_SIZE, "one page");
+
+#define CKPT_BUF RT_SCRATCH
+#define CKPT_PAGES 96        /* the file's most */
+#define CKPT_AFTER 25        /* decisions the child runs before its save */
+#define CKPT_STOP_TRIES 1000 /* decisions to wait for a stoppable child */
+
+static int64_t map_ckpt_buf(void)
+{
+	for (uint64_t i = 0; i < CKPT_PAGES; i++) {
+		int64_t r = xok_page_alloc(0, 0, CKPT_BUF + i * XOK_PAGE_SIZE,
+					   XOK_PTE_W | XOK_PTE_NX, XOK_PFN_ANY);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static void unmap_ckpt_buf(void)
+{
+	for (uint64_t i = 0; i < CKPT_PAGES; i++)
+		xok_page_unmap(0, 0, CKPT_BUF + i * XOK_PAGE_SIZE);
+}
+
+/* Stops `id` outside any call (lending it time until it can be). */
+static int64_t stop_child(uint64_t id)
+{
+	int64_t r = nest_stop(id);
+
+	for (int i = 0; r == E_STATE && i < CKPT_STOP_TRIES; i++) {
+		run_for(1);
+		r = nest_stop(id);
+	}
+	return r;
+}
+
+/* Writes `len` bytes at CKPT_BUF to `path`, made or emptied, on disk. */
+static int64_t write_file(const char *path, uint64_t len)
+{
+	int64_t fd = nest_open(path, NEST_O_WRITE | NEST_O_CREATE |
+			       NEST_O_TRUNC), r;
+
+	if (fd < 0)
+		return fd;
+	r = nest_write(fd, (const void *)CKPT_BUF, len);
+	nest_close(fd);
+	return r != (int64_t)len ? E_IO : nest_sync();
+}
+
+/* Runs `spec` for a while, stops it, saves it with its open files to
+ * `path`, and kills it. */
+static int ckpt_save(const char *spec, const char *path)
+{
+	struct ckpt_file *h = (struct ckpt_file *)CKPT_BUF;
+	int64_t id = nester_spawn(spec), len, n;
+
+	if (id < 0)
+		return 92;
+	run_for(CKPT_AFTER);
+	if (stop_child((uint64_t)id) < 0)
+		return 93;
+	len = nest_ckpt_save((uint64_t)id, (uint8_t *)CKPT_BUF + XOK_PAGE_SIZE,
+			     (CKPT_PAGES - 1) * XOK_PAGE_SIZE);
+	n = nest_fsnest_save((uint64_t)id, h->files, CKPT_RECS);
+	if (len < 0 || n < 0)
+		return 94;
+	h->magic = CKPT_FILE_MAGIC, h->len = (uint64_t)len;
+	h->nfiles = (uint64_t)n;
+	if (write_file(path, XOK_PAGE_SIZE + (uint64_t)len) < 0)
+		return 95;
+	nester_kill((uint64_t)id);
+	printf("ckpt: saved %s to %s (%ld bytes, %ld open files%s%lu), "
+	       "killed it\n", spec, path, len, n, n ? ", the first at " : "",
+	       n ? h->files[0].off : 0);
+	return 0;
+}
+
+/* Makes the child saved in `path` again, gives it its open files back,
+ * and runs it to its end: its status. */
+static int ckpt_restore(const char *path)
+{
+	const struct ckpt_file *h = (const struct ckpt_file *)CKPT_BUF;
+	struct nest_stat st;
+	int64_t fd, id;
+
+	if (nest_stat(path, &st) < 0 || st.size > CKPT_PAGES * XOK_PAGE_SIZE ||
+	    (fd = nest_open(path, NEST_O_READ)) < 0)
+		return 96;
+	if (nest_read(fd, (void *)CKPT_BUF, st.size) != (int64_t)st.size ||
+	    h->magic != CKPT_FILE_MAGIC || h->nfiles > CKPT_RECS ||
+	    h->len != st.size - XOK_PAGE_SIZE)
+		return 97;
+	nest_close(fd);
+	if ((id = nester_restore((uint8_t *)CKPT_BUF + XOK_PAGE_SIZE,
+				 h->len)) < 0 ||
+	    nest_fsnest_adopt((uint64_t)id, h->files, (unsigned)h->nfiles) < 0)
+		return 98;
+	printf("ckpt: restored %s (%lu bytes, %lu open files%s%lu)\n", path,
+	       h->len, h->nfiles, h->nfiles ? ", the first at " : "",
+	       h->nfiles ? h->files[0].off : 0);
+	nester_run(0, 0);
+	return (int)nester_wait((uint64_t)id);
+}
+
+/* "FOLDER:SPEC" saves SPEC's run to FOLDER.ckpt; "FOLDER" restores it.
+ * The child sees FOLDER; the checkpoint is beside it, out of its reach. */
+static int checkpointer(const char *arg)
+{
+	char folder[NEST_PATH_MAX], path[NEST_PATH_MAX + 8];
+	const char *spec = split_folder(arg, folder);
+	int r;
+
+	if (start_files(folder) < 0 || map_ckpt_buf() < 0)
+		return 90;
+	fmt_snprintf(path, sizeof(path), "%s.ckpt", folder);
+	r = spec ? ckpt_save(spec, path) : ckpt_restore(path);
+	unmap_ckpt_buf();
+	return nest_sync() < 0 ? 91 : r;
+}
+
 /* ---- nested programs ---- */
 
 /* A deterministic amount of work: total Collatz steps of 1..n, mod 256. */
@@ -70,15 +290,6 @@ static int compute_value(uint64_t n)
 		for (uint64_t x = i; x != 1; steps++)
 			x = x & 1 ? 3 * x + 1 : x / 2;
 	return (int)(steps % 256);
-}
-
-static uint64_t parse_u64(const char *s)
-{
-	uint64_t v = 0;
-
-	while (*s >= '0' && *s <= '9')
-		v = v * 10 + (uint64_t)(*s++ - '0');
-	return v;
 }
 
 static int compute(const char *arg)
@@ -168,7 +379,7 @@ static int expect(const char *what, int64_t got, int64_t want)
 {
 	if (got == want)
 		return 0;
-	printf("evil: %s -> %ld, want %ld\n", what, got, want);
+	printf("nest: unexpected %s -> %ld, want %ld\n", what, got, want);
 	return 1;
 }
 
@@ -257,6 +468,222 @@ static int pingloop(const char *arg)
 	return (int)((rt_tsc() - t0) / (n ? n : 1));
 }
 
+/* Byte i of filetest's data: lines of letters, readable on the host. */
+static uint8_t data_byte(uint64_t i)
+{
+	return i % 64 == 63 ? '\n' : (uint8_t)('a' + (i / 64 + i) % 26);
+}
+
+#define DATA_LEN 10000
+static const char greeting[] = "hello from the box\n";
+static const char note[] = "written by a nested program\n";
+static uint8_t fbuf[DATA_LEN];
+
+/* Does `path` hold exactly [want, want + len)? */
+static int file_holds(const char *path, const void *want, uint64_t len)
+{
+	struct nest_stat st;
+	int64_t fd = nest_open(path, NEST_O_READ), n;
+
+	if (fd < 0)
+		return 0;
+	n = nest_read(fd, fbuf, sizeof(fbuf));
+	nest_close(fd);
+	return nest_stat(path, &st) == 0 && st.size == len &&
+	       n == (int64_t)len && !memcmp(fbuf, want, len);
+}
+
+/* What filetest wrote in an earlier boot (under another nester). */
+static int filetest_reread(void)
+{
+	static uint8_t data[DATA_LEN];
+
+	for (uint64_t i = 0; i < DATA_LEN; i++)
+		data[i] = data_byte(i);
+	if (!file_holds("/out/note", note, sizeof(note) - 1) ||
+	    !file_holds("out/data", data, DATA_LEN))
+		return 1;
+	printf("filetest: /out/note and /out/data read back after a reboot\n");
+	return 0;
+}
+
+/* The protocol's refusals: bad handles, lengths, flags, paths, modes,
+ * and a call for someone outside the caller's subtree. */
+static int file_refusals(int64_t fd)
+{
+	int64_t ro = nest_open("/greeting", NEST_O_READ);
+	int bad = 0;
+
+	bad += expect("read a handle never given",
+		      nest_read(fd + 7, fbuf, 1), E_INVAL);
+	bad += expect("read more than the message page",
+		      nest_parent_call(NEST_FD_READ, (uint64_t)fd,
+				       sizeof(nest_msg.data) + 1, 0), E_INVAL);
+	bad += expect("open with an unknown flag",
+		      nest_open("/greeting", NEST_O_READ | 0x100), E_INVAL);
+	bad += expect("open truncating read-only",
+		      nest_open("/greeting", NEST_O_READ | NEST_O_TRUNC), E_INVAL);
+	bad += expect("open a directory", nest_open("/out", NEST_O_READ),
+		      NEST_FS_ERR(CFFS_EISDIR));
+	bad += expect("write a read-only handle", nest_write(ro, "x", 1), E_PERM);
+	bad += expect("close it", nest_close(ro), 0);
+	bad += expect("close it again", nest_close(ro), E_INVAL);
+	bad += expect("seek before the start",
+		      nest_seek(fd, -1, NEST_SEEK_SET), E_INVAL);
+	bad += expect("seek with no such whence", nest_seek(fd, 0, 3), E_INVAL);
+	bad += expect("mkdir with a bad mode", nest_mkdir("/m", 010000), E_INVAL);
+	memset(nest_msg.path, 'a', sizeof(nest_msg.path));
+	bad += expect("a path without its end",
+		      nest_parent_call(NEST_FS_STAT, 0, 0, 0), E_INVAL);
+	nest_msg.subject = nest_parent();
+	memcpy(nest_msg.path, "/", 2);
+	bad += expect("a call for my parent",
+		      xok_ipc_call(nest_parent(), NEST_FS_STAT, 0, 0, 0), E_PERM);
+	return bad;
+}
+
+/* Files from the folder its nester gives it: reads what is there, cannot
+ * get out by "..", makes a directory and files, reads them back, and is
+ * refused what the protocol does not allow. ":reread" checks, in a later
+ * boot, what it wrote. */
+static int filetest(const char *arg)
+{
+	struct nest_stat st;
+	int64_t fd;
+	int bad = 0;
+
+	if (!strcmp(arg, "reread"))
+		return filetest_reread();
+	bad += expect("the folder's greeting",
+		      file_holds("/greeting", greeting, sizeof(greeting) - 1), 1);
+	bad += expect("out through ..", nest_open("../secret", NEST_O_READ),
+		      NEST_FS_ERR(CFFS_ENOENT));
+	bad += expect("out through /greeting/../..",
+		      nest_stat("/greeting/../../secret", &st),
+		      NEST_FS_ERR(CFFS_ENOENT));
+	bad += expect("the folder is my root", nest_stat("/..", &st), 0);
+	bad += expect("a directory", st.mode & CFFS_S_IFMT, CFFS_S_IFDIR);
+	bad += expect("mkdir", nest_mkdir("/out", 0755), 0);
+	bad += expect("mkdir again", nest_mkdir("/out", 0755),
+		      NEST_FS_ERR(CFFS_EEXIST));
+	fd = nest_open("/out/data", NEST_O_READ | NEST_O_WRITE |
+		       NEST_O_CREATE | NEST_O_TRUNC);
+	bad += expect("open to create", fd >= 0, 1);
+	for (uint64_t i = 0; i < DATA_LEN; i++)
+		fbuf[i] = data_byte(i);
+	bad += expect("write", nest_write(fd, fbuf, DATA_LEN), DATA_LEN);
+	bad += expect("seek to the start", nest_seek(fd, 0, NEST_SEEK_SET), 0);
+	memset(fbuf, 0, DATA_LEN);
+	bad += expect("read", nest_read(fd, fbuf, DATA_LEN), DATA_LEN);
+	for (uint64_t i = 0; i < DATA_LEN; i++)
+		bad += fbuf[i] != data_byte(i);
+	bad += expect("seek from the end",
+		      nest_seek(fd, -100, NEST_SEEK_END), DATA_LEN - 100);
+	bad += expect("read to the end", nest_read(fd, fbuf, 1000), 100);
+	bad += expect("stat", nest_stat("/out/data", &st), 0);
+	bad += expect("its size", (int64_t)st.size, DATA_LEN);
+	bad += file_refusals(fd);
+	bad += expect("close", nest_close(fd), 0);
+	fd = nest_open("/out/note", NEST_O_WRITE | NEST_O_CREATE);
+	bad += expect("write a note", nest_write(fd, note, sizeof(note) - 1),
+		      sizeof(note) - 1);
+	bad += expect("close it", nest_close(fd), 0);
+	bad += expect("sync", nest_sync(), 0);
+	if (!bad)
+		printf("filetest: read, wrote, refused as expected\n");
+	return bad;
+}
+
+/* Counts to N, appending each count to /count.log as a 9-byte record;
+ * at the end, checks the log holds 1..N in order once and its memory
+ * summed them all. A run checkpointed and restored continues its count,
+ * its sum and its handle's offset; one started again would append 1..
+ * after what is there. */
+#define REC 9
+static volatile uint64_t fc_count, fc_sum;
+
+static int filecounter_check(uint64_t n)
+{
+	char rec[REC + 1];
+	int64_t fd = nest_open("/count.log", NEST_O_READ);
+	struct nest_stat st;
+	int bad = fd < 0 || nest_stat("/count.log", &st) < 0 ||
+		  st.size != n * REC;
+
+	for (uint64_t i = 1; i <= n && !bad; i++) {
+		fmt_snprintf(rec, sizeof(rec), "%08lu\n", i);
+		bad = nest_read(fd, fbuf, REC) != REC || memcmp(fbuf, rec, REC);
+	}
+	nest_close(fd);
+	return bad;
+}
+
+static int filecounter(const char *arg)
+{
+	uint64_t n = parse_u64(arg);
+	int64_t fd = nest_open("/count.log", NEST_O_WRITE | NEST_O_CREATE);
+	char rec[REC + 1];
+
+	printf("filecounter: started\n");
+	if (fd < 0 || nest_seek(fd, 0, NEST_SEEK_END) < 0)
+		return 1;
+	while (fc_count < n) {
+		fc_count++;
+		fc_sum += fc_count;
+		fmt_snprintf(rec, sizeof(rec), "%08lu\n", fc_count);
+		if (nest_write(fd, rec, REC) != REC)
+			return 2;
+		compute_value(50);
+	}
+	nest_close(fd);
+	if (fc_sum != n * (n + 1) / 2 || filecounter_check(n))
+		return 3;
+	printf("filecounter: counted to %lu; /count.log holds 1..%lu in "
+	       "order\n", n, n);
+	return nest_sync() < 0 ? 4 : 0;
+}
+
+/* Touches N heap pages it never asked for (each fault is served by
+ * Memory FAULT): each reads zero, then keeps what is written. */
+#define PAGER_VA (NEST_HEAP_BASE + 0x10000000)
+static int pager(const char *arg)
+{
+	uint64_t n = parse_u64(arg);
+	volatile uint64_t *p = (volatile uint64_t *)PAGER_VA;
+
+	for (uint64_t i = 0; i < n; i++) {
+		if (p[i * XOK_PAGE_SIZE / 8])
+			return 1;
+		p[i * XOK_PAGE_SIZE / 8] = i + 1;
+	}
+	for (uint64_t i = 0; i < n; i++)
+		if (p[i * XOK_PAGE_SIZE / 8] != i + 1)
+			return 2;
+	return 0;
+}
+
+/* Runs `spec` as another child of my parent's; its status. */
+static int64_t spawn_wait(const char *spec)
+{
+	int64_t id = nest_spawn(spec);
+
+	return id < 0 ? id : nest_wait((uint64_t)id);
+}
+
+/* Under a memory manager of quota 8 and a pool of 16: a pager over the
+ * quota ends with E_NOMEM; two within it then run one after the other,
+ * the second on pages the others held, zeroed again. */
+static int pagers(const char *arg)
+{
+	int64_t over = spawn_wait("pager:12"), a = spawn_wait("pager:8");
+	int64_t b = spawn_wait("pager:8");
+
+	(void)arg;
+	printf("pagers: pager:12 -> %ld, pager:8 -> %ld, pager:8 -> %ld\n",
+	       over, a, b);
+	return over == E_NOMEM && a == 0 && b == 0 ? 0 : 1;
+}
+
 const struct nest_prog nest_progs[] = {
 	{ "pm", pm, 1 },
 	{ "tracer", tracer, 1 },
@@ -269,23 +696,17 @@ const struct nest_prog nest_progs[] = {
 	{ "evil", evil_reader, 0 },
 	{ "evilnester", evil_writer, 1 },
 	{ "pingloop", pingloop, 0 },
+	{ "mm", mm, 1 },
+	{ "pager", pager, 0 },
+	{ "pagers", pagers, 0 },
+	{ "fs", fs_nester, 1 },
+	{ "ckpt", checkpointer, 1 },
+	{ "filetest", filetest, 0 },
+	{ "filecounter", filecounter, 0 },
 };
 const unsigned nest_nprogs = sizeof(nest_progs) / sizeof(nest_progs[0]);
 
 /* ---- self-tests: this environment is the root nester ---- */
-
-static int decided(void *until)
-{
-	return nester.sched.decisions >= *(uint64_t *)until;
-}
-
-/* Lends CPU for `n` more decisions. */
-static void run_for(uint64_t n)
-{
-	uint64_t until = nester.sched.decisions + n;
-
-	nester_run(decided, &until);
-}
 
 /* Runs `id` (a counter) until it has counted past `at`, then stops it. */
 static int count_then_stop(uint64_t id, uint64_t at, uint64_t *count)
@@ -313,17 +734,6 @@ static int subtree_built(void *root)
 {
 	/* pm, its server, pm, its server, spin */
 	return subtree_size(*(uint64_t *)root) >= 5;
-}
-
-/* Runs `spec` to its end under this root; its status. */
-static int64_t run_child(const char *spec)
-{
-	int64_t id = nester_spawn(spec);
-
-	if (id < 0)
-		return id;
-	nester_run(0, 0);
-	return nester_wait((uint64_t)id);
 }
 
 /* Are all of the 0-terminated ids gone? */
@@ -449,9 +859,6 @@ static int64_t best_of(const char *layers, const char *spec, int reported)
 	return best;
 }
 
-#define CKPT_BUF RT_SCRATCH
-#define CKPT_PAGES 48
-
 /* Checkpointer, in memory: a counter stopped mid-loop is saved, killed
  * and made again from the checkpoint (a new environment, new pages, a
  * new capability); it continues from the saved count to its bound. */
@@ -461,9 +868,7 @@ SELFTEST(checkpoint_restore)
 	int64_t len;
 
 	CHECK_EQ(nester_start(0, ROOT_QUOTA), 0);
-	for (uint64_t i = 0; i < CKPT_PAGES; i++)
-		CHECK(xok_page_alloc(0, 0, CKPT_BUF + i * XOK_PAGE_SIZE,
-				     XOK_PTE_W | XOK_PTE_NX, XOK_PFN_ANY) >= 0);
+	CHECK_EQ(map_ckpt_buf(), 0);
 	CHECK((id = (uint64_t)nester_spawn("counter")) > 0);
 	CHECK_EQ(count_then_stop(id, 1000, &c), 0);
 	v = c + 700;
@@ -479,8 +884,7 @@ SELFTEST(checkpoint_restore)
 	CHECK_EQ(nester_wait(id), (int64_t)((c + 700) % 1000));
 	printf("checkpoint: %ld bytes; saved at count %lu, killed, restored, "
 	       "continued to %lu\n", len, c, c + 700);
-	for (uint64_t i = 0; i < CKPT_PAGES; i++)
-		xok_page_unmap(0, 0, CKPT_BUF + i * XOK_PAGE_SIZE);
+	unmap_ckpt_buf();
 	nester_stop();
 	return 0;
 }
@@ -513,7 +917,12 @@ SELFTEST(layer_slowdown)
 
 int main(const char *arg)
 {
-	if (nest_prog_find(arg)) {
+	const struct nest_prog *p = nest_prog_find(arg);
+
+	/* Only the root's capability opens XN's disk. */
+	if (p && (p->main == fs_nester || p->main == checkpointer))
+		return p->main(strchr(arg, ':') ? strchr(arg, ':') + 1 : "");
+	if (p) {
 		int64_t r;
 
 		if (nester_start(0, ROOT_QUOTA) < 0)

@@ -8,6 +8,7 @@
 
 #include "../bin/rt/rt.h"
 #include "call.h"
+#include "file.h"
 
 struct nest_msg nest_msg __attribute__((aligned(XOK_PAGE_SIZE)));
 uint64_t nest_main;
@@ -42,6 +43,27 @@ uint64_t nest_parent(void)
 		.parent;
 }
 
+/* The fault upcall of a nested program: a page fault in the heap asks
+ * the parent for the page (Memory FAULT: demand paging); any other
+ * fault, or a refused one, ends the program with the error as status. */
+static void fault(struct xok_upcall_frame *f, uint64_t a0, uint64_t a1,
+		  uint64_t a2, uint64_t a3, uint64_t a4)
+{
+	uint64_t va = f->addr & ~(uint64_t)(XOK_PAGE_SIZE - 1);
+	int64_t r = E_FAULT;
+
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4;
+	if (f->tf.trapno == XOK_T_PGFLT && va >= NEST_HEAP_BASE &&
+	    va < NEST_HEAP_TOP)
+		r = nest_parent_call(NEST_MEM_FAULT, va, 0, 0);
+	if (r < 0) {
+		printf("nest: %#lx: trap %lu at rip %#lx addr %#lx: %ld\n",
+		       (uint64_t)xok_getenvid(), f->tf.trapno, f->tf.rip,
+		       f->addr, r);
+		nest_exit(r);
+	}
+}
+
 void nest_child_main(uint64_t unused)
 {
 	static char spec[NEST_PATH_MAX];
@@ -51,8 +73,10 @@ void nest_child_main(uint64_t unused)
 	 * runtime state is not mine. */
 	for (int k = 0; k < XOK_NUPCALLS; k++)
 		rt_upcall_handlers[k] = 0;
+	rt_upcall_handlers[XOK_UPCALL_FAULT] = fault;
 	(void)unused;
 	nest_main = 0;
+	nest_files_at = 0;
 	heap_brk = NEST_HEAP_BASE;
 	memcpy(spec, nest_msg.path, sizeof(spec));
 	spec[sizeof(spec) - 1] = 0;

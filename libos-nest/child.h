@@ -37,7 +37,9 @@ uint64_t nest_parent(void);
 
 /* A nested program's first code (nester.c starts it here, through
  * rt_child_entry): runs the program its message page names with its
- * argument, reports the status (Process EXIT) and exits. */
+ * argument, reports the status (Process EXIT) and exits. Its page faults
+ * in the heap are served by Memory FAULT (demand paging); any other
+ * fault, or a refused one, ends it with the error as its status. */
 void nest_child_main(uint64_t unused);
 
 /* One protocol call to the parent (subject: me). */

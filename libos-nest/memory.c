@@ -23,18 +23,28 @@ int nest_in_subtree(uint64_t env, uint64_t root)
 	return 0;
 }
 
-static int64_t grow(struct nester *n, struct nest_req *rq)
+uint64_t nest_req_subject(const struct nest_req *rq)
 {
-	struct nest_child *c = rq->from;
-	uint64_t va = rq->a[0], pages = rq->a[1];
-	uint64_t subject = rq->msg->subject; /* read once: the page is theirs */
+	uint64_t subject = rq->msg->subject;
+
+	return rq->from && nest_in_subtree(subject, rq->from->env) ? subject : 0;
+}
+
+/* `pages` zeroed pages at `va` for `subject` (0: not the caller's to
+ * ask for) in child `c`'s subtree; for a fault, a page that is there by
+ * now is success. */
+static int64_t grow(struct nester *n, struct nest_child *c, uint64_t subject,
+		    uint64_t va, uint64_t pages, int fault)
+{
 	unsigned slot;
 
-	if (!c || !nest_in_subtree(subject, c->env))
+	if (!subject)
 		return E_PERM;
 	if ((va & (XOK_PAGE_SIZE - 1)) || va < NEST_HEAP_BASE ||
 	    pages > GROW_MAX || va + pages * XOK_PAGE_SIZE > NEST_HEAP_TOP)
 		return E_INVAL;
+	if (fault && (rt_pte_of(subject, va) & XOK_PTE_P))
+		return 0;
 	if (c->pages + pages > n->quota)
 		return E_NOMEM;
 	slot = (unsigned)(c - n->child) + 1;
@@ -52,5 +62,14 @@ static int64_t grow(struct nester *n, struct nest_req *rq)
 
 int64_t nest_memory_serve(struct nester *n, struct nest_req *rq)
 {
-	return rq->op == NEST_MEM_GROW ? grow(n, rq) : E_NOSYS;
+	uint64_t subject = nest_req_subject(rq);
+
+	switch (rq->op) {
+	case NEST_MEM_GROW:
+		return grow(n, rq->from, subject, rq->a[0], rq->a[1], 0);
+	case NEST_MEM_FAULT:
+		return grow(n, rq->from, subject, rq->a[0], 1, 1);
+	default:
+		return E_NOSYS;
+	}
 }

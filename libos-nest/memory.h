@@ -18,4 +18,9 @@ int64_t nest_memory_serve(struct nester *n, struct nest_req *rq);
 /* Is `env` `root` or one of its descendants (exported table)? */
 int nest_in_subtree(uint64_t env, uint64_t root);
 
+/* Whom call `rq` of a child's is for: its message page's subject (read
+ * once: the page is the caller's) if that is in the calling child's
+ * subtree, else 0. */
+uint64_t nest_req_subject(const struct nest_req *rq);
+
 #endif

@@ -51,21 +51,69 @@
  *   counted against the caller's quota. Result 0. E_NOMEM: over quota.
  *   E_INVAL: outside the heap. E_PERM: subject not in the caller's
  *   subtree.
+ * FAULT a1 = va: the subject touched heap page va, which it does not
+ *   have: a zeroed writable page there (demand paging; child.c asks from
+ *   its fault upcall), from the pool of the nearest memory manager above
+ *   (bin/nest.c's mm) or the root's, counted against the quota. Result
+ *   0 (also if the page is there by now). Errors as GROW's.
  * CREATE_SEGMENT, MAP: not yet served (E_NOSYS). */
 #define NEST_MEM_CREATE_SEGMENT NEST_OP(NEST_MEMORY, 1)
 #define NEST_MEM_GROW           NEST_OP(NEST_MEMORY, 2)
 #define NEST_MEM_MAP            NEST_OP(NEST_MEMORY, 3)
+#define NEST_MEM_FAULT          NEST_OP(NEST_MEMORY, 4)
 
-/* FileSystem (msg.path) and FileDescription: numbers fixed, served by
- * no nester yet (E_NOSYS at the root). */
+/* FileSystem, for msg.subject (the caller or one of its descendants),
+ * served by the nearest nester above that serves files (fsnest.h) from
+ * its folder: msg.path is read inside that folder ("/" is the folder;
+ * ".." never leaves it). File-system errors arrive as NEST_FS_ERR of the
+ * C-FFS (Linux errno) value; protocol errors as Xok errors (E_INVAL: a
+ * bad handle, flag, length or path; E_PERM: subject not in the caller's
+ * subtree; E_AGAIN: no free handle; E_NOSYS: nobody serves files).
+ * OPEN a1 = NEST_O_* flags: a handle (>= 0) for the subject, its offset
+ *   0 (end with NEST_O_APPEND). CREATE makes a missing regular file,
+ *   TRUNC empties it (with WRITE). A directory cannot be opened.
+ * CLOSE a1 = handle.
+ * MKDIR a1 = permission bits.
+ * STAT: struct nest_stat in msg.data (msg.len set).
+ * SYNC: everything written so far reaches the disk. */
 #define NEST_FS_OPEN  NEST_OP(NEST_FS, 1)
 #define NEST_FS_CLOSE NEST_OP(NEST_FS, 2)
 #define NEST_FS_MKDIR NEST_OP(NEST_FS, 3)
 #define NEST_FS_STAT  NEST_OP(NEST_FS, 4)
+#define NEST_FS_SYNC  NEST_OP(NEST_FS, 5)
+
+#define NEST_O_READ   0x1
+#define NEST_O_WRITE  0x2
+#define NEST_O_CREATE 0x4
+#define NEST_O_TRUNC  0x8
+#define NEST_O_APPEND 0x10
+#define NEST_O_ALL    0x1f
+
+#define NEST_FS_ERR(cffs_err) ((int64_t)(cffs_err) - 1000)
+
+struct nest_stat {
+	uint64_t size;
+	uint32_t mode; /* type and permission bits, as C-FFS keeps them */
+	uint32_t nlink;
+	int64_t mtime_ns;
+};
+
+/* FileDescription, on a handle OPEN gave the subject:
+ * READ a1 = handle, a2 = bytes (at most sizeof msg.data): into msg.data
+ *   from the handle's offset, which advances; result and msg.len: bytes
+ *   read (0 at the end).
+ * WRITE a1 = handle, a2 = bytes of msg.data: written at the offset (the
+ *   end, for APPEND), which advances; result: bytes written.
+ * SEEK a1 = handle, a2 = offset, a3 = NEST_SEEK_*: the new offset.
+ * MAP: not yet served (E_NOSYS). */
 #define NEST_FD_READ  NEST_OP(NEST_FD, 1)
 #define NEST_FD_WRITE NEST_OP(NEST_FD, 2)
 #define NEST_FD_SEEK  NEST_OP(NEST_FD, 3)
 #define NEST_FD_MAP   NEST_OP(NEST_FD, 4)
+
+#define NEST_SEEK_SET 0
+#define NEST_SEEK_CUR 1
+#define NEST_SEEK_END 2
 
 /* Where a nested program's heap may be (Memory GROW). */
 #define NEST_HEAP_BASE 0x0000200000000000ull

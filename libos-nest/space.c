@@ -8,7 +8,7 @@
 
 /* The image of this program, from the linker, and the rt entry that
  * calls fn(arg) (bin/rt/upcall.S). */
-extern char __executable_start[], _end[], rt_child_entry[];
+extern char __executable_start[], _end[], rt_child_entry[], rt_upcall_fault[];
 
 #define STACK_PAGES 4
 #define XSTACK_PAGES (XOK_XSTACK_SIZE / XOK_PAGE_SIZE)
@@ -110,7 +110,8 @@ void nest_space_undo(uint64_t id, uint64_t window)
 }
 
 /* Gives the child its image, stacks and message page (holding `spec`),
- * its capability, and registers that enter nest_child_main. */
+ * its capability, registers that enter nest_child_main, and rt's fault
+ * upcall (the child cannot install one: its capability has no W). */
 static int64_t fill(unsigned slot, int writer, uint64_t id, const char *spec,
 		    uint64_t window)
 {
@@ -127,7 +128,9 @@ static int64_t fill(unsigned slot, int writer, uint64_t id, const char *spec,
 	st.tf.rip = (uint64_t)rt_child_entry;
 	st.tf.rsp = XOK_USTACK_TOP;
 	st.tf.rdi = (uint64_t)nest_child_main;
-	return xok_env_set(0, id, &st, XOK_SET_REGS);
+	st.upcall[XOK_UPCALL_FAULT] = (uint64_t)rt_upcall_fault;
+	st.xstack_top = RT_XSTACK_TOP;
+	return xok_env_set(0, id, &st, XOK_SET_REGS | XOK_SET_UPCALLS);
 }
 
 int64_t nest_space_create(unsigned slot, uint32_t name, int writer,

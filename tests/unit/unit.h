@@ -37,5 +37,6 @@ void add_cffs_rename_tests(void);
 void add_exos_start_tests(void);
 void add_cffsimage_tests(void);
 void add_nest_sched_tests(void);
+void add_nest_fs_tests(void);
 
 #endif
