@@ -35,7 +35,10 @@ SELFTEST(cffs_types_and_root_directory)
 	CHECK_EQ(xok_xn_type_install(0, CFFS_T_DIR, &t), E_BUSY);
 	root = xok_xn_root_create(0, "cffs", CFFS_T_SUPER);
 	CHECK(root >= 0);
-	dir = rt_xn_free_block(64, 4096); /* after the root took its block */
+	/* After the root took its block. */
+	dir = rt_xn_free_block(64, ((const volatile struct xok_disk *)
+				    XOK_UDISKS)[0].nblocks);
+	CHECK(dir != 0);
 	si = xok_xn_bind_root(0, (uint64_t)root);
 	CHECK_EQ(rt_xn_settle(si), XOK_XN_VALID);
 
@@ -60,7 +63,8 @@ SELFTEST(cffs_types_and_root_directory)
 #define WINDOW 0x0000200000000000ull
 #define XN_REG ((const volatile struct xok_xn_entry *)XOK_UXN)
 #define BIG (20 * CFFS_BLOCK + 123) /* past the 12 direct blocks */
-#define HUGE (16 * (uint64_t)BIG) /* 330 blocks: more than the registry */
+/* More blocks than XN's registry has entries (a whole number of BIGs). */
+#define HUGE (((XOK_XN_REGISTRY + 300) / 20) * (uint64_t)BIG)
 
 static const char motd[] = "Welcome to Xok/ExOS, on C-FFS over XN.\n";
 static struct xnblk fs;
