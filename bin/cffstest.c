@@ -159,6 +159,22 @@ static int write_huge(void)
 	return !xnblk_flush();
 }
 
+#define CUT (5 * CFFS_BLOCK + 10)
+
+/* Does `f`, BIG bytes of the pattern cut to CUT and grown to 6 blocks,
+ * hold the pattern up to CUT and zeros after? */
+static int cut_intact(const struct cffs_loc *f)
+{
+	static uint8_t got[6 * CFFS_BLOCK];
+	int same = 1;
+
+	if (cffs_read(&fs.blk, f, 0, got, sizeof(got)) != sizeof(got))
+		return 0;
+	for (uint64_t i = 0; i < sizeof(got); i++)
+		same &= got[i] == (i < CUT ? pattern(i) : 0);
+	return same;
+}
+
 static uint32_t nlink_of(const char *path)
 {
 	struct cffs_loc f;
@@ -288,6 +304,13 @@ SELFTEST(files_through_xn)
 	CHECK_EQ(cffs_create(b, "/etc/tmp", CFFS_S_IFREG | 0600, &f), 0);
 	CHECK_EQ(cffs_write(b, &f, 0, buf, BIG), BIG);
 	CHECK(free_blocks() < before - 20);
+	/* Cut inside block 5, then grown by a block: what was past the cut
+	 * (the indirect block too) is given back and reads as zeros. */
+	CHECK_EQ(cffs_set_size(b, &f, CUT), 0);
+	CHECK_EQ(cffs_set_size(b, &f, 6 * CFFS_BLOCK), 0);
+	CHECK_EQ(xnblk_flush(), 0);
+	CHECK_EQ(free_blocks(), before - 6);
+	CHECK(cut_intact(&f));
 	CHECK_EQ(cffs_unlink(b, "/etc/tmp"), 0);
 	CHECK_EQ(cffs_lookup(b, "/etc/tmp", &f), CFFS_ENOENT);
 	CHECK_EQ(cffs_unlink(b, "/etc"), CFFS_ENOTEMPTY);

@@ -376,25 +376,45 @@ long cffs_write(struct cffs_blk *b, const struct cffs_loc *at, uint64_t off,
 	return (r = store(b, at, &ino, NULL)) ? r : n;
 }
 
-/* Empties the pointer block `blk` (of `type`, owned by `owner`) and the
- * blocks under it, a delta's worth of pointers per modification. */
-static int free_tree(struct cffs_blk *b, uint64_t owner, uint64_t blk,
-		     uint64_t type, uint64_t leaf, uint64_t base)
+/* File blocks below one pointer of a block of `type`: 1 for the leaves
+ * of a single indirect block, PTRS for a double's, PTRS^2 for a
+ * triple's. */
+static uint64_t child_span(uint64_t type, uint64_t base)
+{
+	uint64_t span = 1;
+
+	for (; type > base; type--)
+		span *= PTRS;
+	return span;
+}
+
+/*
+ * Frees what the pointer block `blk` (of `type`, owned by `owner`, its
+ * first pointer at file block `first`) holds from file block `keep` on:
+ * each subtree bottom-up (children before the pointer to them), a
+ * pointer per modification. A child partly below `keep` stays, cut.
+ */
+static int cut_tree(struct cffs_blk *b, uint64_t owner, uint64_t blk,
+		    uint64_t type, uint64_t first, uint64_t keep,
+		    uint64_t leaf, uint64_t base)
 {
 	uint64_t child = type == base ? leaf : type - 1;
+	uint64_t span = child_span(type, base);
 	const uint64_t zero = 0;
 
 	for (uint32_t i = 0; i < PTRS; i++) {
 		struct cffs_loc p = { owner, blk, 8 * i };
 		struct xok_xn_delta d = { .nrm = 1 };
-		uint64_t c = read_ptr(b, &p);
+		uint64_t from = first + i * span, c;
 		int r;
 
-		if (!c)
+		if (from + span <= keep || !(c = read_ptr(b, &p)))
 			continue;
 		if (child != leaf &&
-		    (r = free_tree(b, blk, c, child, leaf, base)))
+		    (r = cut_tree(b, blk, c, child, from, keep, leaf, base)))
 			return r;
+		if (from < keep)
+			continue;
 		d.rm[0] = (struct xok_xn_pair){ c, child };
 		if (modify(b, blk, p.off, &zero, sizeof(zero), &d))
 			return CFFS_EIO;
@@ -402,27 +422,38 @@ static int free_tree(struct cffs_blk *b, uint64_t owner, uint64_t blk,
 	return 0;
 }
 
-/* Frees every block of the inode at `at` (a directory's must hold no
- * entries) and sets its size to 0. */
-static int free_all(struct cffs_blk *b, const struct cffs_loc *at,
-		    struct cffs_inode ino)
+/*
+ * Frees every block of the inode at `at` from file block `keep` on (the
+ * indirect trees bottom-up, then the direct blocks a delta's worth at a
+ * time) and then sets its size to `size`, which `keep` blocks hold: a
+ * crash in between leaves holes within the old size, never a block past
+ * it. A directory's freed blocks must hold no entries.
+ */
+static int cut(struct cffs_blk *b, const struct cffs_loc *at,
+	       struct cffs_inode ino, uint64_t keep, uint64_t size)
 {
-	uint64_t leaf, base;
+	uint64_t leaf = is_dir(&ino) ? CFFS_T_DIR : XOK_XN_DATA;
+	uint64_t base = is_dir(&ino) ? CFFS_T_DIND1 : CFFS_T_IND1;
+	uint64_t first = CFFS_NDIRECT;
 	struct xok_xn_delta d = { 0 };
 	int r;
 
-	leaf = is_dir(&ino) ? CFFS_T_DIR : XOK_XN_DATA;
-	base = is_dir(&ino) ? CFFS_T_DIND1 : CFFS_T_IND1;
 	for (unsigned l = 0; l < CFFS_NIND; l++) {
-		if (!ino.ind[l])
-			continue;
-		if ((r = free_tree(b, at->block, ino.ind[l], base + l, leaf,
-				   base)))
-			return r;
-		d.rm[d.nrm++] = (struct xok_xn_pair){ ino.ind[l], base + l };
-		ino.ind[l] = 0;
+		uint64_t span = child_span(base + l, base) * PTRS;
+
+		if (ino.ind[l] && first + span > keep) {
+			if ((r = cut_tree(b, at->block, ino.ind[l], base + l,
+					  first, keep, leaf, base)))
+				return r;
+			if (first >= keep) {
+				d.rm[d.nrm++] = (struct xok_xn_pair){
+					ino.ind[l], base + l };
+				ino.ind[l] = 0;
+			}
+		}
+		first += span;
 	}
-	for (unsigned i = 0; i <= CFFS_NDIRECT; i++) {
+	for (uint64_t i = keep; i <= CFFS_NDIRECT; i++) {
 		if (d.nrm == XOK_XN_MAXDELTA || i == CFFS_NDIRECT) {
 			if ((r = store(b, at, &ino, &d)))
 				return r;
@@ -434,9 +465,15 @@ static int free_all(struct cffs_blk *b, const struct cffs_loc *at,
 			ino.direct[i] = 0;
 		}
 	}
-	ino.size = 0;
+	ino.size = size;
 	stamp(b, &ino, CHANGED);
-	return store(b, at, &ino, NULL);
+	return store(b, at, &ino, d.nrm ? &d : NULL);
+}
+
+static int free_all(struct cffs_blk *b, const struct cffs_loc *at,
+		    struct cffs_inode ino)
+{
+	return cut(b, at, ino, 0, 0);
 }
 
 #define SYNC_BATCH 256
@@ -478,14 +515,57 @@ int cffs_fsync(struct cffs_blk *b, const struct cffs_loc *at)
 	return b->ops->sync_blocks(b, batch, n) ? CFFS_EIO : 0;
 }
 
-int cffs_truncate(struct cffs_blk *b, const struct cffs_loc *at)
+/* File blocks a file may have: direct, then one to three levels. */
+static uint64_t max_blocks(void)
+{
+	return CFFS_NDIRECT + (uint64_t)PTRS + (uint64_t)PTRS * PTRS +
+	       (uint64_t)PTRS * PTRS * PTRS;
+}
+
+/* Zeroes the bytes of the file's block holding `size` from there on, so
+ * that growing the file again shows zeros, not what was cut. */
+static int zero_tail(struct cffs_blk *b, const struct cffs_loc *at,
+		     const struct cffs_inode *ino, uint64_t size)
+{
+	static const uint8_t zeros[CFFS_BLOCK];
+	uint32_t in = (uint32_t)(size % CFFS_BLOCK);
+	uint64_t owner, blk;
+	int r;
+
+	if (!in)
+		return 0;
+	if ((r = block_of(b, at, ino, size / CFFS_BLOCK, 0, &owner, &blk)) ||
+	    !blk)
+		return r;
+	return b->ops->write_data(b, owner, blk, in, zeros, CFFS_BLOCK - in)
+		       ? CFFS_EIO : 0;
+}
+
+int cffs_set_size(struct cffs_blk *b, const struct cffs_loc *at,
+		  uint64_t size)
 {
 	struct cffs_inode ino;
 	int r = load(b, at, &ino);
 
 	if (r)
 		return r;
-	return is_dir(&ino) ? CFFS_EISDIR : free_all(b, at, ino);
+	if (is_dir(&ino))
+		return CFFS_EISDIR;
+	if (size > max_blocks() * CFFS_BLOCK)
+		return CFFS_EFBIG;
+	if (size >= ino.size) { /* a hole up to the new end */
+		ino.size = size;
+		stamp(b, &ino, CHANGED);
+		return store(b, at, &ino, NULL);
+	}
+	if ((r = zero_tail(b, at, &ino, size)))
+		return r;
+	return cut(b, at, ino, (size + CFFS_BLOCK - 1) / CFFS_BLOCK, size);
+}
+
+int cffs_truncate(struct cffs_blk *b, const struct cffs_loc *at)
+{
+	return cffs_set_size(b, at, 0);
 }
 
 /* Calls `visit` on each entry slot of directory `dir`; stops at a

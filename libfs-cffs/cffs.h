@@ -107,7 +107,14 @@ int cffs_setattr(struct cffs_blk *b, const struct cffs_loc *at,
  * memblk syncs everything). */
 int cffs_fsync(struct cffs_blk *b, const struct cffs_loc *at);
 
-/* Frees all of a file's blocks and sets its size to 0. */
+/* Sets a file's size (ftruncate): shorter frees every block past the
+ * new end (indirect blocks bottom-up) and zeroes the rest of the last
+ * block; longer leaves a hole up to the new end. CFFS_EISDIR for a
+ * directory, CFFS_EFBIG past the largest file C-FFS holds, CFFS_EIO. */
+int cffs_set_size(struct cffs_blk *b, const struct cffs_loc *at,
+		  uint64_t size);
+
+/* cffs_set_size(b, at, 0). */
 int cffs_truncate(struct cffs_blk *b, const struct cffs_loc *at);
 
 /*
