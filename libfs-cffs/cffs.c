@@ -480,8 +480,9 @@ static int free_all(struct cffs_blk *b, const struct cffs_loc *at,
 
 /*
  * Puts the file's blocks on disk (its data and pointer blocks) a batch
- * at a time, the block holding its inode last; the block layer adds what
- * they depend on and orders the writes. Without sync_blocks, everything.
+ * at a time, then, once they are there, the block holding its inode; the
+ * block layer adds what they depend on and orders the writes. Without
+ * sync_blocks, everything.
  */
 int cffs_fsync(struct cffs_blk *b, const struct cffs_loc *at)
 {
@@ -511,8 +512,13 @@ int cffs_fsync(struct cffs_blk *b, const struct cffs_loc *at)
 			last_owner = 0;
 		}
 	}
-	batch[n++] = at->block;
-	return b->ops->sync_blocks(b, batch, n) ? CFFS_EIO : 0;
+	/* The data first, waited for, then the inode: XN orders only a new
+	 * block before its pointer, and a size on disk must not cover bytes
+	 * an overwrite has not put there yet (a cut between the two would
+	 * show old bytes, or zeros, inside the file). */
+	if (n && b->ops->sync_blocks(b, batch, n))
+		return CFFS_EIO;
+	return b->ops->sync_blocks(b, &at->block, 1) ? CFFS_EIO : 0;
 }
 
 /* File blocks a file may have: direct, then one to three levels. */
@@ -1143,6 +1149,20 @@ static int change_two(struct cffs_blk *b, const struct cffs_loc *xa,
 								   : 0;
 }
 
+/* Notes in the superblock, before a change that a crash can leave half
+ * done (an orphan, an unlinked external inode), that cffs_reclaim has
+ * work; once per reclaim, so a single read most times. */
+static int unsettle(struct cffs_blk *b)
+{
+	static const uint64_t yes = 1;
+	struct cffs_loc at = { 0, b->root,
+			       (uint32_t)offsetof(struct cffs_super, unsettled) };
+
+	if (read_ptr(b, &at))
+		return 0;
+	return modify(b, b->root, at.off, &yes, sizeof(yes), NULL);
+}
+
 /* Gives up the link of reference `e` at `at`: the entry goes and the
  * external inode's count drops in one change (a crash leaves both or
  * neither); with the last link the inode and its blocks go too. */
@@ -1154,7 +1174,8 @@ static int drop_link(struct cffs_blk *b, const struct cffs_loc *at)
 	struct cffs_inode ino;
 	int r;
 
-	if ((r = inode_loc(b, at, &ext)) || (r = load(b, &ext, &ino)))
+	if ((r = inode_loc(b, at, &ext)) || (r = load(b, &ext, &ino)) ||
+	    (ino.nlink == 1 && (r = unsettle(b))))
 		return r;
 	ino.nlink--;
 	stamp(b, &ino, CFFS_SET_CTIME);
@@ -1194,6 +1215,8 @@ static int release_entry(struct cffs_blk *b, const struct cffs_loc *at)
 		memcpy(d.rm, owned, n * sizeof(owned[0]));
 		return modify(b, at->block, at->off, &empty, sizeof(empty), &d);
 	}
+	if ((r = unsettle(b)))
+		return r;
 	if (e.namelen &&
 	    (r = modify(b, at->block,
 			at->off + (uint32_t)offsetof(struct cffs_dirent, namelen),
@@ -1204,16 +1227,29 @@ static int release_entry(struct cffs_blk *b, const struct cffs_loc *at)
 	return modify(b, at->block, at->off, &empty, sizeof(empty), NULL);
 }
 
-/* 0 if directory `dir` (an entry) names nothing, after releasing any
- * orphans a crash left in it; CFFS_ENOTEMPTY if it names something. */
-static int emptied(struct cffs_blk *b, const struct cffs_loc *dir)
+/* Releases the orphans a crash left in directory `dir`, adding how many
+ * to *n. */
+static int release_orphans(struct cffs_blk *b, const struct cffs_loc *dir,
+			   unsigned *n)
 {
 	struct cffs_loc orphan;
 	int r;
 
-	while ((r = scan_dir(b, dir, find_orphan, &orphan)) == 1)
+	while ((r = scan_dir(b, dir, find_orphan, &orphan)) == 1) {
 		if ((r = release_entry(b, &orphan)))
 			return r;
+		++*n;
+	}
+	return r;
+}
+
+/* 0 if directory `dir` (an entry) names nothing, after releasing any
+ * orphans a crash left in it; CFFS_ENOTEMPTY if it names something. */
+static int emptied(struct cffs_blk *b, const struct cffs_loc *dir)
+{
+	unsigned n = 0;
+	int r = release_orphans(b, dir, &n);
+
 	if (r)
 		return r;
 	r = scan_dir(b, dir, any_entry, NULL);
@@ -1360,7 +1396,8 @@ int cffs_rename(struct cffs_blk *b, const char *from, const char *to)
 		return r;
 	}
 	stamp(b, &se.ino, CFFS_SET_CTIME);
-	if ((r = swap_in(b, &src, &se, &dst, &de, &wt)))
+	if ((de.ino.mode && (r = unsettle(b))) ||
+	    (r = swap_in(b, &src, &se, &dst, &de, &wt)))
 		return r;
 	index_name(b, &wf.dir, wf.name, wf.len, &src, 0);
 	index_name(b, &wt.dir, wt.name, wt.len, &dst, 1);
@@ -1534,4 +1571,94 @@ int cffs_free_unlinked(struct cffs_blk *b, const struct cffs_loc *at)
 	if ((r = free_all(b, at, ino)))
 		return r;
 	return store(b, at, &unused, NULL);
+}
+
+struct dir_cursor {
+	uint64_t pos, start;
+	struct cffs_loc at;
+};
+
+/* The first subdirectory at or after slot c->start. */
+static int next_dir(const struct cffs_dirent *e, const struct cffs_loc *at,
+		    void *ctx)
+{
+	struct dir_cursor *c = ctx;
+
+	if (c->pos++ < c->start || !named(e) || !is_dir(&e->ino))
+		return 0;
+	c->at = *at;
+	return 1;
+}
+
+/* Releases the orphans of directory `dir` and of every directory below
+ * it, `depth` levels down at most; adds how many to *n. */
+static int reclaim_tree(struct cffs_blk *b, const struct cffs_loc *dir,
+			unsigned depth, unsigned *n)
+{
+	struct cffs_inode ino;
+	int r;
+
+	if ((r = release_orphans(b, dir, n)) || depth == MAX_DEPTH)
+		return r;
+	for (uint64_t pos = 0;; pos++) {
+		struct dir_cursor c = { pos - pos % CFFS_DIRENTS, pos, { 0 } };
+
+		if ((r = load(b, dir, &ino)) ||
+		    (r = each_slot_from(b, dir, &ino, pos / CFFS_DIRENTS,
+					next_dir, &c)) != 1)
+			return r;
+		pos = c.pos - 1;
+		if ((r = reclaim_tree(b, &c.at, depth + 1, n)))
+			return r;
+	}
+}
+
+/* Frees the external inodes with no link left; adds how many to *n. */
+static int reclaim_unlinked(struct cffs_blk *b, unsigned *n)
+{
+	struct cffs_loc mp = { 0, b->root, CFFS_OFF_INOMAP };
+	uint64_t map = read_ptr(b, &mp);
+	int r;
+
+	if (!map)
+		return 0;
+	if (!get(b, b->root, map))
+		return CFFS_EIO;
+	for (uint32_t i = 0; i < PTRS; i++) {
+		struct cffs_loc p = { b->root, map, 8 * i };
+		uint64_t blk = read_ptr(b, &p);
+
+		for (uint32_t s = 0; blk && s < CFFS_INODES_PER_BLOCK; s++) {
+			struct cffs_loc at = { map, blk, s * CFFS_INODE_SLOT };
+			struct cffs_inode ino;
+
+			if ((r = load(b, &at, &ino)))
+				return r;
+			if (!ino.mode || ino.nlink || is_ref(&ino))
+				continue;
+			if ((r = cffs_free_unlinked(b, &at)))
+				return r;
+			++*n;
+		}
+	}
+	return 0;
+}
+
+int cffs_reclaim(struct cffs_blk *b)
+{
+	static const uint64_t no = 0;
+	struct cffs_loc flag = { 0, b->root,
+				 (uint32_t)offsetof(struct cffs_super,
+						    unsettled) };
+	struct cffs_loc root = ROOT_LOC(b);
+	unsigned n = 0;
+	int r;
+
+	if (!read_ptr(b, &flag))
+		return 0;
+	if ((r = reclaim_tree(b, &root, 0, &n)) ||
+	    (r = reclaim_unlinked(b, &n)) ||
+	    (r = modify(b, b->root, flag.off, &no, sizeof(no), NULL)))
+		return r;
+	return (int)n;
 }

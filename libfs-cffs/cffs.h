@@ -128,6 +128,13 @@ int cffs_truncate(struct cffs_blk *b, const struct cffs_loc *at);
 int cffs_release_orphan(struct cffs_blk *b, const struct cffs_loc *at);
 int cffs_free_unlinked(struct cffs_blk *b, const struct cffs_loc *at);
 
+/* What a libOS calls once when it mounts the disk (not in every process):
+ * releases every orphan entry and unlinked external inode, if the
+ * superblock's `unsettled` says a change that can leave one has run
+ * since the last reclaim, and clears it. The number released, or a
+ * CFFS_* error. */
+int cffs_reclaim(struct cffs_blk *b);
+
 /* The next entry of directory `dir` from `*cursor` (start at 0): 1 with
  * its name (NUL-terminated) and inode, 0 at the end, or an error. */
 int cffs_readdir(struct cffs_blk *b, const struct cffs_loc *dir,
