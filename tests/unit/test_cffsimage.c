@@ -529,6 +529,40 @@ static void unlinked_external_inode_is_reclaimed(void)
 	teardown();
 }
 
+/* An external inode's link count against the entries referring to it:
+ * too high, too low (both repaired to the count of references), and a
+ * reference to a slot holding no inode (reported; not repairable). */
+static void external_link_count_checked(void)
+{
+	static struct imgblk x;
+	struct cffs_loc ext, entry;
+	uint32_t n = 3;
+
+	damaged_setup();
+	entry = where("/etc/motd"); /* stays, as a reference */
+	CU_ASSERT_FATAL(imgblk_open(&x, image, IMGBLK_ROOT, 1, null_out) == 0);
+	CU_ASSERT_EQUAL(cffs_link(&x.mem.blk, "/etc/motd", "/etc/motd2"), 0);
+	CU_ASSERT_EQUAL(imgblk_close(&x), 0);
+	CU_ASSERT_EQUAL(fsck(0), 0);
+	ext = where("/etc/motd"); /* in the inode table: two refer to it */
+	patch(INODE_FIELD(ext, nlink), &n, sizeof(n));
+	CU_ASSERT_EQUAL(fsck(0), 1);
+	CU_ASSERT_EQUAL(fsck(1), 0);
+	peek(INODE_FIELD(ext, nlink), &n, sizeof(n));
+	CU_ASSERT_EQUAL(n, 2);
+	n = 1;
+	patch(INODE_FIELD(ext, nlink), &n, sizeof(n));
+	CU_ASSERT_EQUAL(fsck(0), 1);
+	CU_ASSERT_EQUAL(fsck(1), 0);
+	CU_ASSERT_EQUAL(fsck(0), 0);
+	/* The first name now refers to the next slot, which is empty. */
+	n = (uint32_t)(ext.off / CFFS_INODE_SLOT) + 1;
+	patch(entry.block, entry.off + offsetof(struct cffs_dirent, ext_slot),
+	      &n, sizeof(n));
+	CU_ASSERT_EQUAL(fsck(0), 2); /* one reference short, one to nothing */
+	teardown();
+}
+
 static void truncated_image(void)
 {
 	static struct imgblk x;
@@ -575,6 +609,7 @@ void add_cffsimage_tests(void)
 		{ "orphan_is_reclaimed", orphan_is_reclaimed },
 		{ "unlinked_external_inode_is_reclaimed",
 		  unlinked_external_inode_is_reclaimed },
+		{ "external_link_count_checked", external_link_count_checked },
 		{ "truncated_image", truncated_image },
 		{ "not_cffs_or_no_root", not_cffs_or_no_root },
 		{ 0, 0 },
