@@ -191,6 +191,41 @@ static void mkfs_then_extract_gives_the_folder_back(void)
 	teardown();
 }
 
+/* Two names of one host file become two names of one C-FFS file: a
+ * link count of 2, one inode, and the bytes once. */
+static void hard_links_stay_links(void)
+{
+	static struct imgblk x;
+	char from[256], to[256], *listing = NULL;
+	size_t len = 0;
+	FILE *ls = open_memstream(&listing, &len);
+	struct cffs_loc a, b2;
+	struct cffs_inode ino;
+
+	setup();
+	make_folder();
+	snprintf(from, sizeof(from), "%s/etc/motd", src);
+	snprintf(to, sizeof(to), "%s/etc/deep/motd.again", src);
+	CU_ASSERT_EQUAL(link(from, to), 0);
+	CU_ASSERT_EQUAL(mkfs(src), 0);
+	CU_ASSERT_EQUAL(fsck(0), 0);
+	CU_ASSERT_FATAL(imgblk_open(&x, image, IMGBLK_ROOT, 0, null_out) == 0);
+	CU_ASSERT_EQUAL(cffs_lookup(&x.mem.blk, "/etc/motd", &a), 0);
+	CU_ASSERT_EQUAL(cffs_lookup(&x.mem.blk, "/etc/deep/motd.again", &b2), 0);
+	CU_ASSERT(a.block == b2.block && a.off == b2.off); /* one inode */
+	CU_ASSERT_EQUAL(cffs_stat(&x.mem.blk, &a, &ino), 0);
+	CU_ASSERT_EQUAL(ino.nlink, 2);
+	CU_ASSERT_EQUAL(ino.size, 6);
+	CU_ASSERT_EQUAL(cffsget_list(&x.mem.blk, "/", 1, ls, null_out), 0);
+	CU_ASSERT_EQUAL(cffsget_extract(&x.mem.blk, "/", out, null_out), 0);
+	CU_ASSERT_EQUAL(imgblk_close(&x), 0);
+	fclose(ls);
+	CU_ASSERT(strstr(listing, "-rw-r--r--   2") != NULL);
+	CU_ASSERT(same_tree(src, out));
+	free(listing);
+	teardown();
+}
+
 static void sparse_file_leaves_holes(void)
 {
 	static struct imgblk x;
@@ -597,6 +632,7 @@ void add_cffsimage_tests(void)
 		{ "mkfs_then_extract_gives_the_folder_back",
 		  mkfs_then_extract_gives_the_folder_back },
 		{ "sparse_file_leaves_holes", sparse_file_leaves_holes },
+		{ "hard_links_stay_links", hard_links_stay_links },
 		{ "refuses_what_it_cannot_store", refuses_what_it_cannot_store },
 		{ "writes_reach_the_image", writes_reach_the_image },
 		{ "bad_superblock", bad_superblock },
