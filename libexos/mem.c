@@ -12,6 +12,7 @@
 #include <xok/page.h>
 #include <xok/syscall.h>
 
+#include "../lib/elf.h"
 #include "../lib/string.h"
 #include "exos.h"
 #include "sys.h"
@@ -42,6 +43,25 @@ static int grows_on_demand(uint64_t va)
 	       (va < EXOS_USTACK_TOP && va >= EXOS_USTACK_TOP - EXOS_USTACK_MAX);
 }
 
+extern const char __ehdr_start[];
+
+/* Is `va` in a page of this binary's writable segment past its file's
+ * bytes (its bss)? The ExOS image is loaded leaving those for their
+ * first touch (exec.c), so a fork copies only the ones used; a native
+ * program's are all mapped when it starts and never fault here. */
+static int bss_on_demand(uint64_t va)
+{
+	const struct elf64_ehdr *eh = (const void *)__ehdr_start;
+	const struct elf64_phdr *ph = (const void *)(__ehdr_start + eh->phoff);
+
+	for (unsigned i = 0; i < eh->phnum; i++)
+		if (ph[i].type == ELF_PT_LOAD && (ph[i].flags & ELF_PF_W) &&
+		    va >= elf_pages_end(&ph[i], 0, 1) &&
+		    va < elf_pages_end(&ph[i], 0, 0))
+			return 1;
+	return 0;
+}
+
 /* Gives the process its own copy of the copy-on-write page at `va`. */
 static int copy_on_write(uint64_t va, uint64_t pte)
 {
@@ -69,7 +89,7 @@ int exos_resolve_fault(uint64_t va, int write)
 	if (!(pte & XOK_PTE_P)) {
 		int r;
 
-		if (grows_on_demand(va))
+		if (grows_on_demand(va) || bss_on_demand(va))
 			return exos_map_fresh(va, XOK_PTE_W | XOK_PTE_NX) < 0 ?
 				-L_ENOMEM : 0;
 		r = exos_lazy_fault(va);

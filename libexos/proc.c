@@ -108,6 +108,10 @@ int exos_proc_first(uint64_t brk_start)
 	if (!exos_root_fs)
 		exos_printf("exos: no C-FFS root file system: only /dev and "
 			    "/proc\n");
+	/* Once per boot: what a crash left half-removed is released. */
+	else if (cffs_reclaim(exos_root_fs) < 0)
+		exos_printf("exos: cannot release what a crash left on the "
+			    "root file system\n");
 	/* Descriptors 0, 1, 2: the console. */
 	int fd = exos_open("/dev/console", L_O_RDWR, 0);
 
