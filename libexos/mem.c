@@ -134,39 +134,47 @@ int exos_ustring(const char *s, char *out, size_t size)
 
 /* ---- Unmapping ranges ---- */
 
-/* Skips the page-table levels that are absent, so walking the whole
- * user half costs what is mapped, not its size; within a page table that
- * is there, a tight loop over its entries finds the present ones. */
+/* The entry mapping `va` at `level` of the page tables (3: the PML4, 0:
+ * the page table), read through XOK_UVPT. Consecutive addresses' entries
+ * of a level are consecutive words there. */
+static const volatile uint64_t *entry_of(int level, uint64_t va)
+{
+	switch (level) {
+	case 3: return XOK_VPT_PML4E(XOK_UVPT, XOK_UVPT_SLOT, va);
+	case 2: return XOK_VPT_PDPTE(XOK_UVPT, XOK_UVPT_SLOT, va);
+	case 1: return XOK_VPT_PDE(XOK_UVPT, XOK_UVPT_SLOT, va);
+	default: return XOK_VPT_PTE(XOK_UVPT, va);
+	}
+}
+
+/* Walks [lo, hi) at `level`: a tight loop over the level's entries,
+ * going down only where one is present — so walking the user half
+ * costs what is mapped, not its size. */
+static int walk_level(int level, uint64_t lo, uint64_t hi,
+		      int (*fn)(uint64_t va, uint64_t pte, void *arg),
+		      void *arg)
+{
+	uint64_t span = 1ull << (12 + 9 * level);
+	const volatile uint64_t *e = entry_of(level, lo);
+
+	for (uint64_t va = lo; va < hi; e++) {
+		uint64_t next = (va | (span - 1)) + 1, pte = *e;
+		int r;
+
+		if ((pte & XOK_PTE_P) &&
+		    (r = level ? walk_level(level - 1, va, next < hi ? next : hi,
+					    fn, arg)
+			       : fn(va, pte, arg)))
+			return r;
+		va = next;
+	}
+	return 0;
+}
+
 int exos_walk(uint64_t lo, uint64_t hi,
 	      int (*fn)(uint64_t va, uint64_t pte, void *arg), void *arg)
 {
-	for (uint64_t va = lo; va < hi;) {
-		uint64_t table_end = (va | ((1ull << 21) - 1)) + 1;
-
-		if (!(*XOK_VPT_PML4E(XOK_UVPT, XOK_UVPT_SLOT, va) & XOK_PTE_P)) {
-			va = (va | ((1ull << 39) - 1)) + 1;
-			continue;
-		}
-		if (!(*XOK_VPT_PDPTE(XOK_UVPT, XOK_UVPT_SLOT, va) & XOK_PTE_P)) {
-			va = (va | ((1ull << 30) - 1)) + 1;
-			continue;
-		}
-		if (!(*XOK_VPT_PDE(XOK_UVPT, XOK_UVPT_SLOT, va) & XOK_PTE_P)) {
-			va = table_end;
-			continue;
-		}
-		/* The page table's entries from va's to hi's or its end. */
-		const volatile uint64_t *pte = XOK_VPT_PTE(XOK_UVPT, va);
-		uint64_t end = table_end < hi ? table_end : hi;
-
-		for (; va < end; va += PAGE, pte++) {
-			int r;
-
-			if ((*pte & XOK_PTE_P) && (r = fn(va, *pte, arg)))
-				return r;
-		}
-	}
-	return 0;
+	return walk_level(3, lo, hi, fn, arg);
 }
 
 int exos_batch_add(struct exos_batch *b, uint64_t va, uint64_t pfn, uint64_t perm)
