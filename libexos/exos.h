@@ -58,7 +58,7 @@
 #define EXOS_NPIPE 32
 #define EXOS_NFD   256
 #define EXOS_PATH  1024
-#define EXOS_PIPE_SIZE 16384
+#define EXOS_PIPE_SIZE 65536
 #define EXOS_TTY_LINE 4096
 
 /* ---- Shared state ---- */
@@ -367,6 +367,9 @@ int exos_pipe_create(int fds[2], int flags);
 long exos_pipe_read(struct exos_file *f, void *buf, size_t len);
 long exos_pipe_write(struct exos_file *f, const void *buf, size_t len);
 void exos_pipe_close(struct exos_file *f);
+/* This process closed a descriptor of pipe p: if it holds no other, it
+ * unmaps the pipe's ring. */
+void exos_pipe_let_go(uint32_t p);
 int exos_pipe_poll(struct exos_file *f, int events);
 
 /* synth.c: pseudo-random numbers (/dev/urandom, getrandom, AT_RANDOM) */
