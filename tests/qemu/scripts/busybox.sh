@@ -68,5 +68,7 @@ sh -c 'kill -TERM $$'; echo "killed status=$?"
 false || echo "false failed"
 sh -c 'echo from child sh; exit 7'; echo "child status=$?"
 echo "$(echo nested $(echo twice))"
+awk 'BEGIN { r = system("exit 3"); print "awk system:", r }'
+renice -n 5 $$ >/dev/null; echo "renice status=$?"
 cd / && rm -rf "$work"
 echo "== done"
