@@ -213,6 +213,8 @@ struct exos_self {
 	uint32_t restore_mask;
 	uint32_t in_exos;     /* running ExOS code, not the program's */
 	uint64_t alarm_ns;    /* when SIGALRM is due (wall clock), or 0 */
+	uint64_t alarm_every_ns; /* setitimer's interval after it, or 0 */
+	uint64_t altstack_sp, altstack_size; /* sigaltstack; size 0: none */
 	uint64_t brk_start, brk;
 	uint64_t mmap_next;   /* mappings are placed below this */
 	uint64_t clear_tid;   /* set_tid_address */
