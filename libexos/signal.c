@@ -98,7 +98,7 @@ static uint64_t deliverable(void)
 {
 	struct exos_proc *p = exos_proc_self();
 
-	uint64_t now = (uint64_t)exos_now_ns();
+	uint64_t now = SELF->alarm_ns ? (uint64_t)exos_now_ns() : 0;
 
 	if (SELF->alarm_ns && now >= SELF->alarm_ns) {
 		/* An interval timer goes on from when it was due (or from
