@@ -91,6 +91,9 @@ SELFTEST(env_get_set)
 	CHECK_EQ(xok_env_set(0, id, &st, XOK_SET_FSBASE), E_INVAL);
 	st.upcall[XOK_UPCALL_FAULT] = XOK_USER_TOP;
 	CHECK_EQ(xok_env_set(0, id, &st, XOK_SET_UPCALLS), E_INVAL);
+	st.upcall[XOK_UPCALL_FAULT] = 0;
+	st.prologue_if = XOK_USER_TOP;
+	CHECK_EQ(xok_env_set(0, id, &st, XOK_SET_UPCALLS), E_INVAL);
 	CHECK_EQ(xok_env_set(0, id, &st, 0x10), E_INVAL);
 	CHECK_EQ(xok_env_set(0, id, (void *)0xffffffff80000000ull,
 			     XOK_SET_IPC), E_FAULT);

@@ -404,7 +404,8 @@ static void on_alarm(int sig)
 }
 
 /* An interval timer keeps sending SIGALRM until it is disarmed; a
- * fork's child does not inherit it; the CPU-time timers are refused. */
+ * fork's child does not inherit it; a timer reaches a process that makes
+ * no system calls; the CPU-time timers are refused. */
 static void test_itimer(void)
 {
 	struct itimerval every = { { 0, 20000 }, { 0, 20000 } }, off = { 0 },
@@ -436,6 +437,17 @@ static void test_itimer(void)
 	}
 	CHECK(pid > 0 && WIFEXITED(reap(pid)));
 	signal(SIGALRM, SIG_DFL);
+	/* A timer due while the process computes without system calls
+	 * still ends it. */
+	pid = fork();
+	if (pid == 0) {
+		setitimer(ITIMER_REAL, &every, NULL);
+		for (volatile unsigned long i = 0;; i++)
+			;
+	}
+	int status = reap(pid);
+
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM);
 }
 
 static char altstack[16384];

@@ -313,6 +313,36 @@ SELFTEST(epilogue_and_prologue_upcalls)
 	return 0;
 }
 
+static volatile uint64_t prologue_wanted;
+
+/* With prologue_if, a slice's prologue upcall comes only while the word
+ * says so. */
+SELFTEST(prologue_only_when_asked)
+{
+	struct xok_env_state st;
+	uint64_t seen;
+	int64_t c;
+
+	epilogues = prologues = 0;
+	prologue_wanted = 0;
+	c = run_with_upcalls(polite, on_prologue, on_epilogue, &epilogues, 1);
+	CHECK(c > 0);
+	CHECK_EQ(xok_env_get(0, (uint64_t)c, &st), 0);
+	st.prologue_if = (uint64_t)&prologue_wanted; /* the image is shared */
+	CHECK_EQ(xok_env_set(0, (uint64_t)c, &st, XOK_SET_UPCALLS), 0);
+	CHECK_EQ(pub(c)->prologue_if, (uint64_t)&prologue_wanted);
+	seen = prologues;
+	for (uint64_t e = epilogues; epilogues < e + 3;)
+		xok_yield();
+	CHECK_EQ(prologues, seen);
+	prologue_wanted = 1;
+	for (uint64_t e = epilogues; epilogues < e + 3;)
+		xok_yield();
+	CHECK(prologues >= seen + 2);
+	CHECK_EQ(finish(c), 0);
+	return 0;
+}
+
 SELFTEST(epilogue_overrun_penalty)
 {
 	int64_t c;

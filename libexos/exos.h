@@ -81,6 +81,10 @@ struct exos_proc {
 	int32_t nice;        /* setpriority's value, -20..19 (kept, not used:
 			      * every process runs one slice) */
 	volatile uint64_t events; /* bumped on each signal or child change */
+	/* Non-zero: its slices start in ExOS (Xok's prologue upcall, made
+	 * only while this word says so): a signal was sent to it or an
+	 * alarm is armed. Cleared by the prologue that looked. */
+	volatile uint64_t attention;
 	char comm[16];
 	char exe[128];     /* the program's path, for /proc/<pid>/exe */
 	char cmdline[256]; /* argv, NUL-separated, cut to fit */

@@ -257,6 +257,7 @@ int64_t exos_fork(const struct xok_trapframe *tf, uint64_t child_sp,
 	p->cmdline_len = me->cmdline_len;
 	/* The child runs exos_fork_child(tf) on its copy of this stack,
 	 * below everything live here. */
+	st.prologue_if = (uint64_t)&p->attention;
 	st.tf.rip = (uint64_t)exos_fork_child;
 	st.tf.rdi = (uint64_t)tf;
 	st.tf.rsi = child_sp;

@@ -74,6 +74,7 @@ int exos_signal_send(struct exos_proc *p, int sig)
 	if ((p->ignored & BIT(sig)) && !(BIT(sig) & UNBLOCKABLE))
 		return 0;
 	__atomic_or_fetch(&p->pending, BIT(sig), __ATOMIC_RELEASE);
+	__atomic_store_n(&p->attention, 1, __ATOMIC_RELEASE);
 	__atomic_add_fetch(&p->events, 1, __ATOMIC_RELEASE);
 	return 0;
 }
@@ -267,8 +268,14 @@ void exos_signal_fault(struct xok_trapframe *tf, int sig, uint64_t addr)
  * and after it is cleared. */
 void exos_prologue_upcall(struct xok_upcall_frame *f)
 {
-	if (!SELF->in_exos && f->tf.rsp < EXOS_USER_TOP)
-		exos_signal_deliver(&f->tf, -1);
+	if (SELF->in_exos || f->tf.rsp >= EXOS_USER_TOP)
+		return; /* attention stays: the next slice looks again */
+	/* Cleared before the pending signals are read: a sender sets
+	 * pending, then attention, so nothing sent is missed. */
+	if (!SELF->alarm_ns)
+		__atomic_store_n(&exos_proc_self()->attention, 0,
+				 __ATOMIC_SEQ_CST);
+	exos_signal_deliver(&f->tf, -1);
 }
 
 void exos_signal_exec_reset(void)
@@ -439,6 +446,15 @@ SYS(pause)
 	return -L_EINTR;
 }
 
+/* An armed alarm is checked at each slice's start (a process computing
+ * without system calls is reached too). */
+static void alarm_armed(void)
+{
+	if (SELF->alarm_ns)
+		__atomic_store_n(&exos_proc_self()->attention, 1,
+				 __ATOMIC_RELEASE);
+}
+
 /* The alarm is kept by the process itself: its sleeps wake at the
  * deadline, and deliverable() turns a passed deadline into SIGALRM. */
 SYS(alarm)
@@ -449,6 +465,7 @@ SYS(alarm)
 
 	SELF->alarm_ns = a->a[0] ? (uint64_t)now + a->a[0] * 1000000000ull : 0;
 	SELF->alarm_every_ns = 0;
+	alarm_armed();
 	return (int64_t)left;
 }
 
@@ -511,6 +528,7 @@ SYS(setitimer)
 
 		SELF->alarm_ns = value ? (uint64_t)exos_now_ns() + value : 0;
 		SELF->alarm_every_ns = value ? timeval_ns(&v->interval) : 0;
+		alarm_armed();
 	}
 	return 0;
 }

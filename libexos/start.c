@@ -65,11 +65,14 @@ void exos_init_upcalls(void)
 
 	st.upcall[XOK_UPCALL_FAULT] = (uint64_t)exos_upcall_fault;
 	st.upcall[XOK_UPCALL_SYSCALL] = (uint64_t)exos_upcall_syscall;
-	/* Each slice starts in ExOS, which delivers pending signals to a
-	 * program that makes no system calls — once there is a process
-	 * (process 1 calls this again when it has made itself). */
-	if (exos_pte(EXOS_SELF))
+	/* A slice starts in ExOS when the process has signals to take
+	 * (or an alarm to check), so one that makes no system calls is
+	 * reached — once there is a process (process 1 calls this again
+	 * when it has made itself). */
+	if (exos_pte(EXOS_SELF)) {
 		st.upcall[XOK_UPCALL_PROLOGUE] = (uint64_t)exos_upcall_prologue;
+		st.prologue_if = (uint64_t)&exos_proc_self()->attention;
+	}
 	st.xstack_top = EXOS_XSTACK_TOP;
 	if (xok_env_set(0, 0, &st, XOK_SET_UPCALLS) < 0)
 		exos_panic("cannot install upcalls");

@@ -154,6 +154,19 @@ static int any_slice_owned(void)
 	return 0;
 }
 
+/* Does `e` want its prologue upcall now? Without a condition word, or
+ * with one that cannot be read, it does. */
+static int prologue_wanted(const struct env *e)
+{
+	uint64_t word;
+
+	return !e->pub->upcall[XOK_UPCALL_PROLOGUE] ? 0 :
+	       !e->pub->prologue_if ||
+	       copy_from_user(e->pml4_pa, &word, e->pub->prologue_if,
+			      sizeof(word)) ||
+	       word != 0;
+}
+
 /* Runs `e` at the start of a slice, through its prologue if it has one. */
 static void start_slice(struct env *e, struct env *owner)
 {
@@ -161,7 +174,7 @@ static void start_slice(struct env *e, struct env *owner)
 	vec()->start_ns = clock_ns();
 	thiscpu()->timer_missed = 0; /* ticks missed while idle do not count */
 	lapic_timer_arm(SLICE_NS);
-	if (e == owner && e->pub->upcall[XOK_UPCALL_PROLOGUE] &&
+	if (e == owner && prologue_wanted(e) &&
 	    upcall_push(e, XOK_UPCALL_PROLOGUE, XOK_TRAP_PROLOGUE, 0)) {
 		cprintf("xok: env %#lx (%s): cannot deliver its prologue "
 			"upcall\n", e->pub->id, e->pub->name);

@@ -59,6 +59,7 @@ int64_t sys_env_get(uint64_t cap, uint64_t envid, struct xok_env_state *out)
 	st.fs_base = e->fs_base;
 	memcpy(st.upcall, e->pub->upcall, sizeof(st.upcall));
 	st.xstack_top = e->pub->xstack_top;
+	st.prologue_if = e->pub->prologue_if;
 	st.ipc_accept = e->pub->ipc_accept;
 	return copy_to_user(curenv()->pml4_pa, (uint64_t)out, &st, sizeof(st));
 }
@@ -97,7 +98,8 @@ int64_t sys_env_set(uint64_t cap, uint64_t envid,
 	 * on a non-canonical address. */
 	if (((what & XOK_SET_REGS) && env_user_regs(&st.tf)) ||
 	    ((what & XOK_SET_FSBASE) && !user_addr(st.fs_base)) ||
-	    ((what & XOK_SET_UPCALLS) && !user_addr(st.xstack_top)))
+	    ((what & XOK_SET_UPCALLS) && (!user_addr(st.xstack_top) ||
+					   st.prologue_if >= XOK_USER_TOP)))
 		return E_INVAL;
 	for (int i = 0; i < XOK_NUPCALLS; i++)
 		if ((what & XOK_SET_UPCALLS) && st.upcall[i] >= XOK_USER_TOP)
@@ -107,6 +109,7 @@ int64_t sys_env_set(uint64_t cap, uint64_t envid,
 	if (what & XOK_SET_UPCALLS) {
 		memcpy(e->pub->upcall, st.upcall, sizeof(st.upcall));
 		e->pub->xstack_top = st.xstack_top;
+		e->pub->prologue_if = st.prologue_if;
 	}
 	if (what & XOK_SET_IPC)
 		e->pub->ipc_accept = st.ipc_accept;

@@ -61,6 +61,7 @@ static void fill_upcalls(struct xok_env_state *st)
 		st->upcall[k] = rt_upcall_handlers[k] ?
 			(uint64_t)upcall_stubs[k] : 0;
 	st->xstack_top = RT_XSTACK_TOP;
+	st->prologue_if = 0; /* every slice's prologue */
 }
 
 int rt_upcalls_install(void)

@@ -59,6 +59,7 @@ struct xok_env {
 	struct xok_cap caps[XOK_NCAPS];
 	uint64_t upcall[XOK_NUPCALLS];
 	uint64_t xstack_top;
+	uint64_t prologue_if; /* see XOK_SET_UPCALLS; 0: always */
 	uint64_t ipc_accept; /* XOK_IPC_NOBODY, XOK_IPC_ANY or an env id */
 	uint64_t ipc_caller; /* whose call it is serving, or 0 */
 	uint64_t ipc_callee; /* whom it called and waits for (WAITING), or 0 */
@@ -73,13 +74,18 @@ struct xok_env_state {
 	uint64_t fs_base;
 	uint64_t upcall[XOK_NUPCALLS];
 	uint64_t xstack_top;
+	uint64_t prologue_if;
 	uint64_t ipc_accept;
 };
 
 /* What xok_env_set installs. */
 #define XOK_SET_REGS    0x1 /* tf */
 #define XOK_SET_FSBASE  0x2 /* fs_base */
-#define XOK_SET_UPCALLS 0x4 /* upcall[] and xstack_top */
+/* upcall[], xstack_top and prologue_if: when prologue_if is not 0, a
+ * slice's prologue upcall is made only if the 64-bit word at that address
+ * of the environment is not 0 then (so a libOS with nothing to do at
+ * slice starts pays nothing; the word can say "a signal is waiting"). */
+#define XOK_SET_UPCALLS 0x4
 #define XOK_SET_IPC     0x8 /* ipc_accept */
 #define XOK_SET_ALL     0xf
 
