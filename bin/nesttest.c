@@ -35,11 +35,6 @@ static void spin_counting(uint64_t leaf)
 		work[leaf]++;
 }
 
-static int after_decisions(const struct nest_sched *s, void *n)
-{
-	return s->decisions >= *(uint64_t *)n;
-}
-
 /* Percent of `part` in `whole`, to 0.01. */
 static uint64_t hundredths(uint64_t part, uint64_t whole)
 {
@@ -99,12 +94,13 @@ SELFTEST(stride_shares)
 {
 	static const uint64_t tickets[3] = { 3, 2, 1 };
 	static const uint64_t want[3] = { 5000, 3333, 1667 };
-	uint64_t decisions = 600, total_units;
+	uint64_t total_units;
 	int64_t ids[3];
 
 	nest_sched_init(&root, &nest_stride, 0);
 	CHECK_EQ(add_leaves(&root, 0, 3, tickets, ids), 0);
-	nest_sched_run(&root, after_decisions, &decisions);
+	root.until = 600;
+	nest_sched_run(&root, 0, 0);
 	destroy_all(ids, 3);
 	total_units = sum(work, 3);
 	printf("stride 3:2:1 over %lu decisions:\n", root.decisions);
@@ -172,11 +168,12 @@ static const uint64_t leaf_want[MAXLEAVES] = { 5000, 2500, 1250, 1250 };
 
 SELFTEST(stacked_shares)
 {
-	uint64_t decisions = 800, total_ns;
+	uint64_t total_ns;
 	int64_t ids[6] = { 0 };
 
 	CHECK_EQ(build_hierarchy(ids), 0);
-	nest_sched_run(&root, after_decisions, &decisions);
+	root.until = 800;
+	nest_sched_run(&root, 0, 0);
 	destroy_all(ids, 6);
 	total_ns = sub[0].total_ns + sub[1].total_ns;
 	printf("stacked over %lu root decisions:\n", root.decisions);
@@ -295,7 +292,7 @@ static int owns_a_slice(uint64_t id)
 
 SELFTEST(pct_server)
 {
-	uint64_t decisions = 300, total;
+	uint64_t total;
 	int64_t ids[3];
 
 	rt_upcall_handlers[XOK_UPCALL_IPC] = serve_work;
@@ -310,7 +307,8 @@ SELFTEST(pct_server)
 		CHECK(ids[1 + i] > 0);
 		CHECK_EQ(nest_sched_add(&root, (uint64_t)ids[1 + i], 2 - i), i);
 	}
-	nest_sched_run(&root, after_decisions, &decisions);
+	root.until = 300;
+	nest_sched_run(&root, 0, 0);
 	CHECK(!owns_a_slice(server_id));
 	CHECK(ENVS[xok_env_slot(server_id)].ticks > 0); /* it ran */
 	destroy_all(ids, 3);

@@ -36,17 +36,6 @@ void nest_policy_remove(struct nest_policy *p, unsigned c)
 	p->runnable &= ~(1u << c);
 }
 
-int nest_policy_pick(struct nest_policy *p)
-{
-	return p->runnable ? (int)p->ops->pick(p) : -1;
-}
-
-void nest_policy_charge(struct nest_policy *p, unsigned c, uint64_t ns)
-{
-	if (nest_policy_has(p, c) && p->ops->charge)
-		p->ops->charge(p, c, ns);
-}
-
 void nest_policy_block(struct nest_policy *p, unsigned c)
 {
 	if (nest_policy_has(p, c))

@@ -6,6 +6,7 @@
 #include "sched.h"
 
 #include <xok/env.h>
+#include <xok/error.h>
 #include <xok/sched.h>
 #include <xok/syscall.h>
 #include <xok/wk.h>
@@ -63,7 +64,7 @@ void nest_sleep_while(const volatile uint64_t *word, uint64_t value)
 void nest_sched_init(struct nest_sched *s, const struct nest_policy_ops *ops,
 		     uint64_t seed)
 {
-	*s = (struct nest_sched){ 0 };
+	*s = (struct nest_sched){ .until = UINT64_MAX };
 	nest_policy_init(&s->policy, ops, seed);
 }
 
@@ -77,13 +78,20 @@ int nest_sched_add(struct nest_sched *s, uint64_t env, uint64_t param)
 }
 
 /* The kernel's tables are the truth: forget clients that are gone, and
- * mark each one runnable or blocked as its chain of calls allows. */
-static void refresh(struct nest_sched *s)
+ * mark each one runnable or blocked as its chain of calls allows. The
+ * common case (a live client runnable by itself) costs two loads. */
+static __attribute__((noinline)) void refresh(struct nest_sched *s)
 {
-	for (unsigned c = 0; c < NEST_MAXCLIENTS; c++) {
-		if (!nest_policy_has(&s->policy, c))
-			continue;
-		if (!alive(s->env[c])) {
+	s->seen_changes = CLOCK->status_changes;
+	s->slice_end = SLICES[0].start_ns + CLOCK->slice_ns;
+	for (uint32_t set = s->policy.present; set;) {
+		unsigned c = nest_next_slot(&set);
+		const volatile struct xok_env *e = env_of(s->env[c]);
+
+		if (e->id == s->env[c] && e->status == XOK_ENV_RUNNABLE) {
+			if (!nest_policy_is_runnable(&s->policy, c))
+				nest_policy_unblock(&s->policy, c);
+		} else if (!alive(s->env[c])) {
 			nest_policy_remove(&s->policy, c);
 			s->env[c] = 0;
 		} else if (nest_runs_for(s->env[c])) {
@@ -122,43 +130,73 @@ static void wait_for_clients(const struct nest_sched *s)
 	xok_wk_sleep(prog, n);
 }
 
-/* Lends the CPU to client c (to the server it waits on, if it does) and
- * charges it the time the loan lasted. A loan the slice's end cut off
- * lasted until the slice's end, not until this scheduler ran again. */
-static void lend(struct nest_sched *s, unsigned c)
+/* A loan to c's chain of calls, when c itself waits for a reply: why it
+ * ended, or an error (nothing runnable there). Out of line, as refresh:
+ * the loop's common path keeps its registers. */
+static __attribute__((noinline)) int64_t
+lend_to_chain(const struct nest_sched *s, unsigned c)
 {
-	uint64_t target = nest_runs_for(s->env[c]);
-	uint64_t slice_end = SLICES[0].start_ns + CLOCK->slice_ns;
-	uint64_t t0 = xok_clock_ns(), t1;
+	uint64_t end = nest_runs_for(s->env[c]);
+
+	return end && end != s->env[c] ? xok_yield_to(end) : E_STATE;
+}
+
+/* Lends the CPU to client c (to the server it waits on, if it does) from
+ * time t0 and charges it the time the loan lasted, which a slice's end
+ * cut off at the slice's end, not when this scheduler ran again. Returns
+ * when the loan ended (the next one starts then, if this scheduler has
+ * run ever since), or t0 if none was made. */
+static uint64_t lend(struct nest_sched *s, unsigned c, uint64_t t0)
+{
+	uint64_t t1, ns;
 	int64_t why;
 
 	s->decisions++;
-	if (!target || (why = xok_yield_to(target)) < 0)
-		return; /* it changed since refresh: the next one sees how */
+	if ((why = xok_yield_to(s->env[c])) < 0 &&
+	    (why = lend_to_chain(s, c)) < 0) {
+		s->seen_changes--; /* it changed since refresh: look again */
+		return t0;
+	}
 	t1 = xok_clock_ns();
-	if (why == XOK_YIELD_SLICE_END && t1 > slice_end)
-		t1 = slice_end;
-	if (t1 < t0)
-		t1 = t0;
-	nest_policy_charge(&s->policy, c, t1 - t0);
-	s->charged_ns[c] += t1 - t0;
-	s->total_ns += t1 - t0;
+	ns = t1 - t0;
+	if (why == XOK_YIELD_SLICE_END && t1 > s->slice_end)
+		ns = s->slice_end > t0 ? s->slice_end - t0 : 0;
+	if (s->policy.ops->charge)
+		s->policy.ops->charge(&s->policy, c, ns);
+	s->charged_ns[c] += ns;
+	s->total_ns += ns;
 	s->loans[c]++;
+	return t1;
 }
 
+/* Refreshes when the kernel's count of status changes moved since the
+ * last refresh (an environment changed status, a slice started) or a
+ * loan failed; else nothing the clients' status depends on has changed,
+ * and no one but this scheduler ran since the last loan ended, so the
+ * clock is read once a decision. */
 void nest_sched_run(struct nest_sched *s,
 		    int (*stop)(const struct nest_sched *s, void *arg),
 		    void *arg)
 {
+	uint64_t t = 0;
+
+	s->seen_changes = CLOCK->status_changes - 1;
 	for (;;) {
 		int c;
 
-		refresh(s);
-		if (!s->policy.present || (stop && stop(s, arg)))
+		if (s->seen_changes != CLOCK->status_changes) {
+			refresh(s);
+			t = xok_clock_ns();
+		}
+		if (s->decisions == s->until || (stop && stop(s, arg)))
 			return;
-		if ((c = nest_policy_pick(&s->policy)) < 0)
+		if ((c = nest_policy_pick(&s->policy)) >= 0) {
+			t = lend(s, (unsigned)c, t);
+		} else if (!s->policy.present) {
+			return;
+		} else {
 			wait_for_clients(s);
-		else
-			lend(s, (unsigned)c);
+			s->seen_changes--; /* look again */
+		}
 	}
 }

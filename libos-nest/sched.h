@@ -29,6 +29,11 @@ struct nest_sched {
 	uint64_t loans[NEST_MAXCLIENTS];      /* directed yields to it */
 	uint64_t total_ns;                    /* all time lent */
 	uint64_t decisions;                   /* picks made */
+	uint64_t until;                       /* see nest_sched_run */
+	/* What the last refresh saw: the kernel's count of status changes
+	 * and when the slice then running ends (a slice start is counted,
+	 * so it is the slice of every loan until the next refresh). */
+	uint64_t seen_changes, slice_end;
 };
 
 void nest_sched_init(struct nest_sched *s, const struct nest_policy_ops *ops,
@@ -39,7 +44,8 @@ void nest_sched_init(struct nest_sched *s, const struct nest_policy_ops *ops,
 int nest_sched_add(struct nest_sched *s, uint64_t env, uint64_t param);
 
 /* Lends CPU to the clients until none is left (each exited or was
- * destroyed) or `stop(s, arg)` is true (checked before each decision;
+ * destroyed), `decisions` reaches `until` (nest_sched_init sets it to
+ * UINT64_MAX), or `stop(s, arg)` is true (checked before each decision;
  * may be null). */
 void nest_sched_run(struct nest_sched *s,
 		    int (*stop)(const struct nest_sched *s, void *arg),

@@ -13,6 +13,8 @@
 #include <xok/trapframe.h>
 #include <xok/wk.h>
 
+#include "export.h"
+
 #define NENV XOK_NENV
 
 struct env {
@@ -32,6 +34,13 @@ struct env {
 };
 
 extern struct env envs[NENV];
+
+/* Sets `e`'s status, counted in the exported status_changes. */
+static inline void env_set_status(struct env *e, uint32_t status)
+{
+	e->pub->status = status;
+	exp_clock.status_changes++;
+}
 
 /* The environment running on this CPU (there is always one in a call). */
 struct env *curenv(void);

@@ -44,9 +44,9 @@ int64_t sys_ipc_call(uint64_t envid, uint64_t a0, uint64_t a1, uint64_t a2,
 	s->tf.rcx = a1;
 	s->tf.r8 = a2;
 	s->tf.r9 = a3;
-	s->pub->status = XOK_ENV_RUNNABLE;
+	env_set_status(s, XOK_ENV_RUNNABLE);
 	s->pub->ipc_caller = self->pub->id;
-	self->pub->status = XOK_ENV_WAITING;
+	env_set_status(self, XOK_ENV_WAITING);
 	self->pub->ipc_callee = s->pub->id;
 	env_run(s);
 }
@@ -65,7 +65,7 @@ static __attribute__((noreturn)) void end_call(struct env *s, uint64_t r0,
 	if (!c || c->pub->status != XOK_ENV_WAITING ||
 	    c->pub->ipc_callee != s->pub->id)
 		env_run(s); /* the reply has no one to go to */
-	c->pub->status = XOK_ENV_RUNNABLE;
+	env_set_status(c, XOK_ENV_RUNNABLE);
 	c->pub->ipc_callee = 0;
 	c->tf.rax = r0;
 	c->uarea->ipc_reply[0] = r1;

@@ -86,7 +86,7 @@ static void wake_sleepers(void)
 		if (r == WK_ASLEEP)
 			continue;
 		e->tf.rax = r >= 0 ? (uint64_t)r : (uint64_t)(int64_t)E_FAULT;
-		e->pub->status = XOK_ENV_RUNNABLE;
+		env_set_status(e, XOK_ENV_RUNNABLE);
 	}
 }
 
@@ -158,6 +158,7 @@ static int any_slice_owned(void)
 static void start_slice(struct env *e, struct env *owner)
 {
 	exp_clock.slices++;
+	exp_clock.status_changes++;
 	vec()->start_ns = clock_ns();
 	thiscpu()->timer_missed = 0; /* ticks missed while idle do not count */
 	lapic_timer_arm(SLICE_NS);
@@ -302,7 +303,7 @@ void sched_env_gone(struct env *e)
 			p->ipc_caller = 0; /* its reply will go nowhere */
 		if (p->ipc_callee == id) {
 			p->ipc_callee = 0;
-			p->status = XOK_ENV_RUNNABLE;
+			env_set_status(&envs[i], XOK_ENV_RUNNABLE);
 			envs[i].tf.rax = (uint64_t)(int64_t)E_BADENV;
 		}
 	}
@@ -362,6 +363,6 @@ int64_t sys_wk_sleep(const struct xok_wk_insn *prog, uint64_t n)
 		return r;
 	if (r == WK_FAULT)
 		return E_FAULT;
-	e->pub->status = XOK_ENV_SLEEPING;
+	env_set_status(e, XOK_ENV_SLEEPING);
 	sched_block(e);
 }

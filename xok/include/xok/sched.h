@@ -44,6 +44,15 @@ struct xok_clock {
 	uint64_t npages;     /* entries of the physical page table */
 	uint32_t ncpu;
 	uint32_t cons_in;    /* characters typed and not yet taken (cgetc) */
+	uint64_t status_changes; /* environments created, destroyed or whose
+				  * status changed, and slices started
+				  * (each ends the loans in the last one),
+				  * counted; not the DONATING of a
+				  * directed yield and its end, which the
+				  * lender learns from its yield. A
+				  * scheduler that saw no change of this
+				  * count need not read its clients'
+				  * status again */
 };
 #define XOK_CLOCK_SHIFT 32
 
