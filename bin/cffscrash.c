@@ -3,11 +3,11 @@
  * by xn-mkfs: makes a C-FFS, then cuts the power after N more disk
  * writes (acknowledged and lost, as xok_disk_fault does) and keeps
  * working: files of several sizes (one through an indirect block)
- * created, written and fsynced one by one, a scratch file made and
- * unlinked between them, and after each fsync its file's number
+ * created, written and fsynced one by one, a scratch file (indirect
+ * too) made and unlinked between them, and after each fsync its file's number
  * appended to /synced, itself fsynced. No clean shutdown. "recover" (a
  * second boot on the same disk) mounts it (XN rebuilds the free map from
- * the roots) and checks that every file /synced names holds exactly its
+ * the roots; C-FFS releases what an interrupted unlink left) and checks that every file /synced names holds exactly its
  * bytes: a record reaches the disk only after its file's fsync did, so
  * each file recorded was synced before the cut. The harness then runs
  * cffs-fsck on the image, which must accept it as it is.
@@ -54,14 +54,18 @@ static long write_file(unsigned k)
 	return cffs_fsync(b, &f);
 }
 
-/* A file made and removed: blocks allocated and freed around the others. */
+/* A file made and removed: blocks allocated and freed around the others
+ * (past the direct blocks: an indirect block too, and an unlink of
+ * several changes). */
+#define SCRATCH (14 * 4096)
+
 static long scratch(void)
 {
 	struct cffs_loc f;
 	long r;
 
 	if ((r = cffs_create(b, "/scratch", CFFS_S_IFREG | 0600, &f)) ||
-	    (r = cffs_write(b, &f, 0, buf, 3000)) != 3000)
+	    (r = cffs_write(b, &f, 0, buf, SCRATCH)) != SCRATCH)
 		return r ? r : -1;
 	return cffs_unlink(b, "/scratch");
 }

@@ -35,7 +35,10 @@ SELFTEST(cffs_types_and_root_directory)
 	CHECK_EQ(xok_xn_type_install(0, CFFS_T_DIR, &t), E_BUSY);
 	root = xok_xn_root_create(0, "cffs", CFFS_T_SUPER);
 	CHECK(root >= 0);
-	dir = rt_xn_free_block(64, 4096); /* after the root took its block */
+	/* After the root took its block. */
+	dir = rt_xn_free_block(64, ((const volatile struct xok_disk *)
+				    XOK_UDISKS)[0].nblocks);
+	CHECK(dir != 0);
 	si = xok_xn_bind_root(0, (uint64_t)root);
 	CHECK_EQ(rt_xn_settle(si), XOK_XN_VALID);
 
@@ -60,7 +63,8 @@ SELFTEST(cffs_types_and_root_directory)
 #define WINDOW 0x0000200000000000ull
 #define XN_REG ((const volatile struct xok_xn_entry *)XOK_UXN)
 #define BIG (20 * CFFS_BLOCK + 123) /* past the 12 direct blocks */
-#define HUGE (16 * (uint64_t)BIG) /* 330 blocks: more than the registry */
+/* More blocks than XN's registry has entries (a whole number of BIGs). */
+#define HUGE (((XOK_XN_REGISTRY + 300) / 20) * (uint64_t)BIG)
 
 static const char motd[] = "Welcome to Xok/ExOS, on C-FFS over XN.\n";
 static struct xnblk fs;
@@ -153,6 +157,22 @@ static int write_huge(void)
 			return 0;
 	}
 	return !xnblk_flush();
+}
+
+#define CUT (5 * CFFS_BLOCK + 10)
+
+/* Does `f`, BIG bytes of the pattern cut to CUT and grown to 6 blocks,
+ * hold the pattern up to CUT and zeros after? */
+static int cut_intact(const struct cffs_loc *f)
+{
+	static uint8_t got[6 * CFFS_BLOCK];
+	int same = 1;
+
+	if (cffs_read(&fs.blk, f, 0, got, sizeof(got)) != sizeof(got))
+		return 0;
+	for (uint64_t i = 0; i < sizeof(got); i++)
+		same &= got[i] == (i < CUT ? pattern(i) : 0);
+	return same;
 }
 
 static uint32_t nlink_of(const char *path)
@@ -284,6 +304,13 @@ SELFTEST(files_through_xn)
 	CHECK_EQ(cffs_create(b, "/etc/tmp", CFFS_S_IFREG | 0600, &f), 0);
 	CHECK_EQ(cffs_write(b, &f, 0, buf, BIG), BIG);
 	CHECK(free_blocks() < before - 20);
+	/* Cut inside block 5, then grown by a block: what was past the cut
+	 * (the indirect block too) is given back and reads as zeros. */
+	CHECK_EQ(cffs_set_size(b, &f, CUT), 0);
+	CHECK_EQ(cffs_set_size(b, &f, 6 * CFFS_BLOCK), 0);
+	CHECK_EQ(xnblk_flush(), 0);
+	CHECK_EQ(free_blocks(), before - 6);
+	CHECK(cut_intact(&f));
 	CHECK_EQ(cffs_unlink(b, "/etc/tmp"), 0);
 	CHECK_EQ(cffs_lookup(b, "/etc/tmp", &f), CFFS_ENOENT);
 	CHECK_EQ(cffs_unlink(b, "/etc"), CFFS_ENOTEMPTY);

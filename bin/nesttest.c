@@ -15,6 +15,9 @@
  *                     clients' loans, charged to them, 2:1
  * With the argument "demo", a hierarchy prints its live shares instead.
  */
+#include <xok/memlayout.h>
+#include <xok/sched.h>
+
 #include "../lib/selftest.h"
 #include "../libos-nest/call.h"
 #include "../libos-nest/mutex.h"
@@ -194,12 +197,21 @@ SELFTEST(stacked_shares)
 static struct nest_mutex lock;
 static volatile uint64_t low_holds, medium_units, medium_units_seen_by_high;
 
+/* The critical section lasts its units and at least three slices, so
+ * however fast the host runs QEMU, the scheduler decides while the lock
+ * is held (and, without donation, the medium gets to run). */
 static void low(uint64_t unused)
 {
+	const volatile struct xok_clock *clock = (const void *)XOK_UCLOCK;
+	uint64_t until;
+
 	(void)unused;
 	nest_mutex_lock(&lock);
 	low_holds = 1;
+	until = xok_clock_ns() + 3 * clock->slice_ns;
 	for (volatile uint64_t i = 0; i < CRITICAL_UNITS; i++)
+		;
+	while (xok_clock_ns() < until)
 		;
 	nest_mutex_unlock(&lock);
 }

@@ -28,17 +28,33 @@ static uint64_t rnd(uint64_t n)
 	return n ? rng % n : rng;
 }
 
-/* A random cached entry of a metadata type, or -1. */
-static int64_t pick_meta(void)
+static int is_meta(unsigned i)
 {
-	for (int tries = 0; tries < 64; tries++) {
-		unsigned i = (unsigned)rnd(XOK_XN_REGISTRY);
+	return REG[i].pfn && !REG[i].freed && REG[i].type != XOK_XN_DATA &&
+	       REG[i].state != XOK_XN_READING;
+}
 
-		if (REG[i].pfn && !REG[i].freed && REG[i].type != XOK_XN_DATA &&
-		    REG[i].state != XOK_XN_READING)
-			return i;
-	}
-	return -1;
+static int is_data(unsigned i)
+{
+	return REG[i].pfn && REG[i].type == XOK_XN_DATA;
+}
+
+static int is_cached(unsigned i)
+{
+	return REG[i].pfn != 0;
+}
+
+/* A random entry that `fits`, or -1. The registry is much larger than
+ * what the fuzzer caches: pick among those that fit, not at random. */
+static int64_t pick(int (*fits)(unsigned))
+{
+	static unsigned found[XOK_XN_REGISTRY];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < XOK_XN_REGISTRY; i++)
+		if (fits(i))
+			found[n++] = i;
+	return n ? (int64_t)found[rnd(n)] : -1;
 }
 
 /* The 64-bit word `w` of cached block `i` (mapped read-only to look). */
@@ -64,7 +80,7 @@ static void count(int64_t r)
 /* Points a free slot of a metadata block at a free block, declared. */
 static void allocate(void)
 {
-	int64_t i = pick_meta();
+	int64_t i = pick(is_meta);
 	uint64_t b = rt_xn_free_block(64 + rnd(NBLOCKS - 64), NBLOCKS);
 
 	if (i < 0 || !b)
@@ -86,7 +102,7 @@ static void allocate(void)
 /* Clears a pointer of a metadata block, declaring the free. */
 static void release(void)
 {
-	int64_t i = pick_meta();
+	int64_t i = pick(is_meta);
 
 	if (i < 0)
 		return;
@@ -108,7 +124,7 @@ static void release(void)
 /* Random bytes and a random delta: XN must refuse what is not exact. */
 static void garbage(void)
 {
-	int64_t i = rnd(4) ? pick_meta() : (int64_t)rnd(XOK_XN_REGISTRY + 4);
+	int64_t i = rnd(4) ? pick(is_meta) : (int64_t)rnd(XOK_XN_REGISTRY + 4);
 	uint64_t bytes[4] = { rnd(NBLOCKS), rnd(0), rnd(NBLOCKS), rnd(16) };
 	struct xok_xn_mod mod = { (uint32_t)(rnd(4100) & ~7u),
 				  (uint32_t)(8 * (1 + rnd(4))), (uint64_t)bytes };
@@ -125,10 +141,9 @@ static void garbage(void)
 /* Writes bytes into a cached data block through a writable mapping. */
 static void scribble(void)
 {
-	unsigned i = (unsigned)rnd(XOK_XN_REGISTRY);
+	int64_t i = pick(is_data);
 
-	if (!REG[i].pfn || REG[i].type != XOK_XN_DATA ||
-	    xok_xn_map(0, i, VIEW, 1))
+	if (i < 0 || xok_xn_map(0, (uint64_t)i, VIEW, 1))
 		return;
 	((volatile uint64_t *)VIEW)[rnd(512)] = rnd(0);
 	xok_page_unmap(0, 0, VIEW);
@@ -175,12 +190,9 @@ int main(const char *arg)
 		case 2: release(); break;
 		case 3: garbage(); break;
 		case 4: scribble(); break;
-		default: {
-			unsigned i = (unsigned)rnd(XOK_XN_REGISTRY);
-
-			xok_xn_write(i); /* anything, in any order */
+		default: /* anything, in any order */
+			xok_xn_write((uint64_t)pick(is_cached));
 			break;
-		}
 		}
 	}
 	if (flush() || xok_xn_sync(1)) {

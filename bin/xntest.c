@@ -5,6 +5,7 @@
  * write ordering, and what an environment may not do. The harness formats
  * the disk with xn-mkfs first and runs xn-fsck on it afterwards.
  */
+#include <xok/disk.h>
 #include <xok/wk.h>
 #include <xok/xn.h>
 
@@ -14,8 +15,10 @@
 #include "../xn/sample_types.h"
 
 #define REG ((const volatile struct xok_xn_entry *)XOK_UXN)
+#define HEAD ((const volatile uint32_t *)XOK_UXNHASH)
 #define VIEW RT_SCRATCH /* where blocks are mapped to look at them */
 #define PIN (RT_SCRATCH + 0x100000) /* where the root stays mapped */
+#define PIN_PTRS (RT_SCRATCH + 0x101000) /* a ptrs block kept cached */
 
 static int64_t root_idx; /* registry index of the root "fs" (a dir) */
 static unsigned next_slot = 1; /* next free entry of the root dir */
@@ -24,7 +27,8 @@ static unsigned next_slot = 1; /* next free entry of the root dir */
 /* A free block to allocate, from the exported free map. */
 static uint64_t free_block(void)
 {
-	return rt_xn_free_block(64, 4096);
+	return rt_xn_free_block(64, ((const volatile struct xok_disk *)
+				     XOK_UDISKS)[0].nblocks);
 }
 
 /* Adds entry (block, type) to the root dir, allocating it. */
@@ -266,24 +270,46 @@ SELFTEST(pair_change_checked)
 	return 0;
 }
 
+/* A new ptrs block under the root, written (with the root) so that
+ * what it points to can be written; its registry index. */
+static int64_t new_ptrs_block(void)
+{
+	uint64_t p = free_block();
+	int64_t pi;
+
+	if (add_to_root(p, T_PTRS) ||
+	    (pi = xok_xn_bind(0, (uint64_t)root_idx, p)) < 0 ||
+	    rt_xn_write_wait(pi) || rt_xn_write_wait(root_idx))
+		return -1;
+	return pi;
+}
+
+/* More data blocks than the registry has entries, each written before
+ * the next is made (under ptrs blocks of 512 pointers each): XN must
+ * reclaim the clean ones, and reads the first back from disk. */
 SELFTEST(cache_reclaims_clean_blocks)
 {
-	enum { N = XOK_XN_REGISTRY + 60 };
+	enum { N = XOK_XN_REGISTRY + 60, PER = XOK_XN_BLOCK / 8 };
 	static uint64_t blocks[N];
-	uint64_t p = free_block();
-	int64_t pi, di;
+	int64_t first = -1, pi = -1, di;
 
-	CHECK_EQ(add_to_root(p, T_PTRS), 0);
-	pi = xok_xn_bind(0, (uint64_t)root_idx, p);
-	CHECK(pi >= 0);
-	CHECK_EQ(rt_xn_write_wait(pi), 0);
-	CHECK_EQ(rt_xn_write_wait(root_idx), 0);
 	for (unsigned k = 0; k < N; k++) {
-		uint64_t b = blocks[k] = free_block();
-		struct xok_xn_mod mod = { 8 * k, 8, (uint64_t)&blocks[k] };
-		struct xok_xn_delta d = { .nadd = 1,
-					  .add = { { b, XOK_XN_DATA } } };
+		uint64_t b;
+		struct xok_xn_mod mod = { 8 * (k % PER), 8,
+					  (uint64_t)&blocks[k] };
+		struct xok_xn_delta d = { .nadd = 1 };
 
+		if (k % PER == 0) {
+			CHECK(pi < 0 || rt_xn_write_wait(pi) == 0);
+			CHECK((pi = new_ptrs_block()) >= 0);
+		}
+		if (first < 0) {
+			/* Mapped, the first stays cached: its index stays. */
+			first = pi;
+			CHECK_EQ(xok_xn_map(0, (uint64_t)first, PIN_PTRS, 0), 0);
+		}
+		CHECK((b = blocks[k] = free_block()) != 0);
+		d.add[0] = (struct xok_xn_pair){ b, XOK_XN_DATA };
 		CHECK_EQ(xok_xn_modify(0, (uint64_t)pi, &mod, 1, &d), 0);
 		di = xok_xn_bind(0, (uint64_t)pi, b);
 		CHECK(di >= 0);
@@ -294,12 +320,14 @@ SELFTEST(cache_reclaims_clean_blocks)
 	}
 	CHECK_EQ(rt_xn_write_wait(pi), 0);
 	/* The first ones were reclaimed; binding reads them back. */
-	di = xok_xn_bind(0, (uint64_t)pi, blocks[0]);
+	CHECK(xok_xn_lookup(REG, HEAD, blocks[0]) < 0);
+	di = xok_xn_bind(0, (uint64_t)first, blocks[0]);
 	CHECK(di >= 0);
 	CHECK_EQ(rt_xn_settle(di), XOK_XN_VALID);
 	CHECK_EQ(xok_xn_map(0, (uint64_t)di, VIEW, 0), 0);
 	CHECK_EQ(*(volatile uint64_t *)VIEW, blocks[0] * 3);
 	CHECK_EQ(xok_page_unmap(0, 0, VIEW), 0);
+	CHECK_EQ(xok_page_unmap(0, 0, PIN_PTRS), 0);
 	return 0;
 }
 

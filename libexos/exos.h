@@ -34,6 +34,7 @@
  * libOSes above the program (see <xok/memlayout.h>). ---- */
 #define EXOS_SHARED     0x00007e0000000000ull /* struct exos_shared */
 #define EXOS_SELF       0x00007e0800000000ull /* struct exos_self */
+#define EXOS_PIPEBUF    0x00007e1000000000ull /* pipe i's ring at + i * size */
 #define EXOS_STACK_TOP  0x00007e2000000000ull /* ExOS's own stack (lazy) */
 #define EXOS_STACK_MAX  (1ull << 20)
 #define EXOS_XSTACK_TOP 0x00007e2800000000ull /* Xok's exception stack */
@@ -122,10 +123,11 @@ struct exos_file {
 	char path[256];        /* its absolute path, "" if longer */
 };
 
+#define EXOS_PIPE_PAGES (EXOS_PIPE_SIZE / 4096)
 struct exos_pipe {
 	uint32_t readers, writers; /* open descriptions of each end */
 	volatile uint64_t rpos, wpos; /* bytes ever read / written */
-	uint8_t buf[EXOS_PIPE_SIZE];
+	uint64_t pfn[EXOS_PIPE_PAGES]; /* the frames of its ring (pipe.c) */
 };
 
 struct exos_tty {

@@ -2,9 +2,59 @@
  * pipe: pipes in the shared pages. rpos and wpos count the bytes ever
  * read and written, so "is there data" and "is there room" are
  * comparisons a sleeping reader or writer can wait on.
+ *
+ * A pipe's ring is frames of its own, mapped at its place in the
+ * EXOS_PIPEBUF region by the process that makes the pipe; the processes
+ * that share it got its descriptors through fork, which shares that
+ * region's mappings. So a fork maps the rings of pipes in use, not
+ * every pipe's. A process finding other frames at a ring's place (a
+ * pipe made again in that slot) maps the pipe's own first.
  */
+#include <xok/page.h>
+#include <xok/syscall.h>
+
 #include "../lib/string.h"
 #include "exos.h"
+
+#define PFN(pte) (((pte) & XOK_PTE_ADDR) >> XOK_PAGE_SHIFT)
+/* Shared (fork maps the same frames in the child), never executed. */
+#define RING_PERM (XOK_PTE_W | XOK_PTE_NX | EXOS_PTE_SHARED)
+
+static uint8_t *ring_at(unsigned p)
+{
+	return (uint8_t *)(EXOS_PIPEBUF + (uint64_t)p * EXOS_PIPE_SIZE);
+}
+
+/* Pipe p's ring, mapped in this process. The lock is held. */
+static uint8_t *ring(const struct exos_pipe *pp)
+{
+	unsigned p = (unsigned)(pp - SHARED->pipes);
+	uint8_t *at = ring_at(p);
+
+	for (unsigned i = 0; i < EXOS_PIPE_PAGES; i++) {
+		uint64_t va = (uint64_t)at + i * XOK_PAGE_SIZE,
+			 pte = exos_pte(va);
+
+		if (!(pte & XOK_PTE_P) || PFN(pte) != pp->pfn[i])
+			xok_page_map(0, 0, va, 0, pp->pfn[i], RING_PERM);
+	}
+	return at;
+}
+
+/* Fresh frames for pipe p's ring. The lock is held. */
+static int new_ring(unsigned p)
+{
+	struct exos_pipe *pp = &SHARED->pipes[p];
+
+	for (unsigned i = 0; i < EXOS_PIPE_PAGES; i++) {
+		uint64_t va = (uint64_t)ring_at(p) + i * XOK_PAGE_SIZE;
+
+		if (exos_map_fresh(va, RING_PERM) < 0)
+			return -L_ENOMEM;
+		pp->pfn[i] = PFN(exos_pte(va));
+	}
+	return 0;
+}
 
 void exos_bump_io(void)
 {
@@ -22,11 +72,14 @@ int exos_pipe_create(int fds[2], int flags)
 			break;
 	if (p == EXOS_NPIPE || (r = exos_file_alloc(FILE_PIPE_R,
 						    L_O_RDONLY | nb)) < 0 ||
-	    (w = exos_file_alloc(FILE_PIPE_W, L_O_WRONLY | nb)) < 0) {
+	    (w = exos_file_alloc(FILE_PIPE_W, L_O_WRONLY | nb)) < 0 ||
+	    new_ring((unsigned)p)) {
 		if (r >= 0)
 			SHARED->files[r].kind = FILE_FREE;
+		if (w >= 0)
+			SHARED->files[w].kind = FILE_FREE;
 		exos_unlock();
-		return -L_ENFILE;
+		return p < EXOS_NPIPE && w >= 0 ? -L_ENOMEM : -L_ENFILE;
 	}
 	struct exos_pipe *pp = &SHARED->pipes[p];
 
@@ -75,6 +128,8 @@ long exos_pipe_read(struct exos_file *f, void *buf, size_t len)
 			goto out;
 		}
 	}
+	const uint8_t *data = ring(p);
+
 	while ((size_t)n < len && p->rpos != p->wpos) {
 		uint64_t at = p->rpos % EXOS_PIPE_SIZE;
 		uint64_t chunk = EXOS_PIPE_SIZE - at;
@@ -83,7 +138,7 @@ long exos_pipe_read(struct exos_file *f, void *buf, size_t len)
 			chunk = p->wpos - p->rpos;
 		if (chunk > len - (size_t)n)
 			chunk = len - (size_t)n;
-		memcpy((char *)buf + n, p->buf + at, chunk);
+		memcpy((char *)buf + n, data + at, chunk);
 		p->rpos += chunk;
 		n += (long)chunk;
 	}
@@ -126,7 +181,7 @@ long exos_pipe_write(struct exos_file *f, const void *buf, size_t len)
 			chunk = room;
 		if (chunk > len - n)
 			chunk = len - n;
-		memcpy(p->buf + at, (const char *)buf + n, chunk);
+		memcpy(ring(p) + at, (const char *)buf + n, chunk);
 		p->wpos += chunk;
 		n += chunk;
 		exos_bump_io();

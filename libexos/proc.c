@@ -180,6 +180,9 @@ static int fork_memory(struct fork_state *s)
 	if ((r = exos_walk(0, EXOS_USER_TOP, fork_program_page, s)) ||
 	    (r = exos_walk(EXOS_SHARED, EXOS_SHARED + EXOS_SHARED_PAGES * PAGE,
 			   fork_program_page, s)) ||
+	    (r = exos_walk(EXOS_PIPEBUF,
+			   EXOS_PIPEBUF + EXOS_NPIPE * EXOS_PIPE_SIZE,
+			   fork_program_page, s)) ||
 	    (r = exos_batch_flush(&s->theirs)) ||
 	    (r = exos_batch_flush(&s->mine)) ||
 	    (r = exos_walk(EXOS_SELF, EXOS_SELF + EXOS_SELF_PAGES * PAGE,

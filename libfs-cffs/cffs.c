@@ -376,25 +376,45 @@ long cffs_write(struct cffs_blk *b, const struct cffs_loc *at, uint64_t off,
 	return (r = store(b, at, &ino, NULL)) ? r : n;
 }
 
-/* Empties the pointer block `blk` (of `type`, owned by `owner`) and the
- * blocks under it, a delta's worth of pointers per modification. */
-static int free_tree(struct cffs_blk *b, uint64_t owner, uint64_t blk,
-		     uint64_t type, uint64_t leaf, uint64_t base)
+/* File blocks below one pointer of a block of `type`: 1 for the leaves
+ * of a single indirect block, PTRS for a double's, PTRS^2 for a
+ * triple's. */
+static uint64_t child_span(uint64_t type, uint64_t base)
+{
+	uint64_t span = 1;
+
+	for (; type > base; type--)
+		span *= PTRS;
+	return span;
+}
+
+/*
+ * Frees what the pointer block `blk` (of `type`, owned by `owner`, its
+ * first pointer at file block `first`) holds from file block `keep` on:
+ * each subtree bottom-up (children before the pointer to them), a
+ * pointer per modification. A child partly below `keep` stays, cut.
+ */
+static int cut_tree(struct cffs_blk *b, uint64_t owner, uint64_t blk,
+		    uint64_t type, uint64_t first, uint64_t keep,
+		    uint64_t leaf, uint64_t base)
 {
 	uint64_t child = type == base ? leaf : type - 1;
+	uint64_t span = child_span(type, base);
 	const uint64_t zero = 0;
 
 	for (uint32_t i = 0; i < PTRS; i++) {
 		struct cffs_loc p = { owner, blk, 8 * i };
 		struct xok_xn_delta d = { .nrm = 1 };
-		uint64_t c = read_ptr(b, &p);
+		uint64_t from = first + i * span, c;
 		int r;
 
-		if (!c)
+		if (from + span <= keep || !(c = read_ptr(b, &p)))
 			continue;
 		if (child != leaf &&
-		    (r = free_tree(b, blk, c, child, leaf, base)))
+		    (r = cut_tree(b, blk, c, child, from, keep, leaf, base)))
 			return r;
+		if (from < keep)
+			continue;
 		d.rm[0] = (struct xok_xn_pair){ c, child };
 		if (modify(b, blk, p.off, &zero, sizeof(zero), &d))
 			return CFFS_EIO;
@@ -402,27 +422,38 @@ static int free_tree(struct cffs_blk *b, uint64_t owner, uint64_t blk,
 	return 0;
 }
 
-/* Frees every block of the inode at `at` (a directory's must hold no
- * entries) and sets its size to 0. */
-static int free_all(struct cffs_blk *b, const struct cffs_loc *at,
-		    struct cffs_inode ino)
+/*
+ * Frees every block of the inode at `at` from file block `keep` on (the
+ * indirect trees bottom-up, then the direct blocks a delta's worth at a
+ * time) and then sets its size to `size`, which `keep` blocks hold: a
+ * crash in between leaves holes within the old size, never a block past
+ * it. A directory's freed blocks must hold no entries.
+ */
+static int cut(struct cffs_blk *b, const struct cffs_loc *at,
+	       struct cffs_inode ino, uint64_t keep, uint64_t size)
 {
-	uint64_t leaf, base;
+	uint64_t leaf = is_dir(&ino) ? CFFS_T_DIR : XOK_XN_DATA;
+	uint64_t base = is_dir(&ino) ? CFFS_T_DIND1 : CFFS_T_IND1;
+	uint64_t first = CFFS_NDIRECT;
 	struct xok_xn_delta d = { 0 };
 	int r;
 
-	leaf = is_dir(&ino) ? CFFS_T_DIR : XOK_XN_DATA;
-	base = is_dir(&ino) ? CFFS_T_DIND1 : CFFS_T_IND1;
 	for (unsigned l = 0; l < CFFS_NIND; l++) {
-		if (!ino.ind[l])
-			continue;
-		if ((r = free_tree(b, at->block, ino.ind[l], base + l, leaf,
-				   base)))
-			return r;
-		d.rm[d.nrm++] = (struct xok_xn_pair){ ino.ind[l], base + l };
-		ino.ind[l] = 0;
+		uint64_t span = child_span(base + l, base) * PTRS;
+
+		if (ino.ind[l] && first + span > keep) {
+			if ((r = cut_tree(b, at->block, ino.ind[l], base + l,
+					  first, keep, leaf, base)))
+				return r;
+			if (first >= keep) {
+				d.rm[d.nrm++] = (struct xok_xn_pair){
+					ino.ind[l], base + l };
+				ino.ind[l] = 0;
+			}
+		}
+		first += span;
 	}
-	for (unsigned i = 0; i <= CFFS_NDIRECT; i++) {
+	for (uint64_t i = keep; i <= CFFS_NDIRECT; i++) {
 		if (d.nrm == XOK_XN_MAXDELTA || i == CFFS_NDIRECT) {
 			if ((r = store(b, at, &ino, &d)))
 				return r;
@@ -434,17 +465,24 @@ static int free_all(struct cffs_blk *b, const struct cffs_loc *at,
 			ino.direct[i] = 0;
 		}
 	}
-	ino.size = 0;
+	ino.size = size;
 	stamp(b, &ino, CHANGED);
-	return store(b, at, &ino, NULL);
+	return store(b, at, &ino, d.nrm ? &d : NULL);
+}
+
+static int free_all(struct cffs_blk *b, const struct cffs_loc *at,
+		    struct cffs_inode ino)
+{
+	return cut(b, at, ino, 0, 0);
 }
 
 #define SYNC_BATCH 256
 
 /*
  * Puts the file's blocks on disk (its data and pointer blocks) a batch
- * at a time, the block holding its inode last; the block layer adds what
- * they depend on and orders the writes. Without sync_blocks, everything.
+ * at a time, then, once they are there, the block holding its inode; the
+ * block layer adds what they depend on and orders the writes. Without
+ * sync_blocks, everything.
  */
 int cffs_fsync(struct cffs_blk *b, const struct cffs_loc *at)
 {
@@ -474,18 +512,66 @@ int cffs_fsync(struct cffs_blk *b, const struct cffs_loc *at)
 			last_owner = 0;
 		}
 	}
-	batch[n++] = at->block;
-	return b->ops->sync_blocks(b, batch, n) ? CFFS_EIO : 0;
+	/* The data first, waited for, then the inode: XN orders only a new
+	 * block before its pointer, and a size on disk must not cover bytes
+	 * an overwrite has not put there yet (a cut between the two would
+	 * show old bytes, or zeros, inside the file). */
+	if (n && b->ops->sync_blocks(b, batch, n))
+		return CFFS_EIO;
+	return b->ops->sync_blocks(b, &at->block, 1) ? CFFS_EIO : 0;
 }
 
-int cffs_truncate(struct cffs_blk *b, const struct cffs_loc *at)
+/* File blocks a file may have: direct, then one to three levels. */
+static uint64_t max_blocks(void)
+{
+	return CFFS_NDIRECT + (uint64_t)PTRS + (uint64_t)PTRS * PTRS +
+	       (uint64_t)PTRS * PTRS * PTRS;
+}
+
+/* Zeroes the bytes of the file's block holding `size` from there on, so
+ * that growing the file again shows zeros, not what was cut. */
+static int zero_tail(struct cffs_blk *b, const struct cffs_loc *at,
+		     const struct cffs_inode *ino, uint64_t size)
+{
+	static const uint8_t zeros[CFFS_BLOCK];
+	uint32_t in = (uint32_t)(size % CFFS_BLOCK);
+	uint64_t owner, blk;
+	int r;
+
+	if (!in)
+		return 0;
+	if ((r = block_of(b, at, ino, size / CFFS_BLOCK, 0, &owner, &blk)) ||
+	    !blk)
+		return r;
+	return b->ops->write_data(b, owner, blk, in, zeros, CFFS_BLOCK - in)
+		       ? CFFS_EIO : 0;
+}
+
+int cffs_set_size(struct cffs_blk *b, const struct cffs_loc *at,
+		  uint64_t size)
 {
 	struct cffs_inode ino;
 	int r = load(b, at, &ino);
 
 	if (r)
 		return r;
-	return is_dir(&ino) ? CFFS_EISDIR : free_all(b, at, ino);
+	if (is_dir(&ino))
+		return CFFS_EISDIR;
+	if (size > max_blocks() * CFFS_BLOCK)
+		return CFFS_EFBIG;
+	if (size >= ino.size) { /* a hole up to the new end */
+		ino.size = size;
+		stamp(b, &ino, CHANGED);
+		return store(b, at, &ino, NULL);
+	}
+	if ((r = zero_tail(b, at, &ino, size)))
+		return r;
+	return cut(b, at, ino, (size + CFFS_BLOCK - 1) / CFFS_BLOCK, size);
+}
+
+int cffs_truncate(struct cffs_blk *b, const struct cffs_loc *at)
+{
+	return cffs_set_size(b, at, 0);
 }
 
 /* Calls `visit` on each entry slot of directory `dir`; stops at a
@@ -1063,6 +1149,20 @@ static int change_two(struct cffs_blk *b, const struct cffs_loc *xa,
 								   : 0;
 }
 
+/* Notes in the superblock, before a change that a crash can leave half
+ * done (an orphan, an unlinked external inode), that cffs_reclaim has
+ * work; once per reclaim, so a single read most times. */
+static int unsettle(struct cffs_blk *b)
+{
+	static const uint64_t yes = 1;
+	struct cffs_loc at = { 0, b->root,
+			       (uint32_t)offsetof(struct cffs_super, unsettled) };
+
+	if (read_ptr(b, &at))
+		return 0;
+	return modify(b, b->root, at.off, &yes, sizeof(yes), NULL);
+}
+
 /* Gives up the link of reference `e` at `at`: the entry goes and the
  * external inode's count drops in one change (a crash leaves both or
  * neither); with the last link the inode and its blocks go too. */
@@ -1074,7 +1174,8 @@ static int drop_link(struct cffs_blk *b, const struct cffs_loc *at)
 	struct cffs_inode ino;
 	int r;
 
-	if ((r = inode_loc(b, at, &ext)) || (r = load(b, &ext, &ino)))
+	if ((r = inode_loc(b, at, &ext)) || (r = load(b, &ext, &ino)) ||
+	    (ino.nlink == 1 && (r = unsettle(b))))
 		return r;
 	ino.nlink--;
 	stamp(b, &ino, CFFS_SET_CTIME);
@@ -1114,6 +1215,8 @@ static int release_entry(struct cffs_blk *b, const struct cffs_loc *at)
 		memcpy(d.rm, owned, n * sizeof(owned[0]));
 		return modify(b, at->block, at->off, &empty, sizeof(empty), &d);
 	}
+	if ((r = unsettle(b)))
+		return r;
 	if (e.namelen &&
 	    (r = modify(b, at->block,
 			at->off + (uint32_t)offsetof(struct cffs_dirent, namelen),
@@ -1124,16 +1227,29 @@ static int release_entry(struct cffs_blk *b, const struct cffs_loc *at)
 	return modify(b, at->block, at->off, &empty, sizeof(empty), NULL);
 }
 
-/* 0 if directory `dir` (an entry) names nothing, after releasing any
- * orphans a crash left in it; CFFS_ENOTEMPTY if it names something. */
-static int emptied(struct cffs_blk *b, const struct cffs_loc *dir)
+/* Releases the orphans a crash left in directory `dir`, adding how many
+ * to *n. */
+static int release_orphans(struct cffs_blk *b, const struct cffs_loc *dir,
+			   unsigned *n)
 {
 	struct cffs_loc orphan;
 	int r;
 
-	while ((r = scan_dir(b, dir, find_orphan, &orphan)) == 1)
+	while ((r = scan_dir(b, dir, find_orphan, &orphan)) == 1) {
 		if ((r = release_entry(b, &orphan)))
 			return r;
+		++*n;
+	}
+	return r;
+}
+
+/* 0 if directory `dir` (an entry) names nothing, after releasing any
+ * orphans a crash left in it; CFFS_ENOTEMPTY if it names something. */
+static int emptied(struct cffs_blk *b, const struct cffs_loc *dir)
+{
+	unsigned n = 0;
+	int r = release_orphans(b, dir, &n);
+
 	if (r)
 		return r;
 	r = scan_dir(b, dir, any_entry, NULL);
@@ -1280,7 +1396,8 @@ int cffs_rename(struct cffs_blk *b, const char *from, const char *to)
 		return r;
 	}
 	stamp(b, &se.ino, CFFS_SET_CTIME);
-	if ((r = swap_in(b, &src, &se, &dst, &de, &wt)))
+	if ((de.ino.mode && (r = unsettle(b))) ||
+	    (r = swap_in(b, &src, &se, &dst, &de, &wt)))
 		return r;
 	index_name(b, &wf.dir, wf.name, wf.len, &src, 0);
 	index_name(b, &wt.dir, wt.name, wt.len, &dst, 1);
@@ -1454,4 +1571,94 @@ int cffs_free_unlinked(struct cffs_blk *b, const struct cffs_loc *at)
 	if ((r = free_all(b, at, ino)))
 		return r;
 	return store(b, at, &unused, NULL);
+}
+
+struct dir_cursor {
+	uint64_t pos, start;
+	struct cffs_loc at;
+};
+
+/* The first subdirectory at or after slot c->start. */
+static int next_dir(const struct cffs_dirent *e, const struct cffs_loc *at,
+		    void *ctx)
+{
+	struct dir_cursor *c = ctx;
+
+	if (c->pos++ < c->start || !named(e) || !is_dir(&e->ino))
+		return 0;
+	c->at = *at;
+	return 1;
+}
+
+/* Releases the orphans of directory `dir` and of every directory below
+ * it, `depth` levels down at most; adds how many to *n. */
+static int reclaim_tree(struct cffs_blk *b, const struct cffs_loc *dir,
+			unsigned depth, unsigned *n)
+{
+	struct cffs_inode ino;
+	int r;
+
+	if ((r = release_orphans(b, dir, n)) || depth == MAX_DEPTH)
+		return r;
+	for (uint64_t pos = 0;; pos++) {
+		struct dir_cursor c = { pos - pos % CFFS_DIRENTS, pos, { 0 } };
+
+		if ((r = load(b, dir, &ino)) ||
+		    (r = each_slot_from(b, dir, &ino, pos / CFFS_DIRENTS,
+					next_dir, &c)) != 1)
+			return r;
+		pos = c.pos - 1;
+		if ((r = reclaim_tree(b, &c.at, depth + 1, n)))
+			return r;
+	}
+}
+
+/* Frees the external inodes with no link left; adds how many to *n. */
+static int reclaim_unlinked(struct cffs_blk *b, unsigned *n)
+{
+	struct cffs_loc mp = { 0, b->root, CFFS_OFF_INOMAP };
+	uint64_t map = read_ptr(b, &mp);
+	int r;
+
+	if (!map)
+		return 0;
+	if (!get(b, b->root, map))
+		return CFFS_EIO;
+	for (uint32_t i = 0; i < PTRS; i++) {
+		struct cffs_loc p = { b->root, map, 8 * i };
+		uint64_t blk = read_ptr(b, &p);
+
+		for (uint32_t s = 0; blk && s < CFFS_INODES_PER_BLOCK; s++) {
+			struct cffs_loc at = { map, blk, s * CFFS_INODE_SLOT };
+			struct cffs_inode ino;
+
+			if ((r = load(b, &at, &ino)))
+				return r;
+			if (!ino.mode || ino.nlink || is_ref(&ino))
+				continue;
+			if ((r = cffs_free_unlinked(b, &at)))
+				return r;
+			++*n;
+		}
+	}
+	return 0;
+}
+
+int cffs_reclaim(struct cffs_blk *b)
+{
+	static const uint64_t no = 0;
+	struct cffs_loc flag = { 0, b->root,
+				 (uint32_t)offsetof(struct cffs_super,
+						    unsettled) };
+	struct cffs_loc root = ROOT_LOC(b);
+	unsigned n = 0;
+	int r;
+
+	if (!read_ptr(b, &flag))
+		return 0;
+	if ((r = reclaim_tree(b, &root, 0, &n)) ||
+	    (r = reclaim_unlinked(b, &n)) ||
+	    (r = modify(b, b->root, flag.off, &no, sizeof(no), NULL)))
+		return r;
+	return (int)n;
 }

@@ -107,7 +107,14 @@ int cffs_setattr(struct cffs_blk *b, const struct cffs_loc *at,
  * memblk syncs everything). */
 int cffs_fsync(struct cffs_blk *b, const struct cffs_loc *at);
 
-/* Frees all of a file's blocks and sets its size to 0. */
+/* Sets a file's size (ftruncate): shorter frees every block past the
+ * new end (indirect blocks bottom-up) and zeroes the rest of the last
+ * block; longer leaves a hole up to the new end. CFFS_EISDIR for a
+ * directory, CFFS_EFBIG past the largest file C-FFS holds, CFFS_EIO. */
+int cffs_set_size(struct cffs_blk *b, const struct cffs_loc *at,
+		  uint64_t size);
+
+/* cffs_set_size(b, at, 0). */
 int cffs_truncate(struct cffs_blk *b, const struct cffs_loc *at);
 
 /*
@@ -120,6 +127,13 @@ int cffs_truncate(struct cffs_blk *b, const struct cffs_loc *at);
  */
 int cffs_release_orphan(struct cffs_blk *b, const struct cffs_loc *at);
 int cffs_free_unlinked(struct cffs_blk *b, const struct cffs_loc *at);
+
+/* What a libOS calls once when it mounts the disk (not in every process):
+ * releases every orphan entry and unlinked external inode, if the
+ * superblock's `unsettled` says a change that can leave one has run
+ * since the last reclaim, and clears it. The number released, or a
+ * CFFS_* error. */
+int cffs_reclaim(struct cffs_blk *b);
 
 /* The next entry of directory `dir` from `*cursor` (start at 0): 1 with
  * its name (NUL-terminated) and inode, 0 at the end, or an error. */

@@ -86,7 +86,11 @@ struct cffs_super {
 	uint32_t version;
 	uint64_t inomap;         /* the INOMAP block, or 0 */
 	uint64_t group_blocks;   /* size of a directory's small-file group */
-	uint64_t pad[5];
+	/* Nonzero: a change that can leave an orphan entry or an unlinked
+	 * external inode on a crash has run since the last reclaim
+	 * (cffs_reclaim walks the tree only then). */
+	uint64_t unsettled;
+	uint64_t pad[4];
 	struct cffs_inode root;  /* the root directory */
 };
 

@@ -11,6 +11,7 @@
 
 #define REG ((const volatile struct xok_xn_entry *)XOK_UXN)
 #define MAP ((const volatile uint8_t *)XOK_UXNMAP)
+#define HEAD ((const volatile uint32_t *)XOK_UXNHASH)
 
 static struct xnblk *of(struct cffs_blk *b)
 {
@@ -35,21 +36,13 @@ static int holds_block(int64_t i, uint64_t block)
 	       !REG[i].freed;
 }
 
-/* The registry entry holding `block`, or -1: where it was last seen
- * (this instance's hint, checked against the registry, which any
- * process may change), else by a scan. */
-static int64_t cached(struct xnblk *x, uint64_t block)
+/* The registry entry holding `block`, or -1 (a walk of its bucket: any
+ * process may change the registry, so the entry is checked). */
+static int64_t cached(uint64_t block)
 {
-	uint16_t *hint = &x->seen_at[block % XNBLK_SEEN];
+	int64_t i = xok_xn_lookup(REG, HEAD, block);
 
-	if (*hint && holds_block(*hint - 1, block))
-		return *hint - 1;
-	for (int64_t i = 0; i < XOK_XN_REGISTRY; i++)
-		if (holds_block(i, block)) {
-			*hint = (uint16_t)(i + 1);
-			return i;
-		}
-	return -1;
+	return i >= 0 && holds_block(i, block) ? i : -1;
 }
 
 #define UNKNOWN (~0ull)
@@ -94,7 +87,7 @@ static int64_t bind_once(struct xnblk *x, uint64_t parent, uint64_t block,
 		idx = block == x->blk.root ? xok_xn_bind_root(x->cap, x->root)
 					   : E_INVAL;
 	} else {
-		if ((pidx = cached(x, parent)) < 0) {
+		if ((pidx = cached(parent)) < 0) {
 			uint64_t up = parent_of(x, parent);
 
 			if (up == UNKNOWN || depth == MAX_CHAIN)
@@ -173,7 +166,7 @@ void xnblk_forked(struct xnblk *x)
  * owns-UDF) again. */
 static int64_t bound(struct xnblk *x, uint64_t parent, uint64_t block)
 {
-	int64_t idx = cached(x, block);
+	int64_t idx = cached(block);
 
 	if (idx < 0 || settle(idx) == XOK_XN_EMPTY || REG[idx].error ||
 	    !holds_block(idx, block))
@@ -199,7 +192,7 @@ static int64_t bind(struct xnblk *x, uint64_t parent, uint64_t block)
 /* The registry entry of `block`, bound again if it was reclaimed. */
 static int64_t entry_of(struct xnblk *x, uint64_t block)
 {
-	int64_t idx = cached(x, block);
+	int64_t idx = cached(block);
 	uint64_t parent;
 
 	if (idx >= 0)
@@ -251,7 +244,7 @@ static int hold(struct xnblk *x, uint64_t owner, const uint64_t *blocks,
 		}
 		/* A release while binding the last drops the others' maps. */
 		for (size_t i = 0; i < n; i++) {
-			int64_t idx = cached(x, blocks[i]);
+			int64_t idx = cached(blocks[i]);
 
 			held &= idx >= 0 && x->shown[idx] == REG[idx].pfn + 1;
 		}
@@ -305,7 +298,7 @@ static void remember_owners(struct xnblk *x, const struct xok_xn_pair *p,
 			    size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		int64_t idx = p[i].type == XOK_XN_DATA ? -1 : cached(x, p[i].block);
+		int64_t idx = p[i].type == XOK_XN_DATA ? -1 : cached(p[i].block);
 
 		if (idx >= 0 && REG[idx].parent != XOK_XN_NO_PARENT)
 			remember(x, p[i].block, REG[REG[idx].parent].block);
@@ -339,7 +332,7 @@ static int64_t try_modify_pair(struct xnblk *x, const uint64_t block[2],
 	if ((r = hold_changed(x, block[0], &c->delta, block, 2)))
 		return r;
 	for (int k = 0; k < 2; k++) {
-		int64_t idx = cached(x, block[k]);
+		int64_t idx = cached(block[k]);
 
 		if (idx < 0)
 			return E_STATE;
@@ -409,7 +402,7 @@ static uint64_t xn_free_block(struct cffs_blk *b, uint64_t hint)
 	for (uint64_t k = 0; k < x->nblocks; k++) {
 		uint64_t blk = (hint + k) % x->nblocks;
 
-		if (xok_xn_allocatable(MAP, REG, blk))
+		if (xok_xn_allocatable(MAP, REG, HEAD, blk))
 			return blk;
 	}
 	return 0;
@@ -421,7 +414,7 @@ static void xn_prefetch(struct cffs_blk *b, uint64_t parent, uint64_t block)
 	int64_t pidx;
 
 	/* A full registry or a busy disk just means no prefetching. */
-	if (cached(x, block) < 0 && (pidx = cached(x, parent)) >= 0)
+	if (cached(block) < 0 && (pidx = cached(parent)) >= 0)
 		(void)xok_xn_bind(x->cap, (uint64_t)pidx, block);
 }
 
@@ -478,7 +471,8 @@ static int settle_writes(const int64_t *started, unsigned from, unsigned to)
  * dirty could go. */
 static int flush_pass(const uint8_t *want)
 {
-	int64_t started[XOK_XN_REGISTRY];
+	/* Not on the stack: a libOS may run on a small one. */
+	static int64_t started[XOK_XN_REGISTRY];
 	unsigned n = 0, done = 0;
 	int dirty = 0, r;
 
@@ -552,12 +546,13 @@ static void with_dependencies(uint8_t *want)
 static int xn_sync_blocks(struct cffs_blk *b, const uint64_t *blocks,
 			  size_t n)
 {
-	uint8_t want[XOK_XN_REGISTRY] = { 0 };
-	struct xnblk *x = of(b);
+	static uint8_t want[XOK_XN_REGISTRY];
 
+	(void)b;
+	memset(want, 0, sizeof(want));
 	/* A block not cached is on disk already: XN keeps dirty ones. */
 	for (size_t k = 0; k < n; k++) {
-		int64_t idx = cached(x, blocks[k]);
+		int64_t idx = cached(blocks[k]);
 
 		if (idx >= 0)
 			want[idx] = 1;

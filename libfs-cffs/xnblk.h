@@ -21,7 +21,6 @@
 /* Blocks whose parent xnblk remembers (beyond that, a block whose parent
  * was reclaimed cannot be bound again: the call fails with E_STATE). */
 #define XNBLK_PARENTS 8192
-#define XNBLK_SEEN 4096
 
 struct xnblk {
 	struct cffs_blk blk;
@@ -35,8 +34,6 @@ struct xnblk {
 	struct xnblk_link {
 		uint64_t block, parent; /* parent 0: block is the root */
 	} parents[XNBLK_PARENTS];  /* open addressing by block number */
-	uint16_t seen_at[XNBLK_SEEN]; /* by block number: registry index + 1
-				       * where it was last found (a hint) */
 	struct cffs_dindex index;  /* C-FFS's name index of this instance */
 };
 

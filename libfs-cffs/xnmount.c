@@ -51,5 +51,7 @@ int xnmount_cffs(struct xnblk *x, const char *name, uint64_t window,
 	x->blk.now = since_boot;
 	if (fresh && (r = cffs_mkfs(&x->blk)))
 		return r;
-	return cffs_mount(&x->blk);
+	if ((r = cffs_mount(&x->blk)) || (r = cffs_reclaim(&x->blk)) < 0)
+		return r;
+	return 0;
 }

@@ -26,6 +26,13 @@
 #define MAX_FILE_BLOCKS \
 	(CFFS_NDIRECT + PTRS + (uint64_t)PTRS * PTRS + (uint64_t)PTRS * PTRS * PTRS)
 
+/* The entries referring to one external inode (its INODES block and
+ * slot), counted by the walk and compared with its link count. */
+struct ref_count {
+	uint64_t block;
+	uint32_t slot, n;
+};
+
 struct checker {
 	struct cffs_blk *b;
 	FILE *report; /* problems */
@@ -33,6 +40,8 @@ struct checker {
 	int repair;
 	int problems;
 	char path[PATH_MAX_LEN];
+	struct ref_count *refs;
+	size_t nrefs, cap;
 };
 
 /* What the walk learns about one inode's blocks. */
@@ -202,6 +211,41 @@ static void reclaim(struct checker *c, const struct cffs_loc *at,
 			(unsigned long)at->block, at->off);
 }
 
+/* The count of references to slot `slot` of INODES block `block`,
+ * made if missing; NULL if memory ran out. */
+static struct ref_count *ref_of(struct checker *c, uint64_t block,
+				uint32_t slot)
+{
+	struct ref_count *r;
+
+	for (size_t i = 0; i < c->nrefs; i++)
+		if (c->refs[i].block == block && c->refs[i].slot == slot)
+			return &c->refs[i];
+	if (c->nrefs == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 16;
+
+		if (!(r = realloc(c->refs, cap * sizeof(*r))))
+			return NULL;
+		c->refs = r;
+		c->cap = cap;
+	}
+	c->refs[c->nrefs] = (struct ref_count){ block, slot, 0 };
+	return &c->refs[c->nrefs++];
+}
+
+/* Counts entry `e` if it refers to an external inode. */
+static void count_ref(struct checker *c, const struct cffs_dirent *e)
+{
+	struct ref_count *r;
+
+	if (!(e->ino.flags & CFFS_I_EXTERNAL))
+		return;
+	if (!(r = ref_of(c, e->ext_block, e->ext_slot)))
+		problem(c, "out of memory counting links");
+	else
+		r->n++;
+}
+
 static void dir_leaf(struct file_walk *w, uint64_t idx, uint64_t owner,
 		     uint64_t blk)
 {
@@ -232,10 +276,14 @@ static void dir_leaf(struct file_walk *w, uint64_t idx, uint64_t owner,
 		/* An inode and no name: what an interrupted rename or
 		 * unlink leaves, invisible to the libFS; not a link. */
 		if (!e->namelen) {
+			/* Until released, an orphan reference holds its link. */
+			if (!c->repair)
+				count_ref(c, e);
 			reclaim(c, &at, cffs_release_orphan,
 				"an orphan entry (an inode without a name)");
 			continue;
 		}
+		count_ref(c, e);
 		/* A badly named subdirectory still links to its parent. */
 		w->subdirs += is_dir(&e->ino);
 		if ((why = bad_name(e))) {
@@ -349,17 +397,58 @@ static void check_inode(struct checker *c, const struct cffs_loc *at,
 	check_links(c, at, &w);
 }
 
-/* External inodes (the inode table: the INOMAP block's INODES blocks)
- * whose last link went but whose blocks a crash kept. */
+/* Takes the references to slot `slot` of `block` out of the count,
+ * returning how many there were. */
+static uint32_t take_refs(struct checker *c, uint64_t block, uint32_t slot)
+{
+	for (size_t i = 0; i < c->nrefs; i++)
+		if (c->refs[i].block == block && c->refs[i].slot == slot) {
+			uint32_t n = c->refs[i].n;
+
+			c->refs[i] = c->refs[--c->nrefs];
+			return n;
+		}
+	return 0;
+}
+
+/* The external inode at `at` (in use) against the `refs` entries that
+ * refer to it: with none and no link left, what a crash left (freed);
+ * else its link count must be `refs` (repair sets it, and frees an
+ * inode nothing refers to). */
+static void check_external(struct checker *c, const struct cffs_loc *at,
+			   const struct cffs_inode *ino, uint32_t refs)
+{
+	if (!refs && !ino->nlink) {
+		reclaim(c, at, cffs_free_unlinked,
+			"an external inode with no link left");
+		return;
+	}
+	if (ino->nlink == refs)
+		return;
+	if (!c->repair) {
+		problem(c, "external inode at block %lu offset %u: link count "
+			   "%u, but %u entries refer to it",
+			(unsigned long)at->block, at->off, ino->nlink, refs);
+		return;
+	}
+	fix_nlink(c, at, refs);
+	if (!refs)
+		reclaim(c, at, cffs_free_unlinked,
+			"an external inode no entry refers to");
+}
+
+/* External inodes (the inode table: the INOMAP block's INODES blocks):
+ * each one's link count against the entries referring to it; then any
+ * reference left over refers to no inode. */
 static void check_inode_table(struct checker *c, const struct cffs_super *s)
 {
 	const uint8_t *p = s->inomap ? c->b->ops->get(c->b, c->b->root,
 						       s->inomap) : NULL;
 	uint64_t map[PTRS];
 
-	if (!p)
-		return;
-	memcpy(map, p, sizeof(map));
+	memset(map, 0, sizeof(map));
+	if (p) /* else no table: every reference refers to nothing */
+		memcpy(map, p, sizeof(map));
 	for (uint64_t i = 0; i < PTRS; i++) {
 		for (uint32_t k = 0; map[i] && k < CFFS_INODES_PER_BLOCK; k++) {
 			struct cffs_loc at = { s->inomap, map[i],
@@ -369,11 +458,16 @@ static void check_inode_table(struct checker *c, const struct cffs_super *s)
 			if (!(p = c->b->ops->get(c->b, s->inomap, map[i])))
 				break;
 			memcpy(&ino, p + at.off, sizeof(ino));
-			if (ino.mode && !ino.nlink)
-				reclaim(c, &at, cffs_free_unlinked,
-					"an external inode with no link left");
+			if (ino.mode)
+				check_external(c, &at, &ino,
+					       take_refs(c, map[i], k));
 		}
 	}
+	for (size_t i = 0; i < c->nrefs; i++)
+		problem(c, "%u entries refer to block %lu slot %u, which holds "
+			   "no external inode", c->refs[i].n,
+			(unsigned long)c->refs[i].block, c->refs[i].slot);
+	c->nrefs = 0;
 }
 
 /* C-FFS's checks over an opened image. */
@@ -422,6 +516,7 @@ int cffscheck(const char *path, const char *root, int repair, FILE *report)
 	c = (struct checker){ .b = &x.mem.blk, .report = problems_to,
 			      .fixes = report, .repair = repair };
 	check_cffs(&c);
+	free(c.refs);
 	if (imgblk_close(&x)) {
 		fprintf(report, "%s: cannot write the repairs\n", path);
 		return problems + c.problems + 1;

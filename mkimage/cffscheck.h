@@ -5,7 +5,9 @@
  * directory entry (a name of 1 to CFFS_NAME_MAX bytes without '/' or
  * NUL, not "." or ".." — those are the path walk's, never stored — and
  * no name twice in a directory), file types, link counts (a directory
- * has 2 + its subdirectories, an embedded inode 1), sizes (within what
+ * has 2 + its subdirectories, an embedded inode 1, an external inode
+ * the entries referring to it; a reference to an empty slot is damage),
+ * sizes (within what
  * the indirect blocks can map, no block past the size, no hole in a
  * directory, a symbolic link of 1 to 4095 bytes).
  */

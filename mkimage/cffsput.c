@@ -16,6 +16,13 @@
 
 #include "../libfs-cffs/cffs.h"
 
+/* A host file of several links already stored, and where. */
+struct stored {
+	dev_t dev;
+	ino_t ino;
+	char *img;
+};
+
 struct put {
 	struct cffs_blk *b;
 	int root_owner;
@@ -23,6 +30,8 @@ struct put {
 	int problems;
 	char host[PATH_MAX];
 	char img[PATH_MAX];
+	struct stored *stored; /* hard-linked files stored so far */
+	size_t nstored, cap;
 };
 
 static void fail(struct put *p, const char *fmt, ...)
@@ -120,6 +129,47 @@ static const char *kind(mode_t mode)
 	       S_ISSOCK(mode) ? "socket" : "file of unknown type";
 }
 
+/* Where the host file `st` (of several links) was stored, or NULL. */
+static const char *stored_at(const struct put *p, const struct stat *st)
+{
+	for (size_t i = 0; i < p->nstored; i++)
+		if (p->stored[i].dev == st->st_dev &&
+		    p->stored[i].ino == st->st_ino)
+			return p->stored[i].img;
+	return NULL;
+}
+
+/* Remembers that the host file `st` is stored at p->img. */
+static void remember_stored(struct put *p, const struct stat *st)
+{
+	if (p->nstored == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 16;
+		struct stored *s = realloc(p->stored, cap * sizeof(*s));
+
+		if (!s) {
+			fail(p, "out of memory");
+			return;
+		}
+		p->stored = s;
+		p->cap = cap;
+	}
+	if (!(p->stored[p->nstored].img = strdup(p->img))) {
+		fail(p, "out of memory");
+		return;
+	}
+	p->stored[p->nstored].dev = st->st_dev;
+	p->stored[p->nstored++].ino = st->st_ino;
+}
+
+/* A further name of a host file stored already: a hard link to it. */
+static void put_link(struct put *p, const char *first)
+{
+	int r = cffs_link(p->b, first, p->img);
+
+	if (r)
+		fail(p, "cannot link %s to %s: %s", p->img, first, strerror(-r));
+}
+
 /* Stores the host path p->host at p->img. */
 static void put_entry(struct put *p)
 {
@@ -129,8 +179,15 @@ static void put_entry(struct put *p)
 	ssize_t n;
 	int r;
 
+	const char *first;
+
 	if (lstat(p->host, &st)) {
 		fail(p, "cannot stat (%s)", strerror(errno));
+		return;
+	}
+	if (S_ISREG(st.st_mode) && st.st_nlink > 1 &&
+	    (first = stored_at(p, &st))) {
+		put_link(p, first);
 		return;
 	}
 	if (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) {
@@ -155,8 +212,7 @@ static void put_entry(struct put *p)
 		return;
 	}
 	if (S_ISREG(st.st_mode) && st.st_nlink > 1)
-		fprintf(p->err, "%s: warning: a hard link, stored as a copy of "
-				"its own\n", p->host);
+		remember_stored(p, &st);
 	if (S_ISREG(st.st_mode) && copy_file(p, &at, st.st_size))
 		return;
 	if (S_ISDIR(st.st_mode))
@@ -209,5 +265,8 @@ int cffsput_tree(struct cffs_blk *b, const char *folder, int root_owner,
 	}
 	put_dir(&p);
 	set_attrs(&p, &root, &st);
+	for (size_t i = 0; i < p.nstored; i++)
+		free(p.stored[i].img);
+	free(p.stored);
 	return p.problems;
 }

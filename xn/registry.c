@@ -5,25 +5,44 @@
 
 int xnr_find(const struct xn_registry *r, uint64_t block)
 {
-	for (unsigned i = 0; i < r->n; i++)
-		if (r->e[i].pfn && r->e[i].block == block)
-			return (int)i;
+	for (uint32_t i = r->head[xok_xn_bucket(block)]; i; i = r->e[i - 1].next)
+		if (r->e[i - 1].block == block)
+			return (int)i - 1;
 	return -1;
+}
+
+/* Entry `i` reclaimable (clean, unmapped, nothing depending on it)? */
+static int reclaimable(const struct xn_registry *r, unsigned i)
+{
+	const struct xok_xn_entry *e = &r->e[i];
+
+	return e->pfn && e->state == XOK_XN_VALID && !e->freed && !e->uninit &&
+	       !e->error && !e->children &&
+	       !r->ops->page_mapped(r->ops->ctx, e->pfn);
 }
 
 int xnr_reclaim_one(struct xn_registry *r, int keep)
 {
-	for (unsigned i = 0; i < r->n; i++) {
-		const struct xok_xn_entry *e = &r->e[i];
+	for (unsigned k = 0; k < r->n; k++) {
+		unsigned i = (r->hand + k) % r->n;
 
-		if ((int)i == keep || !e->pfn || e->state != XOK_XN_VALID ||
-		    e->freed || e->uninit || e->error || e->children ||
-		    r->ops->page_mapped(r->ops->ctx, e->pfn))
-			continue;
-		xnr_drop(r, (int)i);
-		return 1;
+		if ((int)i != keep && reclaimable(r, i)) {
+			xnr_drop(r, (int)i);
+			return 1;
+		}
 	}
 	return 0;
+}
+
+/* Takes entry `i` (holding a block) off its bucket's chain. */
+static void unchain(struct xn_registry *r, int i)
+{
+	uint32_t *link = &r->head[xok_xn_bucket(r->e[i].block)];
+
+	while (*link && *link != (uint32_t)i + 1)
+		link = &r->e[*link - 1].next;
+	if (*link)
+		*link = r->e[i].next;
 }
 
 void xnr_drop(struct xn_registry *r, int i)
@@ -32,18 +51,26 @@ void xnr_drop(struct xn_registry *r, int i)
 
 	if (e->parent != XOK_XN_NO_PARENT)
 		r->e[e->parent].children--;
+	unchain(r, i);
 	r->ops->page_release(r->ops->ctx, e->pfn);
 	*e = (struct xok_xn_entry){ 0 };
+	r->used--;
 }
 
-/* A free slot, reclaiming one (never `keep`) if needed; -1 if none. */
+/* A free slot from the hand on, reclaiming one (never `keep`) if there
+ * is none; -1 if none can be. */
 static int free_slot(struct xn_registry *r, int keep)
 {
-	do
-		for (unsigned i = 0; i < r->n; i++)
-			if (!r->e[i].pfn)
-				return (int)i;
-	while (xnr_reclaim_one(r, keep));
+	if (r->used == r->n && !xnr_reclaim_one(r, keep))
+		return -1;
+	for (unsigned k = 0; k < r->n; k++) {
+		unsigned i = (r->hand + k) % r->n;
+
+		if (!r->e[i].pfn) {
+			r->hand = (i + 1) % r->n;
+			return (int)i;
+		}
+	}
 	return -1;
 }
 
@@ -51,6 +78,7 @@ int xnr_new(struct xn_registry *r, const struct xok_xn_entry *tmpl, int keep)
 {
 	int i = free_slot(r, keep);
 	uint64_t pfn;
+	uint32_t *head;
 
 	if (i < 0)
 		return -1;
@@ -59,11 +87,15 @@ int xnr_new(struct xn_registry *r, const struct xok_xn_entry *tmpl, int keep)
 			return -1;
 	/* Reclaiming for the page may have emptied an earlier slot, never
 	 * filled this one: it is still free. */
+	head = &r->head[xok_xn_bucket(tmpl->block)];
 	r->e[i] = *tmpl;
 	r->e[i].pfn = pfn;
 	r->e[i].children = 0;
 	r->e[i].taint = 0;
 	r->e[i].pair = 0;
+	r->e[i].next = *head;
+	*head = (uint32_t)i + 1;
+	r->used++;
 	if (tmpl->parent != XOK_XN_NO_PARENT)
 		r->e[tmpl->parent].children++;
 	return i;
@@ -181,7 +213,7 @@ void xnr_written(struct xn_registry *r, int i)
 		r->e[e->parent].taint--;
 	e->uninit = 0;
 	e->pair = 0;
-	for (unsigned k = 0; k < r->n; k++)
+	for (unsigned k = 0; k < r->n && e->children; k++)
 		if (r->e[k].pfn && r->e[k].freed && r->e[k].parent == (uint32_t)i)
 			release(r, (int)k);
 }

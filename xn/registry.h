@@ -36,13 +36,16 @@ struct xn_registry {
 	struct xok_xn_entry *e; /* n entries; pfn 0 = empty */
 	unsigned n;
 	const struct xn_reg_ops *ops;
+	uint32_t *head;  /* XOK_XN_HASH bucket heads: entry index + 1, 0 */
+	unsigned used;   /* entries holding a block */
+	unsigned hand;   /* where the next search for a slot or victim starts */
 };
 
-/* The entry caching `block`, or -1. */
+/* The entry caching `block`, or -1 (a walk of its bucket). */
 int xnr_find(const struct xn_registry *r, uint64_t block);
 
-/* Reclaims one clean, unmapped, childless entry other than `keep`;
- * returns 1 if it found one. */
+/* Reclaims one clean, unmapped, childless entry other than `keep`, the
+ * first from the clock hand on; returns 1 if it found one. */
 int xnr_reclaim_one(struct xn_registry *r, int keep);
 
 /*

@@ -303,7 +303,8 @@ static void reg_map_set(void *ctx, uint64_t block, int used)
 static const struct xn_reg_ops reg_ops = {
 	reg_page_alloc, reg_page_release, reg_page_mapped, reg_map_set, 0,
 };
-static struct xn_registry registry = { exp_xn, XOK_XN_REGISTRY, &reg_ops };
+static struct xn_registry registry = { exp_xn, XOK_XN_REGISTRY, &reg_ops,
+				       exp_xnhash, 0, 0 };
 
 /* The entry `idx` if it exists and slot `cap` opens its root's guard for
  * `rights`. */

@@ -24,6 +24,12 @@ struct xok_env exp_envs[XOK_NENV] EXPORTED;
 struct xok_disk exp_disks[XOK_NDISKS] EXPORTED;
 struct xok_xn_entry exp_xn[XOK_XN_REGISTRY] EXPORTED;
 uint8_t exp_xnmap[XOK_XN_MAXMAPBLOCKS * XOK_XN_BLOCK] EXPORTED;
+uint32_t exp_xnhash[XOK_XN_HASH] EXPORTED;
+
+/* Each exported table ends before the next one's address. */
+_Static_assert(XOK_UXN + sizeof(exp_xn) <= XOK_UXNMAP, "registry overlaps");
+_Static_assert(XOK_UXNMAP + sizeof(exp_xnmap) <= XOK_UXNHASH, "map overlaps");
+_Static_assert(XOK_UXNHASH + sizeof(exp_xnhash) <= XOK_UENVS, "hash overlaps");
 
 static uint64_t export_pdpt_pa;
 
@@ -66,6 +72,7 @@ void export_init(const void *pages, uint64_t npages)
 	map_range(XOK_UDISKS, exp_disks, sizeof(exp_disks));
 	map_range(XOK_UXN, exp_xn, sizeof(exp_xn));
 	map_range(XOK_UXNMAP, exp_xnmap, sizeof(exp_xnmap));
+	map_range(XOK_UXNHASH, exp_xnhash, sizeof(exp_xnhash));
 	map_range(XOK_UPAGES, pages, npages * sizeof(struct xok_ppage));
 	/* The u-areas come and go with environments; their page tables are
 	 * made now, so that creating an environment never grows shared

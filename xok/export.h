@@ -19,6 +19,7 @@ extern struct xok_env exp_envs[XOK_NENV];
 extern struct xok_disk exp_disks[XOK_NDISKS];
 extern struct xok_xn_entry exp_xn[XOK_XN_REGISTRY];
 extern uint8_t exp_xnmap[XOK_XN_MAXMAPBLOCKS * XOK_XN_BLOCK];
+extern uint32_t exp_xnhash[XOK_XN_HASH];
 
 /* Builds the shared page tables of the region and maps the tables above
  * and the physical page table (`npages` entries at `pages`). */

@@ -10,6 +10,7 @@
 
 #define REG ((const volatile struct xok_xn_entry *)XOK_UXN)
 #define MAP ((const volatile uint8_t *)XOK_UXNMAP)
+#define HEAD ((const volatile uint32_t *)XOK_UXNHASH)
 
 int rt_xn_in_use(uint64_t block)
 {
@@ -19,7 +20,7 @@ int rt_xn_in_use(uint64_t block)
 uint64_t rt_xn_free_block(uint64_t from, uint64_t nblocks)
 {
 	for (uint64_t b = from; b < nblocks; b++)
-		if (xok_xn_allocatable(MAP, REG, b))
+		if (xok_xn_allocatable(MAP, REG, HEAD, b))
 			return b;
 	return 0;
 }

@@ -171,6 +171,8 @@ static void operate(struct cffs_blk *b)
 		cffs_write(b, &f, 0, data, sizeof(data));
 	cffs_symlink(b, "/new/link", "file");
 	cffs_unlink(b, "/etc/motd");
+	if (!cffs_lookup(b, "/new/file", &f))
+		cffs_set_size(b, &f, 5000); /* cut inside a block */
 	if (!cffs_lookup(b, "/big", &f))
 		cffs_truncate(b, &f);
 	cffs_unlink(b, "/etc/sub");

@@ -42,6 +42,8 @@ int main(void)
 	add_xnpair_tests();
 	add_cffs_template_tests();
 	add_cffs_tests();
+	add_cffs_truncate_tests();
+	add_cffs_reclaim_tests();
 	add_cffs_random_tests();
 	add_cffs_dindex_tests();
 	add_cffs_rename_tests();

@@ -123,13 +123,15 @@ static int step(void)
 		model.dir[d] = 0;
 		return r == 0;
 	case 2: { /* create */
-		int i = unused_inode();
+		int i;
 
 		r = cffs_create(b, p, CFFS_S_IFREG | 0644, NULL);
 		if (!model.dir[d])
 			return r == CFFS_ENOENT;
 		if (model.ino[d][f] >= 0)
 			return r == CFFS_EEXIST;
+		/* A free name: a free inode too (a name each, at most). */
+		i = unused_inode();
 		model.ino[d][f] = i;
 		model.links[i] = 1;
 		model.size[i] = 0;
@@ -182,9 +184,14 @@ static int step(void)
 			len = model.size[i] - off;
 		reads += len > 0;
 		return r == (long)len && !memcmp(buf, model.bytes[i] + off, len);
-	default: /* truncate */
-		model.size[i] = 0;
-		return cffs_truncate(b, &at) == 0;
+	default: /* truncate: half the time to 0, else to any length */
+		off = next(2) ? 0 : next(MAXSIZE);
+		if (off > model.size[i])
+			memset(model.bytes[i] + model.size[i], 0,
+			       off - model.size[i]);
+		model.size[i] = off;
+		return (off ? cffs_set_size(b, &at, off)
+			    : cffs_truncate(b, &at)) == 0;
 	}
 }
 

@@ -191,6 +191,41 @@ static void mkfs_then_extract_gives_the_folder_back(void)
 	teardown();
 }
 
+/* Two names of one host file become two names of one C-FFS file: a
+ * link count of 2, one inode, and the bytes once. */
+static void hard_links_stay_links(void)
+{
+	static struct imgblk x;
+	char from[256], to[256], *listing = NULL;
+	size_t len = 0;
+	FILE *ls = open_memstream(&listing, &len);
+	struct cffs_loc a, b2;
+	struct cffs_inode ino;
+
+	setup();
+	make_folder();
+	snprintf(from, sizeof(from), "%s/etc/motd", src);
+	snprintf(to, sizeof(to), "%s/etc/deep/motd.again", src);
+	CU_ASSERT_EQUAL(link(from, to), 0);
+	CU_ASSERT_EQUAL(mkfs(src), 0);
+	CU_ASSERT_EQUAL(fsck(0), 0);
+	CU_ASSERT_FATAL(imgblk_open(&x, image, IMGBLK_ROOT, 0, null_out) == 0);
+	CU_ASSERT_EQUAL(cffs_lookup(&x.mem.blk, "/etc/motd", &a), 0);
+	CU_ASSERT_EQUAL(cffs_lookup(&x.mem.blk, "/etc/deep/motd.again", &b2), 0);
+	CU_ASSERT(a.block == b2.block && a.off == b2.off); /* one inode */
+	CU_ASSERT_EQUAL(cffs_stat(&x.mem.blk, &a, &ino), 0);
+	CU_ASSERT_EQUAL(ino.nlink, 2);
+	CU_ASSERT_EQUAL(ino.size, 6);
+	CU_ASSERT_EQUAL(cffsget_list(&x.mem.blk, "/", 1, ls, null_out), 0);
+	CU_ASSERT_EQUAL(cffsget_extract(&x.mem.blk, "/", out, null_out), 0);
+	CU_ASSERT_EQUAL(imgblk_close(&x), 0);
+	fclose(ls);
+	CU_ASSERT(strstr(listing, "-rw-r--r--   2") != NULL);
+	CU_ASSERT(same_tree(src, out));
+	free(listing);
+	teardown();
+}
+
 static void sparse_file_leaves_holes(void)
 {
 	static struct imgblk x;
@@ -529,6 +564,40 @@ static void unlinked_external_inode_is_reclaimed(void)
 	teardown();
 }
 
+/* An external inode's link count against the entries referring to it:
+ * too high, too low (both repaired to the count of references), and a
+ * reference to a slot holding no inode (reported; not repairable). */
+static void external_link_count_checked(void)
+{
+	static struct imgblk x;
+	struct cffs_loc ext, entry;
+	uint32_t n = 3;
+
+	damaged_setup();
+	entry = where("/etc/motd"); /* stays, as a reference */
+	CU_ASSERT_FATAL(imgblk_open(&x, image, IMGBLK_ROOT, 1, null_out) == 0);
+	CU_ASSERT_EQUAL(cffs_link(&x.mem.blk, "/etc/motd", "/etc/motd2"), 0);
+	CU_ASSERT_EQUAL(imgblk_close(&x), 0);
+	CU_ASSERT_EQUAL(fsck(0), 0);
+	ext = where("/etc/motd"); /* in the inode table: two refer to it */
+	patch(INODE_FIELD(ext, nlink), &n, sizeof(n));
+	CU_ASSERT_EQUAL(fsck(0), 1);
+	CU_ASSERT_EQUAL(fsck(1), 0);
+	peek(INODE_FIELD(ext, nlink), &n, sizeof(n));
+	CU_ASSERT_EQUAL(n, 2);
+	n = 1;
+	patch(INODE_FIELD(ext, nlink), &n, sizeof(n));
+	CU_ASSERT_EQUAL(fsck(0), 1);
+	CU_ASSERT_EQUAL(fsck(1), 0);
+	CU_ASSERT_EQUAL(fsck(0), 0);
+	/* The first name now refers to the next slot, which is empty. */
+	n = (uint32_t)(ext.off / CFFS_INODE_SLOT) + 1;
+	patch(entry.block, entry.off + offsetof(struct cffs_dirent, ext_slot),
+	      &n, sizeof(n));
+	CU_ASSERT_EQUAL(fsck(0), 2); /* one reference short, one to nothing */
+	teardown();
+}
+
 static void truncated_image(void)
 {
 	static struct imgblk x;
@@ -563,6 +632,7 @@ void add_cffsimage_tests(void)
 		{ "mkfs_then_extract_gives_the_folder_back",
 		  mkfs_then_extract_gives_the_folder_back },
 		{ "sparse_file_leaves_holes", sparse_file_leaves_holes },
+		{ "hard_links_stay_links", hard_links_stay_links },
 		{ "refuses_what_it_cannot_store", refuses_what_it_cannot_store },
 		{ "writes_reach_the_image", writes_reach_the_image },
 		{ "bad_superblock", bad_superblock },
@@ -575,6 +645,7 @@ void add_cffsimage_tests(void)
 		{ "orphan_is_reclaimed", orphan_is_reclaimed },
 		{ "unlinked_external_inode_is_reclaimed",
 		  unlinked_external_inode_is_reclaimed },
+		{ "external_link_count_checked", external_link_count_checked },
 		{ "truncated_image", truncated_image },
 		{ "not_cffs_or_no_root", not_cffs_or_no_root },
 		{ 0, 0 },

@@ -48,7 +48,8 @@ static void fake_map_set(void *ctx, uint64_t block, int used)
 
 static const struct xn_reg_ops ops = { fake_alloc, fake_release,
 				       fake_mapped, fake_map_set, 0 };
-static struct xn_registry r = { entries, N, &ops };
+static uint32_t heads[XOK_XN_HASH];
+static struct xn_registry r;
 
 /* An empty registry holding a clean root (block 10) at index 0. */
 static int setup(int pages)
@@ -57,7 +58,9 @@ static int setup(int pages)
 				     .type = 2, .parent = XOK_XN_NO_PARENT };
 
 	memset(entries, 0, sizeof(entries));
+	memset(heads, 0, sizeof(heads));
 	memset(map, 0, sizeof(map));
+	r = (struct xn_registry){ entries, N, &ops, heads, 0, 0 };
 	pages_left = pages;
 	pages_live = 0;
 	next_pfn = 100;
@@ -205,6 +208,63 @@ static void full_registry_reclaims_clean(void)
 	CU_ASSERT_EQUAL(pages_live, N);
 }
 
+/* Blocks of one bucket share a chain: each is found, and dropping one
+ * (first, middle or last of the chain) leaves the others found. */
+static void bucket_chain_finds_each(void)
+{
+	int root = setup(10), e[3];
+
+	for (int k = 0; k < 3; k++) {
+		struct xok_xn_entry t = { .block = 7 + k * XOK_XN_HASH,
+					  .state = XOK_XN_VALID,
+					  .parent = (uint32_t)root };
+
+		e[k] = xnr_new(&r, &t, -1);
+	}
+	CU_ASSERT_EQUAL(xnr_find(&r, 7), e[0]);
+	CU_ASSERT_EQUAL(xnr_find(&r, 7 + XOK_XN_HASH), e[1]);
+	CU_ASSERT_EQUAL(xnr_find(&r, 7 + 2 * XOK_XN_HASH), e[2]);
+	CU_ASSERT_EQUAL(xnr_find(&r, 7 + 3 * XOK_XN_HASH), -1);
+	xnr_drop(&r, e[1]);
+	CU_ASSERT_EQUAL(xnr_find(&r, 7 + XOK_XN_HASH), -1);
+	CU_ASSERT_EQUAL(xnr_find(&r, 7), e[0]);
+	CU_ASSERT_EQUAL(xnr_find(&r, 7 + 2 * XOK_XN_HASH), e[2]);
+	xnr_drop(&r, e[2]); /* the chain's head: the newest */
+	CU_ASSERT_EQUAL(xnr_find(&r, 7), e[0]);
+	xnr_drop(&r, e[0]);
+	CU_ASSERT_EQUAL(xnr_find(&r, 7), -1);
+	CU_ASSERT_EQUAL(heads[xok_xn_bucket(7)], 0);
+	CU_ASSERT_EQUAL(entries[root].children, 0);
+}
+
+/* A full registry reclaims round it in turn (a clock), not the same
+ * low slot again and again: the entries made one after the other go
+ * one after the other. */
+static void reclaim_goes_round(void)
+{
+	int first;
+
+	setup(100);
+	xnr_reclaim_one(&r, -1); /* the root: an empty registry */
+	for (int i = 0; i < N; i++) {
+		struct xok_xn_entry t = { .block = 50 + i, .state = XOK_XN_VALID,
+					  .parent = XOK_XN_NO_PARENT };
+
+		xnr_new(&r, &t, -1);
+	}
+	first = xnr_find(&r, 50);
+	for (int i = 0; i < N; i++) {
+		struct xok_xn_entry t = { .block = 70 + i, .state = XOK_XN_VALID,
+					  .parent = XOK_XN_NO_PARENT };
+
+		CU_ASSERT_EQUAL(xnr_new(&r, &t, -1), (first + i) % N);
+		CU_ASSERT_EQUAL(xnr_find(&r, 50 + i), -1);
+		if (i + 1 < N)
+			CU_ASSERT(xnr_find(&r, 51 + i) >= 0);
+	}
+	CU_ASSERT_EQUAL(pages_live, N);
+}
+
 /* Ownership moving between two entries takes the child count and the
  * taint of an unwritten child along; the pair is written together. */
 static void reparent_and_pair(void)
@@ -256,6 +316,8 @@ void add_xnreg_tests(void)
 		  reclaim_takes_only_clean_unmapped_childless },
 		{ "children_all_or_nothing", children_all_or_nothing },
 		{ "full_registry_reclaims_clean", full_registry_reclaims_clean },
+		{ "bucket_chain_finds_each", bucket_chain_finds_each },
+		{ "reclaim_goes_round", reclaim_goes_round },
 		{ "reparent_and_pair", reparent_and_pair },
 		{ 0, 0 },
 	};

@@ -31,6 +31,8 @@ void add_xnreg_tests(void);
 void add_xnpair_tests(void);
 void add_cffs_template_tests(void);
 void add_cffs_tests(void);
+void add_cffs_truncate_tests(void);
+void add_cffs_reclaim_tests(void);
 void add_cffs_random_tests(void);
 void add_cffs_dindex_tests(void);
 void add_cffs_rename_tests(void);

@@ -48,7 +48,8 @@
 #define XOK_USLICES (XOK_EXPORT + 0x1000)     /* struct xok_cpu_slices[] */
 #define XOK_UDISKS  (XOK_EXPORT + 0x10000)    /* struct xok_disk[XOK_NDISKS] */
 #define XOK_UXN     (XOK_EXPORT + 0x20000)    /* struct xok_xn_entry[] */
-#define XOK_UXNMAP  (XOK_EXPORT + 0x40000)    /* XN's free map */
+#define XOK_UXNMAP  (XOK_EXPORT + 0x60000)    /* XN's free map */
+#define XOK_UXNHASH (XOK_EXPORT + 0x70000)    /* uint32_t[XOK_XN_HASH] */
 #define XOK_UENVS   (XOK_EXPORT + 0x100000)   /* struct xok_env[XOK_NENV] */
 #define XOK_UAREAS  (XOK_EXPORT + 0x1000000)  /* u-area of env slot i at + i pages */
 #define XOK_UPAGES  (XOK_EXPORT + 0x40000000) /* struct xok_ppage[], by frame */

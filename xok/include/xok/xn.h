@@ -89,11 +89,17 @@ struct xok_xn_pair {
  * WRITING entry with a wakeup predicate on `state`.
  *
  * When the registry or memory runs short, XN reclaims entries that are
- * clean (VALID), mapped nowhere and have no cached children; the entry
- * may then hold another block. Mapping a block pins it; otherwise check
- * an entry's `block` before using an index kept from earlier.
+ * clean (VALID), mapped nowhere and have no cached children, taking them
+ * round the registry in turn (a clock); the entry may then hold another
+ * block. Mapping a block pins it; otherwise check an entry's `block`
+ * before using an index kept from earlier.
+ *
+ * Entries are chained by block number in XOK_XN_HASH buckets, whose
+ * heads are exported at XOK_UXNHASH, so finding a block costs a bucket,
+ * not a scan of the registry (xok_xn_lookup).
  */
-#define XOK_XN_REGISTRY 256
+#define XOK_XN_REGISTRY 4096
+#define XOK_XN_HASH 4096 /* a power of two */
 
 #define XOK_XN_EMPTY   0
 #define XOK_XN_READING 1
@@ -117,23 +123,46 @@ struct xok_xn_entry {
 	 * xn_modify_pair and not yet written with it; 0 if none. The two
 	 * reach the disk together, through the pair log. */
 	uint32_t pair;
+	uint32_t next;   /* index + 1 of the next entry of its bucket; 0: last */
+	uint32_t pad;
 };
 
 #define XOK_XN_NO_PARENT 0xffffffffu
 
+static inline uint32_t xok_xn_bucket(uint64_t block)
+{
+	return (uint32_t)(block & (XOK_XN_HASH - 1));
+}
+
+/* The registry entry caching `block` (perhaps freed), or -1: a walk of
+ * its bucket in the exported registry `reg` with bucket heads `head`.
+ * User code reads them while XN may change them, so the answer is a
+ * hint to check against the entry (the walk is bounded whatever it
+ * meets). */
+static inline int64_t xok_xn_lookup(const volatile struct xok_xn_entry *reg,
+				    const volatile uint32_t *head,
+				    uint64_t block)
+{
+	uint32_t i = head[xok_xn_bucket(block)];
+
+	for (unsigned steps = 0; i && i <= XOK_XN_REGISTRY &&
+	     steps < XOK_XN_REGISTRY; steps++, i = reg[i - 1].next)
+		if (reg[i - 1].state != XOK_XN_EMPTY && reg[i - 1].block == block)
+			return (int64_t)i - 1;
+	return -1;
+}
+
 /* May `block` be allocated now? Free in the exported map `map` and not
- * in the exported registry `reg` (XN keeps a freed block cached until
- * its parent is on disk, and refuses to allocate it before). */
+ * in the exported registry (XN keeps a freed block cached until its
+ * parent is on disk, and refuses to allocate it before). */
 static inline int xok_xn_allocatable(const volatile uint8_t *map,
 				     const volatile struct xok_xn_entry *reg,
+				     const volatile uint32_t *head,
 				     uint64_t block)
 {
 	if ((map[block / 8] >> (block % 8)) & 1)
 		return 0;
-	for (unsigned i = 0; i < XOK_XN_REGISTRY; i++)
-		if (reg[i].state != XOK_XN_EMPTY && reg[i].block == block)
-			return 0;
-	return 1;
+	return xok_xn_lookup(reg, head, block) < 0;
 }
 
 /* A wakeup predicate (<xok/wk.h>) true once registry entry `e` is
