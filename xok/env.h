@@ -31,6 +31,7 @@ struct env {
 	/* The wakeup predicate it sleeps on (status XOK_ENV_SLEEPING). */
 	struct xok_wk_insn wk[XOK_WK_MAXINSNS];
 	size_t wk_len;
+	uint64_t loan_flags; /* XOK_LOAN_* of the loan it holds (pub->donor) */
 };
 
 extern struct env envs[NENV];

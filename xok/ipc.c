@@ -27,8 +27,14 @@ int64_t sys_ipc_call(uint64_t envid, uint64_t a0, uint64_t a1, uint64_t a2,
 	if (accept != XOK_IPC_ANY && accept != self->pub->id)
 		return E_PERM;
 	if (s->pub->ipc_caller || (s->pub->status != XOK_ENV_RUNNABLE &&
-				   s->pub->status != XOK_ENV_SLEEPING))
+				   s->pub->status != XOK_ENV_SLEEPING)) {
+		/* A lender that would rather decide than help: told now. */
+		if (sched_loan_flags(self) & XOK_LOAN_CONFLICT) {
+			self->tf.rax = (uint64_t)(int64_t)E_BUSY;
+			sched_end_loan(self, XOK_YIELD_CONFLICT);
+		}
 		return E_BUSY;
+	}
 	/* A sleeping server's wk_sleep returns E_AGAIN after the handler:
 	 * that goes into the frame pushed, and back out if the push fails
 	 * (a refused call changes nothing). */
@@ -48,6 +54,8 @@ int64_t sys_ipc_call(uint64_t envid, uint64_t a0, uint64_t a1, uint64_t a2,
 	s->pub->ipc_caller = self->pub->id;
 	env_set_status(self, XOK_ENV_WAITING);
 	self->pub->ipc_callee = s->pub->id;
+	if (sched_loan_flags(self) & XOK_LOAN_SWITCH)
+		sched_end_loan(self, XOK_YIELD_SWITCHED); /* the server waits */
 	env_run(s);
 }
 

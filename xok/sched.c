@@ -257,6 +257,18 @@ void sched_return_loan(struct env *e)
 	return_to_donor(e, XOK_YIELD_RETURNED);
 }
 
+uint64_t sched_callers_loan_flags(struct env *e)
+{
+	struct env *h = donation_holder(e);
+
+	return h ? h->loan_flags : 0;
+}
+
+void sched_end_loan(struct env *e, uint64_t reason)
+{
+	return_to_donor(donation_holder(e), reason);
+}
+
 void sched_block(struct env *e)
 {
 	struct env *h = donation_holder(e);
@@ -323,7 +335,8 @@ int64_t sys_yield(void)
 	sched_next_slice();
 }
 
-int64_t sys_yield_to(uint64_t id)
+/* yield_to and yield_loan, once `flags` are known to be valid. */
+static inline int64_t lend(uint64_t id, uint64_t flags)
 {
 	struct env *self = curenv(), *t = env_lookup(id);
 
@@ -334,9 +347,24 @@ int64_t sys_yield_to(uint64_t id)
 	self->tf.rax = 0;
 	if (t->pub->id == self->pub->donor)
 		return_to_donor(self, XOK_YIELD_RETURNED); /* yields back */
+	if (sched_loan_flags(self) & XOK_LOAN_SWITCH)
+		return E_PERM; /* its lender decides every switch */
 	self->pub->status = XOK_ENV_DONATING;
 	t->pub->donor = self->pub->id;
+	t->loan_flags = flags;
 	env_run(t);
+}
+
+int64_t sys_yield_loan(uint64_t id, uint64_t flags)
+{
+	if (flags & ~(uint64_t)XOK_LOAN_FLAGS)
+		return E_INVAL;
+	return lend(id, flags);
+}
+
+int64_t sys_yield_to(uint64_t id)
+{
+	return lend(id, 0);
 }
 
 static int wk_readable(uint64_t addr, unsigned size, void *ctx)

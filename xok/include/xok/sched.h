@@ -74,5 +74,13 @@ static inline uint64_t xok_clock_ns(void)
 #define XOK_YIELD_RETURNED  2 /* the target yielded (back) */
 #define XOK_YIELD_SLICE_END 3 /* the slice ran out */
 #define XOK_YIELD_GONE      4 /* the target exited or was destroyed */
+#define XOK_YIELD_SWITCHED  5 /* a call was made on it (XOK_LOAN_SWITCH) */
+#define XOK_YIELD_CONFLICT  6 /* a call made on it found the server
+			       * serving another (XOK_LOAN_CONFLICT) */
+
+/* What else ends a loan (xok_yield_loan): the lender's sensitivity. */
+#define XOK_LOAN_SWITCH   0x1 /* the environment running on it changes */
+#define XOK_LOAN_CONFLICT 0x2 /* it would help another's call */
+#define XOK_LOAN_FLAGS    0x3
 
 #endif
