@@ -7,7 +7,8 @@
 void nest_policy_init(struct nest_policy *p, const struct nest_policy_ops *ops,
 		      uint64_t seed)
 {
-	*p = (struct nest_policy){ .ops = ops, .cursor = seed };
+	*p = (struct nest_policy){ .ops = ops, .cursor = seed,
+				   .last = NEST_MAXCLIENTS - 1 };
 }
 
 int nest_policy_add(struct nest_policy *p, uint64_t param)

@@ -43,7 +43,8 @@ struct nest_policy {
 	uint64_t param[NEST_MAXCLIENTS]; /* what add was given, or derived */
 	uint64_t key[NEST_MAXCLIENTS];   /* the policy's per-client word */
 	uint64_t cursor;                 /* the policy's own word */
-	unsigned last;                   /* the client picked last */
+	unsigned last; /* the client picked last (at first the last slot, so
+			* that turns start at slot 0) */
 };
 
 /* The policies (policy_prio.c, policy_stride.c, policy_lottery.c). */

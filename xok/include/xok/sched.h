@@ -56,17 +56,38 @@ struct xok_clock {
 };
 #define XOK_CLOCK_SHIFT 32
 
-/* Nanoseconds since boot, read from the clock page with no system call. */
-static inline uint64_t xok_clock_ns(void)
+/* The TSC now. */
+static inline uint64_t xok_tsc(void)
 {
-	const volatile struct xok_clock *c =
-		(const volatile struct xok_clock *)XOK_UCLOCK;
 	uint32_t lo, hi;
 
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	uint64_t delta = (((uint64_t)hi << 32) | lo) - c->boot_tsc;
-	return (uint64_t)(((unsigned __int128)delta * c->ns_mult) >>
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* Nanoseconds in `ticks` of the TSC. */
+static inline uint64_t xok_ticks_ns(uint64_t ticks)
+{
+	const volatile struct xok_clock *c =
+		(const volatile struct xok_clock *)XOK_UCLOCK;
+
+	return (uint64_t)(((unsigned __int128)ticks * c->ns_mult) >>
 			  XOK_CLOCK_SHIFT);
+}
+
+/* Nanoseconds since boot at TSC value `tsc`. */
+static inline uint64_t xok_tsc_ns(uint64_t tsc)
+{
+	const volatile struct xok_clock *c =
+		(const volatile struct xok_clock *)XOK_UCLOCK;
+
+	return xok_ticks_ns(tsc - c->boot_tsc);
+}
+
+/* Nanoseconds since boot, read from the clock page with no system call. */
+static inline uint64_t xok_clock_ns(void)
+{
+	return xok_tsc_ns(xok_tsc());
 }
 
 /* Why a directed yield (xok_yield_to) came back to the donor. */
