@@ -27,6 +27,8 @@
 #include "sched.h"
 
 #define NEST_MAXCHILD 14 /* server capability slots 1..14 */
+#define NEST_NAME_SLOT 15 /* the server's slot naming a grandchild's pages
+			   * (memory.c) */
 
 struct nest_child {
 	uint64_t env;         /* 0: a free entry */
