@@ -10,7 +10,8 @@
  *   priority_inversion
  *                     high blocks on a mutex low holds while medium
  *                     spins: with donation high finishes before medium
- *                     starts; without, only after medium is done
+ *                     starts; without, or with loans sensitive to
+ *                     switches, only after medium is done
  *   pct_server        a server with no slices runs only on its two
  *                     clients' loans, charged to them, 2:1
  *   sensitivity_on_switch
@@ -246,9 +247,10 @@ static void high(uint64_t unused)
 
 /* Runs the three under fixed priority until all have exited; returns the
  * medium's progress when the high got the lock. */
-static uint64_t inversion(int donate)
+static uint64_t inversion(int donate, unsigned sensitivity)
 {
 	void (*const fn[3])(uint64_t) = { low, medium, high };
+	int c;
 
 	nest_mutex_init(&lock, donate);
 	low_holds = medium_units = 0;
@@ -257,20 +259,27 @@ static uint64_t inversion(int donate)
 	for (int prio = 0; prio < 3; prio++) {
 		int64_t id = rt_spawn(fn[prio], 0);
 
-		if (id < 0 || nest_sched_add(&root, (uint64_t)id, prio) < 0)
+		if (id < 0 ||
+		    (c = nest_sched_add(&root, (uint64_t)id, prio)) < 0 ||
+		    nest_sched_sensitivity(&root, (unsigned)c, sensitivity) < 0)
 			return ~0ull;
 	}
 	nest_sched_run(&root, 0, 0);
-	printf("inversion, donation %s: medium had done %lu of %llu units "
+	printf("inversion, donation %s%s: medium had done %lu of %llu units "
 	       "when high got the lock (%lu decisions)\n", donate ? "on" : "off",
+	       sensitivity == NEST_ON_SWITCH ? ", loans on-switch" : "",
 	       medium_units_seen_by_high, MEDIUM_UNITS, root.decisions);
 	return medium_units_seen_by_high;
 }
 
 SELFTEST(priority_inversion)
 {
-	CHECK_EQ(inversion(1), 0);
-	CHECK_EQ(inversion(0), MEDIUM_UNITS); /* the control run */
+	CHECK_EQ(inversion(1, NEST_ON_BLOCK), 0);
+	CHECK_EQ(inversion(0, NEST_ON_BLOCK), MEDIUM_UNITS); /* the control */
+	/* A loan sensitive to switches cannot be lent on: the waiter
+	 * blocks, and inheritance is left to the scheduler (this one, fixed
+	 * priority, does none). */
+	CHECK_EQ(inversion(1, NEST_ON_SWITCH), MEDIUM_UNITS);
 	return 0;
 }
 
@@ -419,7 +428,7 @@ static void calls_server(uint64_t unused)
 SELFTEST(sensitivity_on_switch)
 {
 	static void (*const one[1])(uint64_t) = { calls_server };
-	int64_t s = start_server(serve_work);
+	int64_t s = start_server(serve_work), c, why;
 
 	CHECK(s > 0);
 	calls_done = 0;
@@ -437,6 +446,16 @@ SELFTEST(sensitivity_on_switch)
 	/* Each call: a loan to the client, another to the server. */
 	CHECK(root.decisions >= 2 * SWITCH_CALLS);
 	CHECK_EQ(port.count[NEST_EV_EXITED], 1);
+	/* The primitive alone: schedule() until the client is gone. */
+	calls_done = 0;
+	port = (struct nest_port){ 0 };
+	c = rt_spawn(calls_server, 0);
+	CHECK(c > 0);
+	while ((why = nest_schedule((uint64_t)c, &port, NEST_ON_SWITCH, 0)) !=
+	       XOK_YIELD_GONE)
+		CHECK(why > 0);
+	CHECK_EQ(calls_done, SWITCH_CALLS);
+	CHECK_EQ(port.count[NEST_EV_SWITCHED], SWITCH_CALLS);
 	stop_server(s);
 	return 0;
 }

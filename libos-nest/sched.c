@@ -99,8 +99,8 @@ static int is_client(const struct nest_sched *s, uint64_t env)
 	return 0;
 }
 
-/* Makes each environment a client created, and is not a client yet, a
- * client: the scheduler's creation notification. */
+/* Makes a client of each environment a client created that is not one
+ * yet: how a scheduler hears of a creation. */
 static void adopt_children(struct nest_sched *s)
 {
 	for (unsigned i = 0; i < XOK_NENV; i++) {
@@ -129,7 +129,8 @@ static __attribute__((noinline)) void refresh(struct nest_sched *s)
 			if (!nest_policy_is_runnable(&s->policy, c))
 				nest_policy_unblock(&s->policy, c);
 		} else if (!alive(s->env[c])) {
-			nest_policy_remove(&s->policy, c); /* env[c] kept, for the port */
+			/* env[c] stays, for the port to name. */
+			nest_policy_remove(&s->policy, c);
 		} else if (nest_runs_for(s->env[c])) {
 			nest_policy_unblock(&s->policy, c);
 		} else {

@@ -52,7 +52,8 @@ struct nest_sched {
 	uint64_t until;                       /* see nest_sched_run */
 	struct nest_port *port; /* where notifications go, or null */
 	/* Adopt environments its clients create as clients with this
-	 * policy parameter (each notified as created), if `adopt`. */
+	 * policy parameter (each notified as created), if `adopt`: not
+	 * for a client that schedules what it creates itself. */
 	int adopt;
 	uint64_t adopt_param;
 	/* What the last refresh saw: the kernel's count of status changes
@@ -76,9 +77,10 @@ int nest_sched_sensitivity(struct nest_sched *s, unsigned c,
 /* Fluke's schedule(client, wakeup_port, sensitivity): one loan of this
  * environment's time to `client` (to the server at the end of its chain
  * of calls while it waits for one), which ends as `sensitivity` says;
- * what the loan's end tells is posted to `wakeup` (may be null) as
- * client `slot`'s. Returns why it ended (XOK_YIELD_*), or E_STATE if
- * nothing of the client's can run now. */
+ * a switch or a conflict that ended it is posted to `wakeup` (may be
+ * null) as client `slot`'s (nest_sched_run posts blocking, waking and
+ * exits as it sees them). Returns why it ended (XOK_YIELD_*), or E_STATE
+ * if nothing of the client's can run now. */
 int64_t nest_schedule(uint64_t client, struct nest_port *wakeup,
 		      unsigned sensitivity, unsigned slot);
 
