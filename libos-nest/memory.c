@@ -48,6 +48,9 @@ static int64_t naming_slot(const struct nester *n, const struct nest_child *c,
 	if (!name.valid)
 		return E_PERM;
 	name.rights = XOK_CAP_RIGHTS;
+	if (!memcmp((const void *)&RT_SELF->caps[NEST_NAME_SLOT], &name,
+		    sizeof(name)))
+		return NEST_NAME_SLOT; /* it names the last one's too */
 	if ((r = xok_cap_grant(slot, 0, 0, NEST_NAME_SLOT, &name)) < 0)
 		return r;
 	return NEST_NAME_SLOT;
@@ -70,6 +73,8 @@ static int64_t grow(struct nester *n, struct nest_child *c, uint64_t subject,
 		return 0;
 	if (c->pages + pages > n->quota)
 		return E_NOMEM;
+	if (!pages)
+		return 0;
 	if ((slot = naming_slot(n, c, subject)) < 0)
 		return slot;
 	for (uint64_t i = 0; i < pages; i++) {
