@@ -39,6 +39,7 @@
 #define SCRATCH_BLOCKS (XOK_XN_REGISTRY + XOK_XN_REGISTRY / 4)
 
 static struct xnblk fs;
+static struct cffs_dindex fs_index;
 static struct cffs_blk *b = &fs.blk;
 static unsigned runs = MAX_RUNS, small_files = 1000;
 static uint64_t big_bytes = 64ull << 20;
@@ -70,7 +71,7 @@ static void drop_caches(void)
 
 	sync_all();
 	t0 = xok_clock_ns();
-	dindex_reset(&fs.index);
+	dindex_reset(&fs_index);
 	xnblk_trim(&fs, 0);
 	if ((r = cffs_lookup(b, "/scratch", &f)))
 		die("lookup /scratch", r);
@@ -221,7 +222,7 @@ int main(const char *arg)
 	}
 	for (unsigned i = 0; i < CHUNK; i++)
 		chunk[i] = (uint8_t)(i * 7 + 1);
-	if ((r = xnmount_cffs(&fs, "files", WINDOW, 1)))
+	if ((r = xnmount_cffs(&fs, &fs_index, "files", WINDOW, 1)))
 		die("mounting a fresh C-FFS", r);
 	make_scratch();
 	measure("files_1000_small", small_files_run, NULL);

@@ -25,6 +25,7 @@
 
 static const uint64_t sizes[FILES] = { 100, 5000, 60000, 1, 9000, 70000 };
 static struct xnblk fs;
+static struct cffs_dindex fs_index;
 static struct cffs_blk *b = &fs.blk;
 static uint8_t buf[70000];
 
@@ -76,7 +77,7 @@ static int cut(uint64_t writes)
 	unsigned synced = 0;
 	long r;
 
-	if ((r = xnmount_cffs(&fs, "files", WINDOW, 1)) ||
+	if ((r = xnmount_cffs(&fs, &fs_index, "files", WINDOW, 1)) ||
 	    (r = cffs_create(b, "/synced", CFFS_S_IFREG | 0644, &log)) ||
 	    (r = xnblk_flush()) || (r = xok_xn_sync(0)))
 		return 10;
@@ -118,7 +119,7 @@ static int recover(void)
 	struct cffs_loc log;
 	long n;
 
-	if (xnmount_cffs(&fs, "files", WINDOW, 0) ||
+	if (xnmount_cffs(&fs, &fs_index, "files", WINDOW, 0) ||
 	    cffs_lookup(b, "/synced", &log) ||
 	    (n = cffs_read(b, &log, 0, records, sizeof(records))) < 0)
 		return 20;

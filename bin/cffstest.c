@@ -68,11 +68,23 @@ SELFTEST(cffs_types_and_root_directory)
 
 static const char motd[] = "Welcome to Xok/ExOS, on C-FFS over XN.\n";
 static struct xnblk fs;
+static struct cffs_dindex fs_index;
+
 static uint8_t buf[BIG];
 
 static uint64_t disk_blocks(void)
 {
 	return ((const volatile struct xok_disk *)XOK_UDISKS)[0].nblocks;
+}
+
+/* Opens root `root` in `fs`, with an empty name index. */
+static int open_fs(int64_t root)
+{
+	int r = xnblk_open(&fs, 0, (uint64_t)root, disk_blocks(), WINDOW);
+
+	dindex_reset(&fs_index);
+	fs.blk.index = &fs_index;
+	return r;
 }
 
 static int dirty_blocks(void)
@@ -278,7 +290,7 @@ SELFTEST(files_through_xn)
 	/* No such root: refused, and fs is opened properly next. */
 	CHECK_EQ(xnblk_open(&fs, 0, XOK_XN_MAXROOTS - 1, disk_blocks(), WINDOW),
 		 E_INVAL);
-	CHECK_EQ(xnblk_open(&fs, 0, (uint64_t)root, disk_blocks(), WINDOW), 0);
+	CHECK_EQ(open_fs(root), 0);
 	CHECK_EQ(cffs_mount(b), CFFS_EINVAL); /* a zeroed root block */
 	fs.blk.now = since_boot;
 	CHECK_EQ(cffs_mkfs(b), 0);
@@ -331,8 +343,7 @@ static int reread(void)
 
 	if (xok_xn_mount(0, 0) < 0 || (root = xok_xn_root_find("files")) < 0)
 		return 30;
-	if (xnblk_open(&fs, 0, (uint64_t)root, disk_blocks(), WINDOW) ||
-	    cffs_mount(&fs.blk) || !files_intact() || !huge_intact())
+	if (open_fs(root) || cffs_mount(&fs.blk) || !files_intact() || !huge_intact())
 		return 31;
 	printf("cffstest: /etc/motd, /big and /huge read back from disk\n");
 	if (!renamed_intact())
@@ -401,8 +412,7 @@ static int hostdisk(void)
 
 	if (xok_xn_mount(0, 0) < 0 || (root = xok_xn_root_find("files")) < 0)
 		return 40;
-	if (xnblk_open(&fs, 0, (uint64_t)root, disk_blocks(), WINDOW) ||
-	    cffs_mount(&fs.blk))
+	if (open_fs(root) || cffs_mount(&fs.blk))
 		return 41;
 	rt_check_leaks = 0;
 	failed = rt_run_selftests("reads_host_made_disk,writes_for_the_host");

@@ -89,4 +89,14 @@ int elf_check_headers(const void *data, size_t size, uint64_t file_size,
 /* A short message for an elf_error. */
 const char *elf_strerror(int err);
 
+/* Where the pages of PT_LOAD `ph`, placed `bias` above its address, end:
+ * all of them, or (file_only) those holding bytes of the file — the rest
+ * are zeros (bss) a loader may leave for first touch. */
+static inline uint64_t elf_pages_end(const struct elf64_phdr *ph,
+				     uint64_t bias, int file_only)
+{
+	return (ph->vaddr + bias + (file_only ? ph->filesz : ph->memsz) +
+		4095) & ~4095ull;
+}
+
 #endif

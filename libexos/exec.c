@@ -288,19 +288,20 @@ static uint64_t page_perm(const struct image *im, uint64_t p)
 }
 
 /* Maps and fills every PT_LOAD segment, then gives each page its
- * protection. */
-static int load_segments(struct image *im)
+ * protection; with bss_on_demand, pages past the file's bytes are left
+ * for their first touch (mem.c zeroes the ExOS image's, and only the
+ * image loads that way). */
+static int load_segments(struct image *im, int bss_on_demand)
 {
 	for (unsigned i = 0; i < im->info.phnum; i++) {
 		const struct elf64_phdr *ph = &im->info.phdrs[i];
 		uint64_t va = ph->vaddr + im->bias;
-		uint64_t lo = va & ~(PAGE - 1),
-			 hi = (va + ph->memsz + PAGE - 1) & ~(PAGE - 1);
+		uint64_t hi = elf_pages_end(ph, im->bias, bss_on_demand);
 		long got;
 
 		if (ph->type != ELF_PT_LOAD)
 			continue;
-		for (uint64_t p = lo; p < hi; p += PAGE)
+		for (uint64_t p = va & ~(PAGE - 1); p < hi; p += PAGE)
 			if (!(exos_pte(p) & XOK_PTE_P) &&
 			    exos_map_fresh(p, XOK_PTE_W | XOK_PTE_NX) < 0)
 				return -L_ENOMEM;
@@ -311,11 +312,11 @@ static int load_segments(struct image *im)
 	}
 	for (unsigned i = 0; i < im->info.phnum; i++) {
 		const struct elf64_phdr *ph = &im->info.phdrs[i];
-		uint64_t va = ph->vaddr + im->bias;
+		uint64_t hi = elf_pages_end(ph, im->bias, bss_on_demand);
 
 		if (ph->type != ELF_PT_LOAD)
 			continue;
-		for (uint64_t p = va & ~(PAGE - 1); p < va + ph->memsz;
+		for (uint64_t p = (ph->vaddr + im->bias) & ~(PAGE - 1); p < hi;
 		     p += PAGE)
 			if (xok_page_map(0, 0, p, 0, PFN(exos_pte(p)),
 					 page_perm(im, p)) < 0)
@@ -452,7 +453,7 @@ static void replace_program(struct image *im, struct exec_request *rq)
 
 	exos_init_upcalls();
 	if (exos_unmap_program() ||
-	    (im->native ? load_segments(im) : lazy_segments(im)) ||
+	    (im->native ? load_segments(im, 0) : lazy_segments(im)) ||
 	    !(sp = build_stack(im, rq)))
 		exos_exit(L_SIGKILL);
 	for (unsigned i = 0; i < im->info.phnum; i++) {
@@ -494,7 +495,7 @@ static int64_t map_image(void)
 	}
 	im->bias = 0;
 	exos_unmap_range(XOK_EXOS_IMAGE, XOK_EXOS_IMAGE + (1ull << 30));
-	if ((r = load_segments(im))) {
+	if ((r = load_segments(im, 1))) {
 		exos_unmap_range(XOK_EXOS_IMAGE, XOK_EXOS_IMAGE + (1ull << 30));
 		return r;
 	}
@@ -511,6 +512,9 @@ int64_t exos_image_entry(const struct exec_request *from)
 {
 	struct exec_request *rq = &request;
 
+	/* The image's own handlers from here: its zeroed data appears on
+	 * first touch, which only its fault handler knows. */
+	exos_init_upcalls();
 	memcpy(rq->path, from->path, sizeof(rq->path));
 	memcpy(rq->args, from->argv.bytes, from->argv.size);
 	memcpy(rq->envs, from->envp.bytes, from->envp.size);
@@ -549,6 +553,7 @@ SYS(execve)
 	exos_unmap_range(EXOS_XN_WINDOW, EXOS_XN_WINDOW + (1ull << 32));
 	exos_fs_forget();
 	r = ((int64_t (*)(struct exec_request *))entry)(rq);
+	exos_init_upcalls(); /* this program's own again */
 	exos_unmap_range(XOK_EXOS_IMAGE, XOK_EXOS_IMAGE + (1ull << 30));
 	return r;
 }

@@ -58,7 +58,7 @@
 #define EXOS_NPIPE 32
 #define EXOS_NFD   256
 #define EXOS_PATH  1024
-#define EXOS_PIPE_SIZE 16384
+#define EXOS_PIPE_SIZE 65536
 #define EXOS_TTY_LINE 4096
 
 /* ---- Shared state ---- */
@@ -78,6 +78,8 @@ struct exos_proc {
 	uint32_t stopped;    /* stopped by a signal (job control) */
 	uint32_t report;     /* REPORT_*: changes its parent's wait4 sees */
 	int32_t stopsig;     /* what stopped it */
+	int32_t nice;        /* setpriority's value, -20..19 (kept, not used:
+			      * every process runs one slice) */
 	volatile uint64_t events; /* bumped on each signal or child change */
 	char comm[16];
 	char exe[128];     /* the program's path, for /proc/<pid>/exe */
@@ -304,8 +306,12 @@ void exos_pagecache_drop(void);
 struct exos_proc *exos_proc_self(void);
 struct exos_proc *exos_proc_find(int32_t pid);
 void exos_exit(int32_t wstatus) __attribute__((noreturn));
-int64_t exos_fork(const struct xok_trapframe *tf);
-void exos_fork_child(struct xok_trapframe *tf) __attribute__((noreturn));
+/* A new process, a copy-on-write copy of this one; its child starts
+ * with the stack pointer `child_sp` (0: the caller's) and its pid
+ * stored at `child_tid` (0: nowhere). */
+int64_t exos_fork(const struct xok_trapframe *tf, uint64_t child_sp,
+		  uint64_t child_tid);
+void exos_fork_child(struct xok_trapframe *tf, uint64_t sp, uint64_t tid) __attribute__((noreturn));
 /* Makes the caller process 1; its heap starts at brk_start. */
 int exos_proc_first(uint64_t brk_start);
 
@@ -367,6 +373,9 @@ int exos_pipe_create(int fds[2], int flags);
 long exos_pipe_read(struct exos_file *f, void *buf, size_t len);
 long exos_pipe_write(struct exos_file *f, const void *buf, size_t len);
 void exos_pipe_close(struct exos_file *f);
+/* This process closed a descriptor of pipe p: if it holds no other, it
+ * unmaps the pipe's ring. */
+void exos_pipe_let_go(uint32_t p);
 int exos_pipe_poll(struct exos_file *f, int events);
 
 /* synth.c: pseudo-random numbers (/dev/urandom, getrandom, AT_RANDOM) */

@@ -74,7 +74,12 @@ static int fd_close(int fd)
 	if (fd < 0 || fd >= EXOS_NFD || (file = SELF->fd[fd].file) < 0)
 		return -L_EBADF;
 	SELF->fd[fd].file = -1;
+	uint16_t kind = SHARED->files[file].kind;
+	uint32_t pipe = SHARED->files[file].pipe;
+
 	exos_file_unref(file);
+	if (kind == FILE_PIPE_R || kind == FILE_PIPE_W)
+		exos_pipe_let_go(pipe);
 	return 0;
 }
 

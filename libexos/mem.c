@@ -12,6 +12,7 @@
 #include <xok/page.h>
 #include <xok/syscall.h>
 
+#include "../lib/elf.h"
 #include "../lib/string.h"
 #include "exos.h"
 #include "sys.h"
@@ -42,6 +43,25 @@ static int grows_on_demand(uint64_t va)
 	       (va < EXOS_USTACK_TOP && va >= EXOS_USTACK_TOP - EXOS_USTACK_MAX);
 }
 
+extern const char __ehdr_start[];
+
+/* Is `va` in a page of this binary's writable segment past its file's
+ * bytes (its bss)? The ExOS image is loaded leaving those for their
+ * first touch (exec.c), so a fork copies only the ones used; a native
+ * program's are all mapped when it starts and never fault here. */
+static int bss_on_demand(uint64_t va)
+{
+	const struct elf64_ehdr *eh = (const void *)__ehdr_start;
+	const struct elf64_phdr *ph = (const void *)(__ehdr_start + eh->phoff);
+
+	for (unsigned i = 0; i < eh->phnum; i++)
+		if (ph[i].type == ELF_PT_LOAD && (ph[i].flags & ELF_PF_W) &&
+		    va >= elf_pages_end(&ph[i], 0, 1) &&
+		    va < elf_pages_end(&ph[i], 0, 0))
+			return 1;
+	return 0;
+}
+
 /* Gives the process its own copy of the copy-on-write page at `va`. */
 static int copy_on_write(uint64_t va, uint64_t pte)
 {
@@ -69,7 +89,7 @@ int exos_resolve_fault(uint64_t va, int write)
 	if (!(pte & XOK_PTE_P)) {
 		int r;
 
-		if (grows_on_demand(va))
+		if (grows_on_demand(va) || bss_on_demand(va))
 			return exos_map_fresh(va, XOK_PTE_W | XOK_PTE_NX) < 0 ?
 				-L_ENOMEM : 0;
 		r = exos_lazy_fault(va);
@@ -114,39 +134,47 @@ int exos_ustring(const char *s, char *out, size_t size)
 
 /* ---- Unmapping ranges ---- */
 
-/* Skips the page-table levels that are absent, so walking the whole
- * user half costs what is mapped, not its size; within a page table that
- * is there, a tight loop over its entries finds the present ones. */
+/* The entry mapping `va` at `level` of the page tables (3: the PML4, 0:
+ * the page table), read through XOK_UVPT. Consecutive addresses' entries
+ * of a level are consecutive words there. */
+static const volatile uint64_t *entry_of(int level, uint64_t va)
+{
+	switch (level) {
+	case 3: return XOK_VPT_PML4E(XOK_UVPT, XOK_UVPT_SLOT, va);
+	case 2: return XOK_VPT_PDPTE(XOK_UVPT, XOK_UVPT_SLOT, va);
+	case 1: return XOK_VPT_PDE(XOK_UVPT, XOK_UVPT_SLOT, va);
+	default: return XOK_VPT_PTE(XOK_UVPT, va);
+	}
+}
+
+/* Walks [lo, hi) at `level`: a tight loop over the level's entries,
+ * going down only where one is present — so walking the user half
+ * costs what is mapped, not its size. */
+static int walk_level(int level, uint64_t lo, uint64_t hi,
+		      int (*fn)(uint64_t va, uint64_t pte, void *arg),
+		      void *arg)
+{
+	uint64_t span = 1ull << (12 + 9 * level);
+	const volatile uint64_t *e = entry_of(level, lo);
+
+	for (uint64_t va = lo; va < hi; e++) {
+		uint64_t next = (va | (span - 1)) + 1, pte = *e;
+		int r;
+
+		if ((pte & XOK_PTE_P) &&
+		    (r = level ? walk_level(level - 1, va, next < hi ? next : hi,
+					    fn, arg)
+			       : fn(va, pte, arg)))
+			return r;
+		va = next;
+	}
+	return 0;
+}
+
 int exos_walk(uint64_t lo, uint64_t hi,
 	      int (*fn)(uint64_t va, uint64_t pte, void *arg), void *arg)
 {
-	for (uint64_t va = lo; va < hi;) {
-		uint64_t table_end = (va | ((1ull << 21) - 1)) + 1;
-
-		if (!(*XOK_VPT_PML4E(XOK_UVPT, XOK_UVPT_SLOT, va) & XOK_PTE_P)) {
-			va = (va | ((1ull << 39) - 1)) + 1;
-			continue;
-		}
-		if (!(*XOK_VPT_PDPTE(XOK_UVPT, XOK_UVPT_SLOT, va) & XOK_PTE_P)) {
-			va = (va | ((1ull << 30) - 1)) + 1;
-			continue;
-		}
-		if (!(*XOK_VPT_PDE(XOK_UVPT, XOK_UVPT_SLOT, va) & XOK_PTE_P)) {
-			va = table_end;
-			continue;
-		}
-		/* The page table's entries from va's to hi's or its end. */
-		const volatile uint64_t *pte = XOK_VPT_PTE(XOK_UVPT, va);
-		uint64_t end = table_end < hi ? table_end : hi;
-
-		for (; va < end; va += PAGE, pte++) {
-			int r;
-
-			if ((*pte & XOK_PTE_P) && (r = fn(va, *pte, arg)))
-				return r;
-		}
-	}
-	return 0;
+	return walk_level(3, lo, hi, fn, arg);
 }
 
 int exos_batch_add(struct exos_batch *b, uint64_t va, uint64_t pfn, uint64_t perm)

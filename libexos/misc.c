@@ -433,6 +433,61 @@ SYS(getrusage)
 	return 0;
 }
 
+/* setpriority and getpriority (PRIO_PROCESS, PRIO_PGRP, PRIO_USER with
+ * who 0: the caller, its group, everyone). Xok gives each process one
+ * slice and ExOS no other priorities, so the value is kept and reported
+ * (nice, renice, top) but changes nothing. */
+static int priority_matches(const struct exos_proc *p, uint64_t which,
+			    int64_t who)
+{
+	const struct exos_proc *me = exos_proc_self();
+
+	if (p->state == PROC_FREE)
+		return 0;
+	switch (which) {
+	case 0: return p->pid == (who ? who : me->pid);
+	case 1: return p->pgid == (who ? who : me->pgid);
+	default: return who == 0;
+	}
+}
+
+static int64_t priority(uint64_t which, int64_t who, int set, int32_t nice)
+{
+	int64_t r = -L_ESRCH;
+
+	if (which > 2)
+		return -L_EINVAL;
+	exos_lock();
+	for (int i = 0; i < EXOS_NPROC; i++) {
+		struct exos_proc *p = &SHARED->procs[i];
+
+		if (!priority_matches(p, which, who))
+			continue;
+		if (set) {
+			p->nice = nice;
+			r = 0;
+		} else if (r < 20 - p->nice) {
+			/* getpriority: 20 - the lowest nice value matched */
+			r = 20 - p->nice;
+		}
+	}
+	exos_unlock();
+	return r;
+}
+
+SYS(setpriority)
+{
+	int64_t nice = (int32_t)a->a[2];
+
+	return priority(a->a[0], (int32_t)a->a[1], 1,
+			(int32_t)(nice < -20 ? -20 : nice > 19 ? 19 : nice));
+}
+
+SYS(getpriority)
+{
+	return priority(a->a[0], (int32_t)a->a[1], 0, 0);
+}
+
 SYS(sched_getaffinity)
 {
 	if (a->a[1] < 8 || exos_uaccess(a->a[2], 8, 1))

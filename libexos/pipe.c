@@ -7,8 +7,10 @@
  * EXOS_PIPEBUF region by the process that makes the pipe; the processes
  * that share it got its descriptors through fork, which shares that
  * region's mappings. So a fork maps the rings of pipes in use, not
- * every pipe's. A process finding other frames at a ring's place (a
- * pipe made again in that slot) maps the pipe's own first.
+ * every pipe's: a process lets a ring go when it closes its last
+ * descriptor of the pipe (the frames go with the last process mapping
+ * them). A process finding other frames at a ring's place (a pipe made
+ * again in that slot) maps the pipe's own first.
  */
 #include <xok/page.h>
 #include <xok/syscall.h>
@@ -25,20 +27,34 @@ static uint8_t *ring_at(unsigned p)
 	return (uint8_t *)(EXOS_PIPEBUF + (uint64_t)p * EXOS_PIPE_SIZE);
 }
 
-/* Pipe p's ring, mapped in this process. The lock is held. */
+/* Pipe p's ring, mapped in this process. The lock is held. A ring's
+ * pages are mapped and let go together, so its first page tells. */
 static uint8_t *ring(const struct exos_pipe *pp)
 {
 	unsigned p = (unsigned)(pp - SHARED->pipes);
 	uint8_t *at = ring_at(p);
+	uint64_t pte = exos_pte((uint64_t)at);
 
-	for (unsigned i = 0; i < EXOS_PIPE_PAGES; i++) {
-		uint64_t va = (uint64_t)at + i * XOK_PAGE_SIZE,
-			 pte = exos_pte(va);
-
-		if (!(pte & XOK_PTE_P) || PFN(pte) != pp->pfn[i])
-			xok_page_map(0, 0, va, 0, pp->pfn[i], RING_PERM);
-	}
+	if ((pte & XOK_PTE_P) && PFN(pte) == pp->pfn[0])
+		return at;
+	for (unsigned i = 0; i < EXOS_PIPE_PAGES; i++)
+		xok_page_map(0, 0, (uint64_t)at + i * XOK_PAGE_SIZE, 0,
+			     pp->pfn[i], RING_PERM);
 	return at;
+}
+
+void exos_pipe_let_go(uint32_t p)
+{
+	for (int fd = 0; fd < EXOS_NFD; fd++) {
+		int file = SELF->fd[fd].file;
+
+		if (file >= 0 && SHARED->files[file].pipe == p &&
+		    (SHARED->files[file].kind == FILE_PIPE_R ||
+		     SHARED->files[file].kind == FILE_PIPE_W))
+			return;
+	}
+	exos_unmap_range((uint64_t)ring_at(p),
+			 (uint64_t)ring_at(p) + EXOS_PIPE_SIZE);
 }
 
 /* Fresh frames for pipe p's ring. The lock is held. */

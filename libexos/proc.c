@@ -108,6 +108,10 @@ int exos_proc_first(uint64_t brk_start)
 	if (!exos_root_fs)
 		exos_printf("exos: no C-FFS root file system: only /dev and "
 			    "/proc\n");
+	/* Once per boot: what a crash left half-removed is released. */
+	else if (cffs_reclaim(exos_root_fs) < 0)
+		exos_printf("exos: cannot release what a crash left on the "
+			    "root file system\n");
 	/* Descriptors 0, 1, 2: the console. */
 	int fd = exos_open("/dev/console", L_O_RDWR, 0);
 
@@ -210,7 +214,8 @@ static void share_descriptors(void)
 			SHARED->files[SELF->fd[i].file].refs++;
 }
 
-int64_t exos_fork(const struct xok_trapframe *tf)
+int64_t exos_fork(const struct xok_trapframe *tf, uint64_t child_sp,
+		  uint64_t child_tid)
 {
 	struct fork_state s;
 	struct xok_env_state st;
@@ -243,6 +248,7 @@ int64_t exos_fork(const struct xok_trapframe *tf)
 	p->sid = me->sid;
 	p->env = s.child;
 	p->ignored = me->ignored;
+	p->nice = me->nice;
 	p->state = PROC_ALIVE;
 	p->start_ns = (int64_t)xok_clock_ns();
 	memcpy(p->comm, me->comm, sizeof(p->comm));
@@ -253,6 +259,8 @@ int64_t exos_fork(const struct xok_trapframe *tf)
 	 * below everything live here. */
 	st.tf.rip = (uint64_t)exos_fork_child;
 	st.tf.rdi = (uint64_t)tf;
+	st.tf.rsi = child_sp;
+	st.tf.rdx = child_tid;
 	st.tf.rsp = (((uint64_t)__builtin_frame_address(0) - 4096) & ~15ull) - 8;
 	st.tf.rflags = 0x202;
 	r = xok_env_set(0, s.child, &st,
@@ -269,7 +277,7 @@ int64_t exos_fork(const struct xok_trapframe *tf)
 	return p->pid;
 }
 
-void exos_fork_child(struct xok_trapframe *tf)
+void exos_fork_child(struct xok_trapframe *tf, uint64_t sp, uint64_t tid)
 {
 	uint64_t me = xok_getenvid();
 
@@ -278,6 +286,10 @@ void exos_fork_child(struct xok_trapframe *tf)
 		if (SHARED->procs[i].state == PROC_ALIVE &&
 		    SHARED->procs[i].env == me)
 			SELF->pid = SHARED->procs[i].pid;
+	if (sp)
+		tf->rsp = sp;
+	if (tid && !exos_uaccess(tid, 4, 1))
+		*(int32_t *)tid = SELF->pid;
 	tf->rax = 0;
 	SELF->in_exos = 0;
 	xok_resume(tf);
@@ -285,34 +297,72 @@ void exos_fork_child(struct xok_trapframe *tf)
 
 SYS(fork)
 {
-	return exos_fork(a->tf);
+	return exos_fork(a->tf, 0, 0);
 }
 
 /* vfork's child shares nothing here: it is a fork, which programs that
  * use vfork correctly cannot tell apart. */
 SYS(vfork)
 {
-	return exos_fork(a->tf);
+	return exos_fork(a->tf, 0, 0);
 }
 
 #define L_CLONE_VM     0x100
 #define L_CLONE_VFORK  0x4000
 #define L_CLONE_THREAD 0x10000
-#define L_CLONE_SETTLS 0x80000
-#define L_CLONE_CHILD_SETTID 0x1000000
 #define L_CLONE_PARENT_SETTID 0x100000
-#define L_CLONE_CHILD_CLEARTID 0x200000
+#define L_CLONE_CHILD_SETTID 0x1000000
 
-/* clone as glibc's fork and posix_spawn use it: a new process. Threads
- * (CLONE_VM without CLONE_VFORK) are not supported. */
-SYS(clone)
+/* clone and clone3 as glibc's fork, vfork and posix_spawn use them: a
+ * new process. CLONE_VM with CLONE_VFORK (posix_spawn's child on a stack
+ * of its own) is a fork whose child starts on that stack — it shares
+ * nothing, which a child that only execs or exits cannot tell, except
+ * that an exec error it stores is not seen by the parent (which then
+ * sees the child exit 127). Threads (CLONE_VM without CLONE_VFORK) are
+ * not supported. The thread ids asked for are the process's pid. */
+static int64_t clone_process(const struct sysargs *a, uint64_t flags,
+			     uint64_t sp, uint64_t parent_tid,
+			     uint64_t child_tid)
 {
-	uint64_t flags = a->a[0];
+	int64_t pid;
 
 	if ((flags & L_CLONE_THREAD) ||
-	    ((flags & L_CLONE_VM) && !(flags & L_CLONE_VFORK)) || a->a[1])
+	    ((flags & L_CLONE_VM) && !(flags & L_CLONE_VFORK)))
 		return -L_ENOSYS;
-	return exos_fork(a->tf);
+	if ((flags & L_CLONE_PARENT_SETTID) &&
+	    exos_uaccess(parent_tid, 4, 1))
+		return -L_EFAULT;
+	pid = exos_fork(a->tf, (flags & L_CLONE_VM) ? sp : 0,
+			(flags & L_CLONE_CHILD_SETTID) ? child_tid : 0);
+	if (pid > 0 && (flags & L_CLONE_PARENT_SETTID))
+		*(int32_t *)parent_tid = (int32_t)pid;
+	return pid;
+}
+
+SYS(clone)
+{
+	/* x86-64: flags, stack, parent_tid, child_tid, tls */
+	return clone_process(a, a->a[0], a->a[1], a->a[2], a->a[3]);
+}
+
+struct l_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal;
+	uint64_t stack, stack_size, tls;
+};
+
+SYS(clone3)
+{
+	const struct l_clone_args *ca = (const void *)a->a[0];
+
+	if (a->a[1] < sizeof(*ca))
+		return -L_EINVAL;
+	if (exos_uaccess(a->a[0], sizeof(*ca), 0))
+		return -L_EFAULT;
+	if (ca->exit_signal > L_NSIG || (ca->flags & 0xff))
+		return -L_EINVAL;
+	return clone_process(a, ca->flags,
+			     ca->stack ? ca->stack + ca->stack_size : 0,
+			     ca->parent_tid, ca->child_tid);
 }
 
 /* ---- exit and wait ---- */

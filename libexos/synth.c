@@ -125,11 +125,12 @@ long exos_dev_write(struct exos_file *f, const void *buf, size_t len)
 
 enum { PROC_SELF, PROC_EXE, PROC_CMDLINE, PROC_STAT, NPROCF,
        /* Files of /proc itself, not of a process. */
-       PROC_MOUNTS = NPROCF, PROC_UPTIME, PROC_MEMINFO, NPROC_ALL };
+       PROC_MOUNTS = NPROCF, PROC_UPTIME, PROC_MEMINFO, PROC_SYSSTAT,
+       NPROC_ALL };
 
 static const char *const proc_system_files[NPROC_ALL] = {
 	[PROC_MOUNTS] = "mounts", [PROC_UPTIME] = "uptime",
-	[PROC_MEMINFO] = "meminfo",
+	[PROC_MEMINFO] = "meminfo", [PROC_SYSSTAT] = "stat",
 };
 
 static const char *const proc_files[NPROCF] = {
@@ -216,7 +217,35 @@ long exos_proc_readlink(const struct exos_node *n, char *buf, size_t size)
 	return (long)len;
 }
 
-/* The text of a file of /proc itself: what df, uptime and free read. */
+/* /proc/stat: the CPU's time in 100 Hz ticks, busy being the slices
+ * every environment ran (Xok counts them), and the process counts: what
+ * top reads. */
+static size_t cpu_text(char *buf, size_t size, uint64_t ns)
+{
+	uint64_t busy = 0, now = ns / 10000000;
+	int procs = 0, running = 0;
+
+	for (unsigned i = 0; i < XOK_NENV; i++)
+		busy += ENVS[i].id ? ENVS[i].ticks : 0;
+	for (int i = 0; i < EXOS_NPROC; i++) {
+		const struct exos_proc *p = &SHARED->procs[i];
+
+		procs += p->state != PROC_FREE;
+		running += p->state == PROC_ALIVE &&
+			   ENVS[xok_env_slot(p->env)].status ==
+				   XOK_ENV_RUNNABLE;
+	}
+	if (busy > now)
+		busy = now;
+	return (size_t)fmt_snprintf(buf, size,
+		"cpu  %lu 0 0 %lu 0 0 0 0 0 0\ncpu0 %lu 0 0 %lu 0 0 0 0 0 0\n"
+		"btime %ld\nprocesses %d\nprocs_running %d\nprocs_blocked 0\n",
+		busy, now - busy, busy, now - busy,
+		(exos_now_ns() - (int64_t)ns) / 1000000000, procs, running);
+}
+
+/* The text of a file of /proc itself: what df, uptime, free and top
+ * read. */
 static size_t system_text(int which, char *buf, size_t size)
 {
 	const volatile struct xok_clock *c = (const volatile void *)XOK_UCLOCK;
@@ -232,6 +261,8 @@ static size_t system_text(int which, char *buf, size_t size)
 		return (size_t)fmt_snprintf(buf, size, "%lu.%02lu 0.00\n",
 					    ns / 1000000000,
 					    ns / 10000000 % 100);
+	case PROC_SYSSTAT:
+		return cpu_text(buf, size, ns);
 	default:
 		for (uint64_t i = 0; i < c->npages; i++)
 			free += !pages[i].allocated;
@@ -265,9 +296,9 @@ static size_t proc_text(const struct exos_node *n, char *buf, size_t size)
 
 	/* Linux's field order; clock ticks are 100 Hz, as Xok's slices. */
 	return (size_t)fmt_snprintf(buf, size,
-		"%d (%s) %c %d %d %d 0 -1 0 0 0 0 0 %lu 0 0 0 20 0 1 0 %ld "
+		"%d (%s) %c %d %d %d 0 -1 0 0 0 0 0 %lu 0 0 0 %d %d 1 0 %ld "
 		"0 0\n", p->pid, p->comm, state, p->ppid, p->pgid, p->sid,
-		ticks, p->start_ns / 10000000);
+		ticks, 20 + p->nice, p->nice, p->start_ns / 10000000);
 }
 
 long exos_proc_read(struct exos_file *f, void *buf, size_t len, int64_t off)

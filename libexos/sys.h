@@ -36,7 +36,7 @@ enum {
 	X(fchownat) X(utimensat) X(truncate) X(ftruncate) X(fsync) \
 	X(fdatasync) X(sync) X(access) X(faccessat) X(faccessat2) \
 	X(getcwd) X(chdir) X(fchdir) X(umask) X(creat) X(statfs) X(fstatfs) \
-	/* proc.c */ X(fork) X(vfork) X(clone) X(execve) X(exit) \
+	/* proc.c */ X(fork) X(vfork) X(clone) X(clone3) X(execve) X(exit) \
 	X(exit_group) X(wait4) X(getpid) X(getppid) X(gettid) X(getpgid) \
 	X(setpgid) X(getpgrp) X(getsid) X(setsid) X(kill) X(tgkill) \
 	X(set_tid_address) X(sched_yield) \
@@ -50,7 +50,7 @@ enum {
 	X(setgroups) X(setresuid) X(setresgid) X(getresuid) X(getresgid) \
 	X(clock_gettime) X(clock_getres) X(gettimeofday) X(time) \
 	X(nanosleep) X(clock_nanosleep) X(sysinfo) X(times) X(getrusage) \
-	X(sched_getaffinity) X(reboot) X(futex)
+	X(setpriority) X(getpriority) X(sched_getaffinity) X(reboot) X(futex)
 
 #define DECLARE(name) SYS(name);
 EXOS_SYSCALLS(DECLARE)

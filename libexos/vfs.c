@@ -839,24 +839,14 @@ SYS(utimensat)
 			!(a->a[3] & L_AT_SYMLINK_NOFOLLOW), &attr, what);
 }
 
-/* Sets a file's size. C-FFS can empty a file or grow it (a hole to the
- * new end); cutting it to a length in between is not there yet. */
+/* Sets a file's size (truncate, ftruncate): shorter frees what is past
+ * the end, longer leaves a hole. */
 static int set_size(const struct exos_node *n, uint64_t len)
 {
 	if ((n->ino.mode & L_S_IFMT) != L_S_IFREG)
 		return (n->ino.mode & L_S_IFMT) == L_S_IFDIR ? -L_EISDIR :
 							      -L_EINVAL;
-	if (len == n->ino.size)
-		return 0;
-	if (!len)
-		return cffs_truncate(FS, &n->loc);
-	if (len > n->ino.size) {
-		char zero = 0;
-		long r = cffs_write(FS, &n->loc, len - 1, &zero, 1);
-
-		return r < 0 ? (int)r : 0;
-	}
-	return -L_EINVAL;
+	return len == n->ino.size ? 0 : cffs_set_size(FS, &n->loc, len);
 }
 
 SYS(truncate)

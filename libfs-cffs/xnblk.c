@@ -443,7 +443,6 @@ int xnblk_open(struct xnblk *x, uint64_t cap, uint64_t root,
 	x->nblocks = nblocks;
 	x->window = window;
 	x->blk.ops = &xn_ops;
-	x->blk.index = &x->index;
 	if ((idx = xok_xn_bind_root(cap, root)) < 0)
 		return (int)idx;
 	if (settle(idx) != XOK_XN_VALID && REG[idx].state != XOK_XN_DIRTY)

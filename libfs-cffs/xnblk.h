@@ -34,11 +34,13 @@ struct xnblk {
 	struct xnblk_link {
 		uint64_t block, parent; /* parent 0: block is the root */
 	} parents[XNBLK_PARENTS];  /* open addressing by block number */
-	struct cffs_dindex index;  /* C-FFS's name index of this instance */
 };
 
 /* Binds root `root` of the mounted XN disk (`nblocks` long), using the
- * pages at `window` for mappings. 0 or a negative Xok error. */
+ * pages at `window` for mappings. The instance has no name index
+ * (blk.index NULL): its owner gives it one, which may be shared with
+ * other instances (an index holds only hints, dindex.h). 0 or a negative
+ * Xok error. */
 int xnblk_open(struct xnblk *x, uint64_t cap, uint64_t root,
 	       uint64_t nblocks, uint64_t window);
 

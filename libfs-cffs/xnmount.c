@@ -32,8 +32,8 @@ static int64_t install_types(void)
 	return 0;
 }
 
-int xnmount_cffs(struct xnblk *x, const char *name, uint64_t window,
-		 int fresh)
+int xnmount_cffs(struct xnblk *x, struct cffs_dindex *index,
+		 const char *name, uint64_t window, int fresh)
 {
 	uint64_t nblocks = ((const volatile struct xok_disk *)XOK_UDISKS)[0].nblocks;
 	int64_t root;
@@ -49,6 +49,8 @@ int xnmount_cffs(struct xnblk *x, const char *name, uint64_t window,
 	if ((r = xnblk_open(x, 0, (uint64_t)root, nblocks, window)))
 		return r;
 	x->blk.now = since_boot;
+	if ((x->blk.index = index))
+		dindex_reset(index);
 	if (fresh && (r = cffs_mkfs(&x->blk)))
 		return r;
 	if ((r = cffs_mount(&x->blk)) || (r = cffs_reclaim(&x->blk)) < 0)

@@ -10,7 +10,12 @@
 #include "memory.h"
 
 #define ENVS ((const volatile struct xok_env *)XOK_UENVS)
-#define STATE_PAGES ((sizeof(struct xnblk) + XOK_PAGE_SIZE - 1) / XOK_PAGE_SIZE)
+/* The server's C-FFS instance and its name index. */
+struct fs_state {
+	struct xnblk x;
+	struct cffs_dindex index;
+};
+#define STATE_PAGES ((sizeof(struct fs_state) + XOK_PAGE_SIZE - 1) / XOK_PAGE_SIZE)
 #define RECS_MAX (sizeof(nest_msg.data) / sizeof(struct nest_fs_rec))
 
 /* Shared by the two environments, but only the server touches fs. */
@@ -27,7 +32,7 @@ static int alive(uint64_t id)
  * into every child with the image). */
 static int64_t mount(void)
 {
-	struct xnblk *x = (struct xnblk *)NEST_FS_STATE_VA;
+	struct fs_state *st = (struct fs_state *)NEST_FS_STATE_VA;
 
 	if (mounted <= 0)
 		return mounted;
@@ -39,8 +44,9 @@ static int64_t mount(void)
 		if (r < 0)
 			return mounted = r;
 	}
-	if ((mounted = xnmount_cffs(x, "files", NEST_FS_WINDOW_VA, 0)) ||
-	    (mounted = nest_fs_init(&fs, &x->blk, folder, alive)))
+	if ((mounted = xnmount_cffs(&st->x, &st->index, "files",
+				    NEST_FS_WINDOW_VA, 0)) ||
+	    (mounted = nest_fs_init(&fs, &st->x.blk, folder, alive)))
 		return mounted;
 	return 0;
 }

@@ -55,6 +55,11 @@ echo "== archives and dd"
 tar -cf t.tar tree && rm -r tree && tar -xf t.tar && find tree | sort
 dd if=/dev/zero of=zeros bs=1024 count=100 2>/dev/null; wc -c < zeros
 gzip -c fruit > fruit.gz && gunzip -c fruit.gz | md5sum
+dd if=/dev/urandom of=big bs=4096 count=40 2>/dev/null
+truncate -s 5000 big && wc -c < big && truncate -s 70000 big && wc -c < big
+head -c 5000 big | cmp - zeros >/dev/null || echo "cut kept its bytes"
+tail -c 65000 big | md5sum
+printf 'hello world' > short && truncate -s 5 short && cat short && echo
 
 echo "== processes"
 sleep 0.2 & pid=$!; wait $pid; echo "waited status=$?"
@@ -63,5 +68,7 @@ sh -c 'kill -TERM $$'; echo "killed status=$?"
 false || echo "false failed"
 sh -c 'echo from child sh; exit 7'; echo "child status=$?"
 echo "$(echo nested $(echo twice))"
+awk 'BEGIN { r = system("exit 3"); print "awk system:", r }'
+renice -n 5 $$ >/dev/null; echo "renice status=$?"
 cd / && rm -rf "$work"
 echo "== done"
