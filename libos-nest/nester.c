@@ -365,9 +365,12 @@ void nester_rebuild(struct nest_tree_hdr *h)
 		xok_env_status(0, 0, XOK_ENV_STOPPED);
 }
 
+/* Has child *id stopped itself (or gone, if its rebuild failed)? */
 static int stopped(void *id)
 {
-	return ENVS[xok_env_slot(*(uint64_t *)id)].status == XOK_ENV_STOPPED;
+	const volatile struct xok_env *e = &ENVS[xok_env_slot(*(uint64_t *)id)];
+
+	return e->id != *(uint64_t *)id || e->status == XOK_ENV_STOPPED;
 }
 
 /* Maps `len` bytes of zeroed pages at NEST_REBUILD_VA in child `id`,
