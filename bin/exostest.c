@@ -2,8 +2,9 @@
  * exostest: ExOS's corner cases, as a native program (musl + libexos)
  * that the kernel starts as process 1: copy-on-write after fork, zombies
  * and reparenting, a pipe larger than its buffer, SIGPIPE, EINTR, signal
- * handlers and masks, fd inheritance, a deep fork chain, and bad input
- * (wild pointers, unknown system calls). Exits 0 if every check held.
+ * handlers and masks, fd inheritance, a deep fork chain, interval
+ * timers, alternate signal stacks, and bad input (wild pointers, unknown
+ * system calls). Exits 0 if every check held.
  *
  * "exostest:NAME" runs one test.
  */
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 #include <sys/syscall.h>
 #include <sched.h>
 #include <sys/wait.h>
@@ -393,6 +395,88 @@ static void test_mmap(void)
 	CHECK(munmap(p, 3 * 4096) == 0);
 }
 
+static volatile int alarms;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarms++;
+}
+
+/* An interval timer keeps sending SIGALRM until it is disarmed; a
+ * fork's child does not inherit it; the CPU-time timers are refused. */
+static void test_itimer(void)
+{
+	struct itimerval every = { { 0, 20000 }, { 0, 20000 } }, off = { 0 },
+			 now;
+	struct timespec t = { 0, 200000000 };
+	pid_t pid;
+
+	signal(SIGALRM, on_alarm);
+	CHECK(setitimer(ITIMER_REAL, &every, NULL) == 0);
+	while (nanosleep(&t, &t))
+		CHECK(errno == EINTR);
+	CHECK(getitimer(ITIMER_REAL, &now) == 0 &&
+	      now.it_interval.tv_usec == 20000);
+	CHECK(setitimer(ITIMER_REAL, &off, NULL) == 0 && alarms >= 3);
+	CHECK(setitimer(ITIMER_VIRTUAL, &every, NULL) == -1 &&
+	      errno == EINVAL);
+	/* Armed for 30 ms in the parent: the child, sleeping 100 ms with
+	 * SIGALRM's default action (death), must live. */
+	every = (struct itimerval){ { 0, 0 }, { 0, 30000 } };
+	CHECK(setitimer(ITIMER_REAL, &every, NULL) == 0);
+	pid = fork();
+	if (pid == 0) {
+		struct timespec nap = { 0, 100000000 };
+
+		signal(SIGALRM, SIG_DFL);
+		while (nanosleep(&nap, &nap))
+			;
+		_exit(7);
+	}
+	CHECK(pid > 0 && WIFEXITED(reap(pid)));
+	signal(SIGALRM, SIG_DFL);
+}
+
+static char altstack[16384];
+static volatile int ran_on_altstack, altstack_busy;
+
+static void on_altstack_signal(int sig)
+{
+	char here;
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) }, cur;
+
+	(void)sig;
+	ran_on_altstack = &here >= altstack && &here < altstack + sizeof(altstack);
+	altstack_busy = sigaltstack(NULL, &cur) == 0 &&
+			(cur.ss_flags & SS_ONSTACK) &&
+			sigaltstack(&ss, NULL) == -1 && errno == EPERM;
+}
+
+/* A handler with SA_ONSTACK runs on the alternate stack, one without on
+ * the program's; the stack in use cannot be changed; too small is
+ * refused. */
+static void test_altstack(void)
+{
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) },
+		small = { .ss_sp = altstack, .ss_size = 1024 }, old;
+	struct sigaction sa = { .sa_handler = on_altstack_signal, .sa_flags = SA_ONSTACK };
+
+	CHECK(sigaltstack(&small, NULL) == -1 && errno == ENOMEM);
+	CHECK(sigaltstack(&ss, NULL) == 0);
+	CHECK(sigaction(SIGUSR1, &sa, NULL) == 0);
+	CHECK(raise(SIGUSR1) == 0);
+	CHECK(ran_on_altstack);
+	CHECK(altstack_busy);
+	sa.sa_flags = 0;
+	CHECK(sigaction(SIGUSR1, &sa, NULL) == 0 && raise(SIGUSR1) == 0);
+	CHECK(!ran_on_altstack);
+	ss.ss_flags = SS_DISABLE;
+	CHECK(sigaltstack(&ss, &old) == 0 && old.ss_sp == altstack);
+	CHECK(sigaltstack(NULL, &old) == 0 && (old.ss_flags & SS_DISABLE));
+	signal(SIGUSR1, SIG_DFL);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -411,6 +495,8 @@ static const struct {
 	{ "signal_to_spinner", test_signal_to_spinner },
 	{ "shared_mapping", test_shared_mapping },
 	{ "mmap", test_mmap },
+	{ "itimer", test_itimer },
+	{ "altstack", test_altstack },
 };
 
 int main(int argc, char **argv)

@@ -512,6 +512,12 @@ int64_t exos_image_entry(const struct exec_request *from)
 {
 	struct exec_request *rq = &request;
 
+	if (SHARED->magic != EXOS_SHARED_MAGIC ||
+	    SELF->magic != EXOS_SELF_MAGIC) {
+		exos_printf("exos: %s was built for another ExOS than this "
+			    "system's (rebuild the disk)\n", EXOS_IMAGE_PATH);
+		return -L_ENOEXEC;
+	}
 	/* The image's own handlers from here: its zeroed data appears on
 	 * first touch, which only its fault handler knows. */
 	exos_init_upcalls();

@@ -191,7 +191,11 @@ struct exos_shared {
 	struct cffs_dindex fs_index;
 	struct exos_cached_page pages[EXOS_NCACHED];
 };
-#define EXOS_SHARED_MAGIC 0x5348534f584521ull
+/* The magic numbers carry the structures' sizes: ExOS code built for
+ * another layout (an old /lib/exos on a disk) sees a mismatch and says
+ * so, instead of misreading the state. */
+#define EXOS_SHARED_MAGIC \
+	(0x5348534f584521ull ^ ((uint64_t)sizeof(struct exos_shared) << 24))
 #define SHARED ((struct exos_shared *)EXOS_SHARED)
 
 /* ---- Private state ---- */
@@ -213,6 +217,8 @@ struct exos_self {
 	uint32_t restore_mask;
 	uint32_t in_exos;     /* running ExOS code, not the program's */
 	uint64_t alarm_ns;    /* when SIGALRM is due (wall clock), or 0 */
+	uint64_t alarm_every_ns; /* setitimer's interval after it, or 0 */
+	uint64_t altstack_sp, altstack_size; /* sigaltstack; size 0: none */
 	uint64_t brk_start, brk;
 	uint64_t mmap_next;   /* mappings are placed below this */
 	uint64_t clear_tid;   /* set_tid_address */
@@ -224,7 +230,8 @@ struct exos_self {
 	char cwd[EXOS_PATH];
 	char exe[EXOS_PATH];
 };
-#define EXOS_SELF_MAGIC 0x464c45534f584521ull
+#define EXOS_SELF_MAGIC \
+	(0x464c45534f584521ull ^ ((uint64_t)sizeof(struct exos_self) << 24))
 #define SELF ((struct exos_self *)EXOS_SELF)
 #define EXOS_SELF_PAGES ((sizeof(struct exos_self) + 4095) / 4096)
 #define EXOS_SHARED_PAGES ((sizeof(struct exos_shared) + 4095) / 4096)

@@ -70,7 +70,11 @@ int clock_gettime(int clk, struct timespec *ts)
  */
 uint64_t exos_native_init(const char *kernel_arg, uint64_t rsp)
 {
-	if (exos_pte(EXOS_SELF) && SELF->magic == EXOS_SELF_MAGIC) {
+	if (exos_pte(EXOS_SELF)) {
+		if (SELF->magic != EXOS_SELF_MAGIC ||
+		    SHARED->magic != EXOS_SHARED_MAGIC)
+			exos_panic("this program was built for another ExOS "
+				   "than the one that runs it");
 		/* After exec: the image that loaded us is no longer needed. */
 		exos_init_upcalls();
 		exos_unmap_range(XOK_EXOS_IMAGE, XOK_EXOS_IMAGE + (1ull << 30));

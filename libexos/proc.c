@@ -286,6 +286,8 @@ void exos_fork_child(struct xok_trapframe *tf, uint64_t sp, uint64_t tid)
 		if (SHARED->procs[i].state == PROC_ALIVE &&
 		    SHARED->procs[i].env == me)
 			SELF->pid = SHARED->procs[i].pid;
+	/* Timers are not inherited (an alternate stack is). */
+	SELF->alarm_ns = SELF->alarm_every_ns = 0;
 	if (sp)
 		tf->rsp = sp;
 	if (tid && !exos_uaccess(tid, 4, 1))

@@ -98,8 +98,15 @@ static uint64_t deliverable(void)
 {
 	struct exos_proc *p = exos_proc_self();
 
-	if (SELF->alarm_ns && (uint64_t)exos_now_ns() >= SELF->alarm_ns) {
-		SELF->alarm_ns = 0;
+	uint64_t now = SELF->alarm_ns ? (uint64_t)exos_now_ns() : 0;
+
+	if (SELF->alarm_ns && now >= SELF->alarm_ns) {
+		/* An interval timer goes on from when it was due (or from
+		 * now, if it fell more than a period behind). */
+		SELF->alarm_ns = !SELF->alarm_every_ns ? 0 :
+			SELF->alarm_ns + SELF->alarm_every_ns > now ?
+			SELF->alarm_ns + SELF->alarm_every_ns :
+			now + SELF->alarm_every_ns;
 		exos_signal_send(p, L_SIGALRM);
 	}
 	return p->pending & (~SELF->sigmask | UNBLOCKABLE);
@@ -140,12 +147,24 @@ static void die_of(int sig)
 	exos_exit(sig | ((BIT(sig) & CORE) ? 0x80 : 0));
 }
 
-/* Runs the handler of `sig` on the program's stack: 0, or -1 if the
- * frame cannot be written there (the caller then kills the process). */
+#define L_SS_ONSTACK 1
+#define L_SS_DISABLE 2
+
+static int on_altstack(uint64_t sp)
+{
+	return SELF->altstack_size && sp - SELF->altstack_sp < SELF->altstack_size;
+}
+
+/* Runs the handler of `sig` on the program's stack, or on its alternate
+ * stack (SA_ONSTACK, unless already there): 0, or -1 if the frame cannot
+ * be written there (the caller then kills the process). */
 static int push_frame(struct xok_trapframe *tf, int sig,
 		      const struct l_sigaction *act, uint64_t addr)
 {
-	uint64_t fpu = ((tf->rsp - 128 - 512) & ~63ull);
+	uint64_t top = (act->flags & L_SA_ONSTACK) && SELF->altstack_size &&
+		       !on_altstack(tf->rsp) ?
+		SELF->altstack_sp + SELF->altstack_size : tf->rsp - 128;
+	uint64_t fpu = ((top - 512) & ~63ull);
 	uint64_t sp = ((fpu - sizeof(struct sigframe)) & ~15ull) - 8;
 	struct sigframe *f = (struct sigframe *)sp;
 
@@ -153,6 +172,10 @@ static int push_frame(struct xok_trapframe *tf, int sig,
 		return -1;
 	memset(f, 0, sizeof(*f));
 	f->restorer = act->restorer;
+	f->uc.ss_sp = SELF->altstack_sp;
+	f->uc.ss_size = SELF->altstack_size;
+	f->uc.ss_flags = !SELF->altstack_size ? L_SS_DISABLE :
+			 on_altstack(tf->rsp) ? L_SS_ONSTACK : 0;
 	save_regs(tf, f->uc.gregs);
 	f->uc.gregs[CR2] = addr;
 	f->uc.fpregs = fpu;
@@ -250,6 +273,7 @@ void exos_prologue_upcall(struct xok_upcall_frame *f)
 
 void exos_signal_exec_reset(void)
 {
+	SELF->altstack_sp = SELF->altstack_size = 0;
 	for (int i = 0; i < L_NSIG; i++)
 		if (SELF->sig[i].handler != L_SIG_IGN)
 			SELF->sig[i] = (struct l_sigaction){ 0 };
@@ -348,18 +372,36 @@ struct l_stack {
 	uint32_t flags, pad;
 	uint64_t size;
 };
-#define L_SS_DISABLE 2
+#define L_SS_AUTODISARM (1u << 31)
+#define L_MINSIGSTKSZ 2048
 
-/* Handlers always run on the program's stack: an alternate stack is
- * refused, and the old one reads as disabled. */
 SYS(sigaltstack)
 {
-	if (a->a[1] && exos_uaccess(a->a[1], sizeof(struct l_stack), 1))
+	const struct l_stack *ss = (const void *)a->a[0];
+	struct l_stack *old = (void *)a->a[1];
+	uint64_t sp = a->tf->rsp;
+
+	if ((ss && exos_uaccess(a->a[0], sizeof(*ss), 0)) ||
+	    (old && exos_uaccess(a->a[1], sizeof(*old), 1)))
 		return -L_EFAULT;
-	if (a->a[1])
-		*(struct l_stack *)a->a[1] =
-			(struct l_stack){ .flags = L_SS_DISABLE };
-	return a->a[0] ? -L_ENOMEM : 0;
+	if (ss && on_altstack(sp))
+		return -L_EPERM;
+	if (ss && (ss->flags & ~(L_SS_DISABLE | L_SS_AUTODISARM)))
+		return -L_EINVAL;
+	if (ss && !(ss->flags & L_SS_DISABLE) && ss->size < L_MINSIGSTKSZ)
+		return -L_ENOMEM;
+	if (old)
+		*old = (struct l_stack){
+			.sp = SELF->altstack_sp, .size = SELF->altstack_size,
+			.flags = !SELF->altstack_size ? L_SS_DISABLE :
+				 on_altstack(sp) ? L_SS_ONSTACK : 0 };
+	if (ss) {
+		int off = (ss->flags & L_SS_DISABLE) != 0;
+
+		SELF->altstack_sp = off ? 0 : ss->sp;
+		SELF->altstack_size = off ? 0 : ss->size;
+	}
+	return 0;
 }
 
 SYS(rt_sigsuspend)
@@ -406,7 +448,71 @@ SYS(alarm)
 		(SELF->alarm_ns - (uint64_t)now + 999999999) / 1000000000 : 0;
 
 	SELF->alarm_ns = a->a[0] ? (uint64_t)now + a->a[0] * 1000000000ull : 0;
+	SELF->alarm_every_ns = 0;
 	return (int64_t)left;
+}
+
+/* setitimer and getitimer: ITIMER_REAL is the alarm above, with an
+ * interval. The CPU-time timers (ITIMER_VIRTUAL, ITIMER_PROF) are not
+ * kept: EINVAL. */
+struct l_itimerval {
+	struct l_timeval interval, value;
+};
+
+static uint64_t timeval_ns(const struct l_timeval *t)
+{
+	return (uint64_t)t->tv_sec * 1000000000ull +
+	       (uint64_t)t->tv_usec * 1000;
+}
+
+static struct l_timeval ns_timeval(uint64_t ns)
+{
+	return (struct l_timeval){ (int64_t)(ns / 1000000000),
+				   (int64_t)(ns % 1000000000 / 1000) };
+}
+
+static void current_timer(struct l_itimerval *v)
+{
+	uint64_t now = (uint64_t)exos_now_ns();
+
+	v->interval = ns_timeval(SELF->alarm_every_ns);
+	v->value = ns_timeval(SELF->alarm_ns > now ? SELF->alarm_ns - now :
+			      SELF->alarm_ns ? 1000 : 0);
+}
+
+SYS(getitimer)
+{
+	if (a->a[0] != 0)
+		return -L_EINVAL;
+	if (exos_uaccess(a->a[1], sizeof(struct l_itimerval), 1))
+		return -L_EFAULT;
+	current_timer((struct l_itimerval *)a->a[1]);
+	return 0;
+}
+
+SYS(setitimer)
+{
+	const struct l_itimerval *v = (const void *)a->a[1];
+	struct l_itimerval *old = (void *)a->a[2];
+
+	if (a->a[0] != 0)
+		return -L_EINVAL;
+	if ((v && exos_uaccess(a->a[1], sizeof(*v), 0)) ||
+	    (old && exos_uaccess(a->a[2], sizeof(*old), 1)))
+		return -L_EFAULT;
+	if (v && (v->value.tv_usec < 0 || v->value.tv_usec >= 1000000 ||
+		  v->interval.tv_usec < 0 || v->interval.tv_usec >= 1000000 ||
+		  v->value.tv_sec < 0 || v->interval.tv_sec < 0))
+		return -L_EINVAL;
+	if (old)
+		current_timer(old);
+	if (v) {
+		uint64_t value = timeval_ns(&v->value);
+
+		SELF->alarm_ns = value ? (uint64_t)exos_now_ns() + value : 0;
+		SELF->alarm_every_ns = value ? timeval_ns(&v->interval) : 0;
+	}
+	return 0;
 }
 
 static int kill_one(struct exos_proc *p, int sig)
@@ -441,9 +547,16 @@ SYS(kill)
 	return found ? 0 : -L_ESRCH;
 }
 
+/* A process has one thread, whose id is its pid: tgkill and tkill are
+ * kill of that pid. */
 SYS(tgkill)
 {
 	struct sysargs b = { { a->a[1], a->a[2] }, a->tf };
 
 	return sys_kill(&b);
+}
+
+SYS(tkill)
+{
+	return sys_kill(a);
 }

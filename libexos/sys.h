@@ -38,12 +38,13 @@ enum {
 	X(getcwd) X(chdir) X(fchdir) X(umask) X(creat) X(statfs) X(fstatfs) \
 	/* proc.c */ X(fork) X(vfork) X(clone) X(clone3) X(execve) X(exit) \
 	X(exit_group) X(wait4) X(getpid) X(getppid) X(gettid) X(getpgid) \
-	X(setpgid) X(getpgrp) X(getsid) X(setsid) X(kill) X(tgkill) \
+	X(setpgid) X(getpgrp) X(getsid) X(setsid) X(kill) X(tgkill) X(tkill) \
 	X(set_tid_address) X(sched_yield) \
 	/* mem.c */ X(brk) X(mmap) X(munmap) X(mprotect) X(mremap) \
 	X(madvise) \
 	/* signal.c */ X(rt_sigaction) X(rt_sigprocmask) X(rt_sigreturn) \
-	X(sigaltstack) X(rt_sigsuspend) X(pause) X(alarm) \
+	X(sigaltstack) X(rt_sigsuspend) X(pause) X(alarm) X(setitimer) \
+	X(getitimer) \
 	/* misc.c */ X(arch_prctl) X(prctl) X(set_robust_list) X(rseq) X(prlimit64) \
 	X(getrlimit) X(setrlimit) X(uname) X(getrandom) X(getuid) \
 	X(geteuid) X(getgid) X(getegid) X(setuid) X(setgid) X(getgroups) \

@@ -216,11 +216,11 @@ void pmap_set_view(uint64_t pml4_pa, uint64_t other_pml4_pa)
 		lcr3(pml4_pa); /* drop the old view's translations */
 }
 
-int pmap_prepare(uint64_t pml4_pa, uint64_t va)
+uint64_t *pmap_prepare(uint64_t pml4_pa, uint64_t va)
 {
 	if (va >= XOK_USER_TOP || (va & (PAGE_SIZE - 1)))
-		return E_INVAL;
-	return walk(pml4_pa, va, 1) ? 0 : E_NOMEM;
+		return 0;
+	return walk(pml4_pa, va, 1);
 }
 
 int pmap_insert(uint64_t pml4_pa, uint64_t va, uint64_t pa, uint64_t perm)
@@ -231,6 +231,13 @@ int pmap_insert(uint64_t pml4_pa, uint64_t va, uint64_t pa, uint64_t perm)
 		return E_INVAL;
 	if (!(pte = walk(pml4_pa, va, 1)))
 		return E_NOMEM;
+	pmap_set(pml4_pa, pte, va, pa, perm);
+	return 0;
+}
+
+void pmap_set(uint64_t pml4_pa, uint64_t *pte, uint64_t va, uint64_t pa,
+	      uint64_t perm)
+{
 	page_incref(&phys_pages, pa / PAGE_SIZE);
 	if (*pte & PTE_P)
 		page_release(*pte & PTE_ADDR);
@@ -239,7 +246,6 @@ int pmap_insert(uint64_t pml4_pa, uint64_t va, uint64_t pa, uint64_t perm)
 	*pte = pa | perm | PTE_P | PTE_U;
 	if (rcr3() == pml4_pa)
 		invlpg(va);
-	return 0;
 }
 
 void pmap_remove(uint64_t pml4_pa, uint64_t va)

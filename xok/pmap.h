@@ -60,9 +60,13 @@ void pmap_load_kernel(void);
  * page could not be allocated).
  */
 int pmap_insert(uint64_t pml4_pa, uint64_t va, uint64_t pa, uint64_t perm);
-/* Creates the page tables `va` needs, so a later insert cannot fail.
- * Returns 0, E_INVAL (va unaligned or not user) or E_NOMEM. */
-int pmap_prepare(uint64_t pml4_pa, uint64_t va);
+/* Creates the page tables `va` needs, so a later pmap_set cannot fail:
+ * the entry that will map it, or NULL (va unaligned or not user, or no
+ * memory for a page-table page). */
+uint64_t *pmap_prepare(uint64_t pml4_pa, uint64_t va);
+/* pmap_insert at the entry pmap_prepare gave for `va`. */
+void pmap_set(uint64_t pml4_pa, uint64_t *pte, uint64_t va, uint64_t pa,
+	      uint64_t perm);
 /* Unmaps user `va` if mapped, releasing the page's reference. */
 void pmap_remove(uint64_t pml4_pa, uint64_t va);
 /* May user code read `va` in this address space (any user-visible region,

@@ -17,6 +17,7 @@
 /* A batch is copied in once, so user code cannot change it between the
  * checks and the changes (the kernel is not preemptible: one buffer). */
 static struct xok_pte_op batch[XOK_PTE_BATCH_MAX];
+static uint64_t *batch_pte[XOK_PTE_BATCH_MAX]; /* where each op maps */
 
 static int check_va(uint64_t va)
 {
@@ -55,6 +56,7 @@ int64_t sys_page_alloc(uint64_t cap, uint64_t envid, uint64_t va,
 	const struct xok_cap *c;
 	struct env *e;
 	uint32_t frame;
+	uint64_t *pte;
 	int r;
 
 	if ((r = env_cap(curenv(), cap, XOK_CAP_W, &c)))
@@ -66,8 +68,8 @@ int64_t sys_page_alloc(uint64_t cap, uint64_t envid, uint64_t va,
 		return E_INVAL;
 	if (pfn != XOK_PFN_ANY && phys_pages.pages[pfn].allocated)
 		return E_BUSY;
-	if ((r = pmap_prepare(e->pml4_pa, va)))
-		return r;
+	if (!(pte = pmap_prepare(e->pml4_pa, va)))
+		return E_NOMEM; /* va was checked */
 	if (pfn == XOK_PFN_ANY) {
 		if ((frame = page_alloc(&phys_pages)) == PAGE_NONE)
 			return E_NOMEM;
@@ -77,7 +79,7 @@ int64_t sys_page_alloc(uint64_t cap, uint64_t envid, uint64_t va,
 	}
 	phys_pages.pages[frame].guard = cap_guard(c);
 	memset(kaddr((uint64_t)frame * PAGE_SIZE), 0, PAGE_SIZE);
-	pmap_insert(e->pml4_pa, va, (uint64_t)frame * PAGE_SIZE, perm);
+	pmap_set(e->pml4_pa, pte, va, (uint64_t)frame * PAGE_SIZE, perm);
 	return frame;
 }
 
@@ -131,14 +133,14 @@ int64_t sys_pte_batch(uint64_t envcap, uint64_t envid,
 	 * environment. */
 	for (uint64_t i = 0; i < n; i++)
 		if (batch[i].pfn != XOK_PFN_NONE &&
-		    (r = pmap_prepare(e->pml4_pa, batch[i].va)))
-			return r;
+		    !(batch_pte[i] = pmap_prepare(e->pml4_pa, batch[i].va)))
+			return E_NOMEM; /* every va was checked */
 	for (uint64_t i = 0; i < n; i++) {
 		if (batch[i].pfn == XOK_PFN_NONE)
 			pmap_remove(e->pml4_pa, batch[i].va);
 		else
-			pmap_insert(e->pml4_pa, batch[i].va,
-				    batch[i].pfn * PAGE_SIZE, batch[i].perm);
+			pmap_set(e->pml4_pa, batch_pte[i], batch[i].va,
+				 batch[i].pfn * PAGE_SIZE, batch[i].perm);
 	}
 	return 0;
 }
