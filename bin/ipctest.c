@@ -1,7 +1,8 @@
 /*
  * ipctest: protected control transfer between environments: calls and
  * replies with several words, whom a callee accepts, chains through
- * several servers, a server that dies mid-call, and every error.
+ * several servers, a server that dies mid-call, every error, and loans
+ * that follow calls or end at them (xok_yield_loan's sensitivities).
  */
 #include <xok/wk.h>
 
@@ -240,6 +241,15 @@ static void calls_next_server(uint64_t unused)
 	call_result = (uint64_t)xok_ipc_call(next_server, 0, 0, 0, 0);
 }
 
+static volatile uint64_t lend_on_to;
+static volatile int64_t lent_on;
+
+static void lends_on(uint64_t unused)
+{
+	(void)unused;
+	lent_on = xok_yield_to(lend_on_to);
+}
+
 /* A directed-yield loan follows a call: the lender hears that the server
  * its donee called went to sleep; a server lent to directly gives the
  * loan back when it replies, and its caller runs when lent to again. */
@@ -263,6 +273,77 @@ SELFTEST(loan_follows_call)
 	CHECK_EQ(ENVS[xok_env_slot(s)].donor, 0);
 	CHECK_EQ(call_result, 0); /* not run yet */
 	CHECK_EQ(rt_donate((uint64_t)c), XOK_YIELD_GONE);
+	CHECK_EQ(call_result, 7);
+	xok_env_destroy(0, s);
+	return 0;
+}
+
+#define STATUS(id) (ENVS[xok_env_slot((uint64_t)(id))].status)
+
+/* A loan sensitive to switches ends when its holder calls: the lender
+ * lends to the server itself, which gives it back as it replies; such a
+ * loan cannot be lent on. */
+SELFTEST(loan_sensitive_to_switch)
+{
+	int64_t s = start_server(returning_handler, XOK_IPC_ANY), c, other;
+
+	CHECK(s > 0);
+	next_server = (uint64_t)s;
+	call_result = ~0ull;
+	c = rt_spawn(calls_next_server, 0);
+	CHECK(c > 0);
+	CHECK_EQ(xok_yield_loan((uint64_t)c, XOK_LOAN_FLAGS + 1), E_INVAL);
+	CHECK_EQ(xok_yield_loan((uint64_t)c, XOK_LOAN_SWITCH),
+		 XOK_YIELD_SWITCHED);
+	CHECK_EQ(STATUS(c), XOK_ENV_WAITING);
+	CHECK_EQ(ENVS[xok_env_slot(s)].ipc_caller, (uint64_t)c);
+	CHECK_EQ(xok_yield_loan((uint64_t)s, XOK_LOAN_SWITCH),
+		 XOK_YIELD_RETURNED); /* it replied */
+	CHECK_EQ(STATUS(c), XOK_ENV_RUNNABLE);
+	CHECK_EQ(call_result, ~0ull); /* not run since */
+	CHECK_EQ(xok_yield_loan((uint64_t)c, XOK_LOAN_SWITCH), XOK_YIELD_GONE);
+	CHECK_EQ(call_result, 0);
+
+	other = rt_spawn(calls_next_server, 0);
+	lend_on_to = (uint64_t)other;
+	c = rt_spawn(lends_on, 0);
+	CHECK(other > 0 && c > 0);
+	CHECK_EQ(xok_yield_loan((uint64_t)c, XOK_LOAN_SWITCH), XOK_YIELD_GONE);
+	CHECK_EQ(lent_on, E_PERM);
+	xok_env_destroy(0, other);
+	xok_env_destroy(0, s);
+	return 0;
+}
+
+/* A loan sensitive to conflicts ends when its holder's call finds the
+ * server serving another, which the holder would otherwise help with the
+ * loan; a plain loan leaves the holder to see E_BUSY itself. */
+SELFTEST(loan_sensitive_to_conflict)
+{
+	int64_t s = start_server(sleepy_handler, XOK_IPC_ANY), first, c;
+
+	CHECK(s > 0);
+	next_server = (uint64_t)s;
+	release = 0;
+	first = rt_spawn(calls_next_server, 0);
+	CHECK(first > 0);
+	CHECK_EQ(xok_yield_to((uint64_t)first), XOK_YIELD_BLOCKED);
+	c = rt_spawn(calls_next_server, 0);
+	CHECK(c > 0);
+	CHECK_EQ(xok_yield_loan((uint64_t)c, XOK_LOAN_CONFLICT),
+		 XOK_YIELD_CONFLICT);
+	CHECK_EQ(STATUS(c), XOK_ENV_RUNNABLE);
+	CHECK_EQ(rt_donate((uint64_t)c), XOK_YIELD_GONE);
+	CHECK_EQ(call_result, (uint64_t)E_BUSY); /* its call's result */
+	c = rt_spawn(calls_next_server, 0);
+	CHECK(c > 0);
+	CHECK_EQ(xok_yield_to((uint64_t)c), XOK_YIELD_GONE); /* control */
+	CHECK_EQ(call_result, (uint64_t)E_BUSY);
+	release = 1;
+	while (STATUS(s) == XOK_ENV_SLEEPING)
+		xok_yield(); /* predicates are checked as slices turn */
+	CHECK_EQ(rt_donate((uint64_t)s), XOK_YIELD_RETURNED);
+	CHECK_EQ(rt_donate((uint64_t)first), XOK_YIELD_GONE);
 	CHECK_EQ(call_result, 7);
 	xok_env_destroy(0, s);
 	return 0;

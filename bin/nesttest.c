@@ -10,10 +10,21 @@
  *   priority_inversion
  *                     high blocks on a mutex low holds while medium
  *                     spins: with donation high finishes before medium
- *                     starts; without, only after medium is done
+ *                     starts; without, or with loans sensitive to
+ *                     switches, only after medium is done
  *   pct_server        a server with no slices runs only on its two
  *                     clients' loans, charged to them, 2:1
- * With the argument "demo", a hierarchy prints its live shares instead.
+ *   sensitivity_on_switch
+ *                     a client calling a server: its loans end at each
+ *                     call only if it is sensitive to switches
+ *   sensitivity_on_conflict
+ *                     a client calling a server busy with another's
+ *                     call: its loan ends there only if it is
+ *                     sensitive to conflicts
+ *   adopts_children   a scheduler adopts what its client creates; its
+ *                     port hears each creation and exit
+ * "sensitivities" runs the last three. With the argument "demo", a
+ * hierarchy prints its live shares instead.
  */
 #include <xok/memlayout.h>
 #include <xok/sched.h>
@@ -21,6 +32,7 @@
 #include "../lib/selftest.h"
 #include "../libos-nest/call.h"
 #include "../libos-nest/mutex.h"
+#include "../libos-nest/port.h"
 #include "../libos-nest/sched.h"
 #include "rt/rt.h"
 
@@ -36,11 +48,6 @@ static void spin_counting(uint64_t leaf)
 {
 	for (;;)
 		work[leaf]++;
-}
-
-static int after_decisions(const struct nest_sched *s, void *n)
-{
-	return s->decisions >= *(uint64_t *)n;
 }
 
 /* Percent of `part` in `whole`, to 0.01. */
@@ -102,12 +109,13 @@ SELFTEST(stride_shares)
 {
 	static const uint64_t tickets[3] = { 3, 2, 1 };
 	static const uint64_t want[3] = { 5000, 3333, 1667 };
-	uint64_t decisions = 600, total_units;
+	uint64_t total_units;
 	int64_t ids[3];
 
 	nest_sched_init(&root, &nest_stride, 0);
 	CHECK_EQ(add_leaves(&root, 0, 3, tickets, ids), 0);
-	nest_sched_run(&root, after_decisions, &decisions);
+	root.until = 600;
+	nest_sched_run(&root, 0, 0);
 	destroy_all(ids, 3);
 	total_units = sum(work, 3);
 	printf("stride 3:2:1 over %lu decisions:\n", root.decisions);
@@ -175,11 +183,12 @@ static const uint64_t leaf_want[MAXLEAVES] = { 5000, 2500, 1250, 1250 };
 
 SELFTEST(stacked_shares)
 {
-	uint64_t decisions = 800, total_ns;
+	uint64_t total_ns;
 	int64_t ids[6] = { 0 };
 
 	CHECK_EQ(build_hierarchy(ids), 0);
-	nest_sched_run(&root, after_decisions, &decisions);
+	root.until = 800;
+	nest_sched_run(&root, 0, 0);
 	destroy_all(ids, 6);
 	total_ns = sub[0].total_ns + sub[1].total_ns;
 	printf("stacked over %lu root decisions:\n", root.decisions);
@@ -238,9 +247,10 @@ static void high(uint64_t unused)
 
 /* Runs the three under fixed priority until all have exited; returns the
  * medium's progress when the high got the lock. */
-static uint64_t inversion(int donate)
+static uint64_t inversion(int donate, unsigned sensitivity)
 {
 	void (*const fn[3])(uint64_t) = { low, medium, high };
+	int c;
 
 	nest_mutex_init(&lock, donate);
 	low_holds = medium_units = 0;
@@ -249,20 +259,27 @@ static uint64_t inversion(int donate)
 	for (int prio = 0; prio < 3; prio++) {
 		int64_t id = rt_spawn(fn[prio], 0);
 
-		if (id < 0 || nest_sched_add(&root, (uint64_t)id, prio) < 0)
+		if (id < 0 ||
+		    (c = nest_sched_add(&root, (uint64_t)id, prio)) < 0 ||
+		    nest_sched_sensitivity(&root, (unsigned)c, sensitivity) < 0)
 			return ~0ull;
 	}
 	nest_sched_run(&root, 0, 0);
-	printf("inversion, donation %s: medium had done %lu of %llu units "
+	printf("inversion, donation %s%s: medium had done %lu of %llu units "
 	       "when high got the lock (%lu decisions)\n", donate ? "on" : "off",
+	       sensitivity == NEST_ON_SWITCH ? ", loans on-switch" : "",
 	       medium_units_seen_by_high, MEDIUM_UNITS, root.decisions);
 	return medium_units_seen_by_high;
 }
 
 SELFTEST(priority_inversion)
 {
-	CHECK_EQ(inversion(1), 0);
-	CHECK_EQ(inversion(0), MEDIUM_UNITS); /* the control run */
+	CHECK_EQ(inversion(1, NEST_ON_BLOCK), 0);
+	CHECK_EQ(inversion(0, NEST_ON_BLOCK), MEDIUM_UNITS); /* the control */
+	/* A loan sensitive to switches cannot be lent on: the waiter
+	 * blocks, and inheritance is left to the scheduler (this one, fixed
+	 * priority, does none). */
+	CHECK_EQ(inversion(1, NEST_ON_SWITCH), MEDIUM_UNITS);
 	return 0;
 }
 
@@ -297,6 +314,30 @@ static void client(uint64_t which)
 			calls[which]++;
 }
 
+/* Starts a slice-less server running `handler`, run into its wait; its
+ * id, or -1. */
+static int64_t start_server(rt_upcall_fn handler)
+{
+	int64_t id;
+
+	rt_upcall_handlers[XOK_UPCALL_IPC] = handler;
+	id = rt_spawn(server, 0);
+	if (id < 0)
+		return -1;
+	server_id = (uint64_t)id;
+	if (rt_donate(server_id) != XOK_YIELD_BLOCKED) {
+		xok_env_destroy(0, (uint64_t)id);
+		return -1;
+	}
+	return id;
+}
+
+static void stop_server(int64_t id)
+{
+	xok_env_destroy(0, (uint64_t)id);
+	rt_upcall_handlers[XOK_UPCALL_IPC] = 0;
+}
+
 static int owns_a_slice(uint64_t id)
 {
 	for (int i = 0; i < XOK_NSLICES; i++)
@@ -307,14 +348,11 @@ static int owns_a_slice(uint64_t id)
 
 SELFTEST(pct_server)
 {
-	uint64_t decisions = 300, total;
+	uint64_t total;
 	int64_t ids[3];
 
-	rt_upcall_handlers[XOK_UPCALL_IPC] = serve_work;
-	ids[0] = rt_spawn(server, 0);
+	ids[0] = start_server(serve_work);
 	CHECK(ids[0] > 0);
-	server_id = (uint64_t)ids[0];
-	CHECK_EQ(rt_donate(server_id), XOK_YIELD_BLOCKED); /* in its wait */
 	calls[0] = calls[1] = served_units = 0;
 	nest_sched_init(&root, &nest_stride, 0);
 	for (int i = 0; i < 2; i++) {
@@ -322,11 +360,12 @@ SELFTEST(pct_server)
 		CHECK(ids[1 + i] > 0);
 		CHECK_EQ(nest_sched_add(&root, (uint64_t)ids[1 + i], 2 - i), i);
 	}
-	nest_sched_run(&root, after_decisions, &decisions);
+	root.until = 300;
+	nest_sched_run(&root, 0, 0);
 	CHECK(!owns_a_slice(server_id));
 	CHECK(ENVS[xok_env_slot(server_id)].ticks > 0); /* it ran */
-	destroy_all(ids, 3);
-	rt_upcall_handlers[XOK_UPCALL_IPC] = 0;
+	destroy_all(ids + 1, 2);
+	stop_server(ids[0]);
 	total = calls[0] + calls[1];
 	printf("server on loans: %lu calls (%lu units served); client 2 "
 	       "tickets:\n", total, served_units);
@@ -340,6 +379,172 @@ SELFTEST(pct_server)
 	CHECK(off_by(hundredths(root.charged_ns[0], root.total_ns), 6667) <=
 	      SHARE_SLACK);
 	CHECK(off_by(hundredths(calls[0], total), 6667) <= 3 * SHARE_SLACK);
+	return 0;
+}
+
+static struct nest_port port;
+
+/* Runs `n` clients fn[i](i) under round robin, each with `sensitivity`,
+ * the port listening, until all have exited. */
+static int run_sensitive(void (*const *fn)(uint64_t), int n,
+			 unsigned sensitivity,
+			 int (*stop)(const struct nest_sched *s, void *arg))
+{
+	port = (struct nest_port){ 0 };
+	nest_sched_init(&root, &nest_round_robin, 0);
+	root.port = &port;
+	for (int i = 0; i < n; i++) {
+		int64_t id = rt_spawn(fn[i], (uint64_t)i);
+		int c;
+
+		if (id < 0 || (c = nest_sched_add(&root, (uint64_t)id, 0)) < 0 ||
+		    nest_sched_sensitivity(&root, (unsigned)c, sensitivity) < 0)
+			return -1;
+	}
+	nest_sched_run(&root, stop, 0);
+	return 0;
+}
+
+static void print_port(const char *run)
+{
+	printf("%s: %lu decisions; heard", run, root.decisions);
+	for (uint32_t k = 1; k < NEST_EV_KINDS; k++)
+		printf(" %s %lu", nest_event_name(k), port.count[k]);
+	printf("\n");
+}
+
+#define SWITCH_CALLS 20
+
+static volatile uint64_t calls_done;
+
+static void calls_server(uint64_t unused)
+{
+	(void)unused;
+	for (int i = 0; i < SWITCH_CALLS; i++)
+		if (nest_call(server_id, 1000, 0, 0, 0) == 1000)
+			calls_done++;
+}
+
+SELFTEST(sensitivity_on_switch)
+{
+	static void (*const one[1])(uint64_t) = { calls_server };
+	int64_t s = start_server(serve_work), c, why;
+
+	CHECK(s > 0);
+	calls_done = 0;
+	CHECK_EQ(run_sensitive(one, 1, NEST_ON_BLOCK, 0), 0);
+	print_port("on-block");
+	CHECK_EQ(calls_done, SWITCH_CALLS);
+	CHECK_EQ(port.count[NEST_EV_SWITCHED], 0); /* loans follow calls */
+	CHECK_EQ(port.count[NEST_EV_CREATED], 1);
+	CHECK_EQ(port.count[NEST_EV_EXITED], 1);
+	calls_done = 0;
+	CHECK_EQ(run_sensitive(one, 1, NEST_ON_SWITCH, 0), 0);
+	print_port("on-switch");
+	CHECK_EQ(calls_done, SWITCH_CALLS);
+	CHECK_EQ(port.count[NEST_EV_SWITCHED], SWITCH_CALLS);
+	/* Each call: a loan to the client, another to the server. */
+	CHECK(root.decisions >= 2 * SWITCH_CALLS);
+	CHECK_EQ(port.count[NEST_EV_EXITED], 1);
+	/* The primitive alone: schedule() until the client is gone. */
+	calls_done = 0;
+	port = (struct nest_port){ 0 };
+	c = rt_spawn(calls_server, 0);
+	CHECK(c > 0);
+	while ((why = nest_schedule((uint64_t)c, &port, NEST_ON_SWITCH, 0)) !=
+	       XOK_YIELD_GONE)
+		CHECK(why > 0);
+	CHECK_EQ(calls_done, SWITCH_CALLS);
+	CHECK_EQ(port.count[NEST_EV_SWITCHED], SWITCH_CALLS);
+	stop_server(s);
+	return 0;
+}
+
+static volatile uint64_t release, replies[2];
+
+/* Sleeps mid-call until `release`, then replies 7. */
+static void serve_when_released(struct xok_upcall_frame *f, uint64_t caller,
+				uint64_t a0, uint64_t a1, uint64_t a2,
+				uint64_t a3)
+{
+	(void)caller, (void)a0, (void)a1, (void)a2, (void)a3;
+	nest_sleep_while(&release, 0);
+	xok_ipc_return(7, 0, 0, 0, f);
+}
+
+static void calls_once(uint64_t which)
+{
+	replies[which] = (uint64_t)nest_call(server_id, 0, 0, 0, 0);
+}
+
+/* Lets the server reply once the second client met it busy: as a
+ * conflict, or by blocking (both clients blocked). */
+static int release_on_contention(const struct nest_sched *s, void *unused)
+{
+	(void)s, (void)unused;
+	if (port.count[NEST_EV_CONFLICT] || port.count[NEST_EV_BLOCKED] >= 2)
+		release = 1;
+	return 0;
+}
+
+SELFTEST(sensitivity_on_conflict)
+{
+	static void (*const two[2])(uint64_t) = { calls_once, calls_once };
+	static const unsigned sens[2] = { NEST_ON_BLOCK, NEST_ON_CONFLICT };
+	int64_t s = start_server(serve_when_released);
+
+	CHECK(s > 0);
+	for (int i = 0; i < 2; i++) {
+		release = replies[0] = replies[1] = 0;
+		CHECK_EQ(run_sensitive(two, 2, sens[i], release_on_contention),
+			 0);
+		print_port(i ? "on-conflict" : "on-block");
+		CHECK_EQ(replies[0], 7);
+		CHECK_EQ(replies[1], 7);
+		CHECK_EQ(port.count[NEST_EV_CONFLICT], (uint64_t)i);
+		CHECK_EQ(port.count[NEST_EV_EXITED], 2);
+	}
+	stop_server(s);
+	return 0;
+}
+
+static volatile uint64_t child_ran;
+
+static void child(uint64_t unused)
+{
+	(void)unused;
+	child_ran = 1;
+}
+
+/* Creates a child and waits for it: it runs only if adopted. */
+static void creates_child(uint64_t unused)
+{
+	(void)unused;
+	if (rt_spawn(child, 0) > 0)
+		nest_sleep_while(&child_ran, 0);
+}
+
+SELFTEST(adopts_children)
+{
+	int64_t parent = rt_spawn(creates_child, 0);
+	struct xok_cap root_cap;
+
+	CHECK(parent > 0);
+	/* It needs a capability to create an environment: this one's. */
+	root_cap = *(const struct xok_cap *)&ENVS[xok_env_slot(
+		(uint64_t)xok_getenvid())].caps[0];
+	CHECK_EQ(xok_cap_grant(0, 0, (uint64_t)parent, 0, &root_cap), 0);
+	child_ran = 0;
+	nest_sched_init(&root, &nest_round_robin, 0);
+	root.adopt = 1;
+	port = (struct nest_port){ 0 };
+	root.port = &port;
+	CHECK(nest_sched_add(&root, (uint64_t)parent, 0) >= 0);
+	nest_sched_run(&root, 0, 0);
+	print_port("adopting");
+	CHECK_EQ(child_ran, 1);
+	CHECK_EQ(port.count[NEST_EV_CREATED], 2);
+	CHECK_EQ(port.count[NEST_EV_EXITED], 2);
 	return 0;
 }
 
@@ -371,5 +576,9 @@ int main(const char *arg)
 {
 	if (!strcmp(arg, "demo"))
 		return demo();
+	if (!strcmp(arg, "sensitivities")) /* a boot's list has no commas */
+		return rt_run_selftests("sensitivity_on_switch,"
+					"sensitivity_on_conflict,"
+					"adopts_children");
 	return rt_run_selftests(arg);
 }

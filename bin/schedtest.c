@@ -115,6 +115,45 @@ SELFTEST(yield_to_reasons)
 	return 0;
 }
 
+#define CLOCK ((const volatile struct xok_clock *)XOK_UCLOCK)
+
+/* Status changes counted beyond the slices started since `*mark`, which
+ * is then moved to now. */
+static uint64_t changes_since(uint64_t mark[2])
+{
+	uint64_t changes = CLOCK->status_changes - mark[0];
+	uint64_t slices = CLOCK->slices - mark[1];
+
+	mark[0] = CLOCK->status_changes;
+	mark[1] = CLOCK->slices;
+	return changes - slices;
+}
+
+/* The exported count a scheduler compares to skip reading its clients:
+ * creation, sleeping and exit are counted, a directed-yield loan and its
+ * return are not (only the slices that start meanwhile). */
+SELFTEST(status_changes_counted)
+{
+	uint64_t mark[2];
+	int64_t c;
+
+	changes_since(mark);
+	c = rt_spawn(yields_back, 0);
+	CHECK(changes_since(mark) >= 1); /* created, started */
+	CHECK_EQ(rt_donate((uint64_t)c), XOK_YIELD_RETURNED);
+	CHECK_EQ(changes_since(mark), 0);
+	CHECK_EQ(rt_donate((uint64_t)c), XOK_YIELD_GONE);
+	CHECK(changes_since(mark) >= 1);
+	flag = 0;
+	c = rt_spawn(waits_for_flag, 0);
+	changes_since(mark);
+	CHECK_EQ(rt_donate((uint64_t)c), XOK_YIELD_BLOCKED);
+	CHECK_EQ(changes_since(mark), 1); /* it sleeps */
+	CHECK_EQ(xok_env_destroy(0, c), 0);
+	CHECK_EQ(changes_since(mark), 1); /* it is gone */
+	return 0;
+}
+
 SELFTEST(yield_to_errors)
 {
 	int64_t stopped = xok_env_alloc(0, 0);

@@ -25,9 +25,10 @@ int64_t nest_call(uint64_t server, uint64_t a0, uint64_t a1, uint64_t a2,
 		serving = s->ipc_caller;
 		if (!serving)
 			continue;
-		if ((target = nest_runs_for(serving)))
-			xok_yield_to(target); /* until it replies: RETURNED */
-		else
+		/* Help it reply (RETURNED), unless it cannot run or this
+		 * loan cannot be lent on (sensitive to switches). */
+		if (!(target = nest_runs_for(serving)) ||
+		    xok_yield_to(target) < 0)
 			nest_sleep_while(&s->ipc_caller, serving);
 	}
 }

@@ -150,3 +150,77 @@ int64_t nest_ckpt_restore(unsigned slot, uint32_t name, uint64_t window,
 	}
 	return id;
 }
+
+/* A nester's server: the environment its main one created, or 0. */
+static uint64_t server_of(uint64_t main)
+{
+	for (unsigned i = 0; i < XOK_NENV; i++)
+		if (ENVS[i].id && ENVS[i].parent == main)
+			return ENVS[i].id;
+	return 0;
+}
+
+/* Stops each child of `server`, or refuses a nester among them. */
+static int64_t stop_children(uint64_t server)
+{
+	for (unsigned i = 0; i < XOK_NENV; i++) {
+		int64_t r;
+
+		if (!ENVS[i].id || ENVS[i].parent != server)
+			continue;
+		if (ENVS[i].caps[0].rights & XOK_CAP_W)
+			return E_INVAL;
+		if ((r = nest_stop(ENVS[i].id)) < 0)
+			return r;
+	}
+	return ENVS[xok_env_slot(server)].ipc_caller ? E_STATE : 0;
+}
+
+int64_t nest_stop_tree(uint64_t id)
+{
+	uint64_t server = server_of(id);
+	int64_t r;
+
+	if (!server)
+		return E_INVAL;
+	if ((r = nest_stop(id)) < 0)
+		return r;
+	if ((r = stop_children(server)) < 0)
+		nest_restart(id); /* so that its subtree may move on */
+	return r;
+}
+
+/* Appends environment `id`'s checkpoint to the tree at *off. */
+static int64_t save_part(struct nest_tree_hdr *h, uint64_t id, uint64_t size,
+			 uint64_t *off)
+{
+	int64_t len;
+
+	if (h->nparts == 1 + NEST_MAXCHILD || *off > size)
+		return E_NOMEM;
+	if ((len = nest_ckpt_save(id, (uint8_t *)h + *off, size - *off)) < 0)
+		return len;
+	h->part[h->nparts++] = (struct nest_tree_part){ id, *off, (uint64_t)len };
+	*off += (uint64_t)len; /* pages: the next part is aligned */
+	return 0;
+}
+
+int64_t nest_ckpt_save_tree(uint64_t id, void *buf, uint64_t size)
+{
+	struct nest_tree_hdr *h = buf;
+	uint64_t server = server_of(id), off = XOK_PAGE_SIZE;
+	int64_t r;
+
+	if (!server)
+		return E_INVAL;
+	if (size < off)
+		return E_NOMEM;
+	*h = (struct nest_tree_hdr){ .magic = NEST_TREE_MAGIC };
+	if ((r = save_part(h, id, size, &off)) < 0)
+		return r;
+	for (unsigned i = 0; i < XOK_NENV; i++)
+		if (ENVS[i].id && ENVS[i].parent == server &&
+		    (r = save_part(h, ENVS[i].id, size, &off)) < 0)
+			return r;
+	return (int64_t)off;
+}

@@ -8,14 +8,21 @@
  * parent again through the exported table (child.h), so it may be
  * restored by another nester, or after a reboot.
  *
- * Only a child that is not itself a nester (its subtree is itself) and
- * that is stopped outside a call (nest_stop) is checkpointed whole.
+ * A child that is not itself a nester (its subtree is itself), stopped
+ * outside a call (nest_stop), is checkpointed whole by nest_ckpt_save.
+ * A nester child's subtree is a tree checkpoint (nest_ckpt_save_tree):
+ * its main environment's checkpoint and each of its children's (which
+ * must be programs). Its server is not saved: the nester, restored,
+ * starts a new one and makes its children again from their checkpoints
+ * itself (nester_rebuild), so its tables name the new environments.
  */
 #ifndef NEST_CKPT_H
 #define NEST_CKPT_H
 
 #include <stdint.h>
 #include <xok/env.h>
+
+#include "nester.h"
 
 #define NEST_CKPT_MAGIC 0x3150434b5453454eull /* "NESTCKP1" */
 
@@ -44,6 +51,34 @@ static inline uint64_t nest_ckpt_data(uint64_t npages)
  * the caller's memory): its length, E_NOMEM if it does not fit, or a Xok
  * error. */
 int64_t nest_ckpt_save(uint64_t id, void *buf, uint64_t size);
+
+#define NEST_TREE_MAGIC 0x3145455254545345ull /* "ESTTREE1" */
+#define NEST_REBUILD_VA 0x0000330000000000ull /* where a restored nester
+					       * finds its tree */
+
+/* A tree checkpoint: this header in its first page, then page-aligned
+ * checkpoints (ckpt.h) at their offsets: the nester's main environment,
+ * then each child's, with the id each had (its nester's tables name it). */
+struct nest_tree_part {
+	uint64_t was, off, len;
+};
+struct nest_tree_hdr {
+	uint64_t magic;
+	int64_t rebuilt;  /* set by the restored nester: 0 or an error */
+	uint64_t nparts;  /* the main environment's, then the children's */
+	struct nest_tree_part part[1 + NEST_MAXCHILD];
+};
+_Static_assert(sizeof(struct nest_tree_hdr) <= XOK_PAGE_SIZE, "one page");
+
+/* Stops nester child `id`'s subtree outside any call: its main
+ * environment, then each of its children (its server then serves no
+ * one). 0, E_STATE (one cannot be stopped so, or the server is busy), or
+ * E_INVAL (a child is a nester itself: only one level is saved). */
+int64_t nest_stop_tree(uint64_t id);
+
+/* Writes the tree checkpoint of stopped nester child `id` into `buf`
+ * (`size` bytes): its length, or E_NOMEM, E_INVAL, a Xok error. */
+int64_t nest_ckpt_save_tree(uint64_t id, void *buf, uint64_t size);
 
 /* Builds, in the calling environment (a nester's server), a stopped
  * child from the checkpoint at `va` (`len` bytes) in environment `from`

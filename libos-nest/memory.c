@@ -30,13 +30,39 @@ uint64_t nest_req_subject(const struct nest_req *rq)
 	return rq->from && nest_in_subtree(subject, rq->from->env) ? subject : 0;
 }
 
+/* The server's capability slot that names pages for `subject` in child
+ * c's subtree: c's own, or for one deeper, NEST_NAME_SLOT given the
+ * subject's own name (from c's, which dominates it), so that every nester
+ * between may map them on too (a memory manager's pool); a slot or an
+ * error. */
+static int64_t naming_slot(const struct nester *n, const struct nest_child *c,
+			   uint64_t subject)
+{
+	unsigned slot = (unsigned)(c - n->child) + 1;
+	struct xok_cap name;
+	int64_t r;
+
+	if (subject == c->env)
+		return slot;
+	name = *(const struct xok_cap *)&ENVS[xok_env_slot(subject)].caps[0];
+	if (!name.valid)
+		return E_PERM;
+	name.rights = XOK_CAP_RIGHTS;
+	if (!memcmp((const void *)&RT_SELF->caps[NEST_NAME_SLOT], &name,
+		    sizeof(name)))
+		return NEST_NAME_SLOT; /* it names the last one's too */
+	if ((r = xok_cap_grant(slot, 0, 0, NEST_NAME_SLOT, &name)) < 0)
+		return r;
+	return NEST_NAME_SLOT;
+}
+
 /* `pages` zeroed pages at `va` for `subject` (0: not the caller's to
  * ask for) in child `c`'s subtree; for a fault, a page that is there by
  * now is success. */
 static int64_t grow(struct nester *n, struct nest_child *c, uint64_t subject,
 		    uint64_t va, uint64_t pages, int fault)
 {
-	unsigned slot;
+	int64_t slot;
 
 	if (!subject)
 		return E_PERM;
@@ -47,9 +73,12 @@ static int64_t grow(struct nester *n, struct nest_child *c, uint64_t subject,
 		return 0;
 	if (c->pages + pages > n->quota)
 		return E_NOMEM;
-	slot = (unsigned)(c - n->child) + 1;
+	if (!pages)
+		return 0;
+	if ((slot = naming_slot(n, c, subject)) < 0)
+		return slot;
 	for (uint64_t i = 0; i < pages; i++) {
-		int64_t r = xok_page_alloc(slot, subject,
+		int64_t r = xok_page_alloc((uint64_t)slot, subject,
 					   va + i * XOK_PAGE_SIZE,
 					   XOK_PTE_W | XOK_PTE_NX, XOK_PFN_ANY);
 

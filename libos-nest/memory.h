@@ -1,8 +1,8 @@
 /*
  * memory: the Memory protocol served from a nester's own pool: pages for
- * a child's subtree, named by the child's capability (so the child and
- * its descendants may use them, and nothing else may), counted against
- * the child's quota.
+ * a child's subtree, named by the capability of the environment they are
+ * for (so it, its descendants and the nesters between may use them, and
+ * nothing else may), counted against the child's quota.
  */
 #ifndef NEST_MEMORY_H
 #define NEST_MEMORY_H

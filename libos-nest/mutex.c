@@ -34,11 +34,11 @@ void nest_mutex_lock(struct nest_mutex *m)
 
 		if (!holder)
 			continue;
-		/* A holder that cannot run (it sleeps) cannot use a loan:
-		 * then the waiter blocks too, and its scheduler hears so. */
-		if (m->donate && (target = nest_runs_for(holder)))
-			xok_yield_to(target);
-		else
+		/* A holder that cannot run (it sleeps) cannot use a loan,
+		 * and a loan sensitive to switches cannot be lent on: then
+		 * the waiter blocks too, and its scheduler hears so. */
+		if (!m->donate || !(target = nest_runs_for(holder)) ||
+		    xok_yield_to(target) < 0)
 			nest_sleep_while(&m->holder, holder);
 	}
 	__atomic_sub_fetch(&m->waiters, 1, __ATOMIC_RELAXED);

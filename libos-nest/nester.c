@@ -11,6 +11,7 @@
 #include "ckpt.h"
 #include "memory.h"
 #include "space.h"
+#include "state.h"
 
 #define ENVS ((const volatile struct xok_env *)XOK_UENVS)
 
@@ -31,11 +32,11 @@ static int alive(uint64_t id)
 	return ENVS[xok_env_slot(id)].id == id;
 }
 
-/* The entry of child `id`, or 0. */
+/* The entry of child `id` (or of the one it was before a restore), or 0. */
 static struct nest_child *entry_of(struct nester *n, uint64_t id)
 {
 	for (unsigned i = 0; i < NEST_MAXCHILD; i++)
-		if (id && n->child[i].env == id)
+		if (id && (n->child[i].env == id || n->child[i].was == id))
 			return &n->child[i];
 	return 0;
 }
@@ -223,24 +224,34 @@ static void server_main(uint64_t unused)
 	rt_sleep_forever();
 }
 
-int nester_start(nest_serve_fn serve, uint32_t quota)
+/* Starts this (main) environment's server, holding its capability. */
+static int64_t start_server(struct nester *n)
 {
 	struct xok_cap mine = RT_SELF->caps[0];
 	int64_t s, r;
+
+	if ((s = rt_spawn(server_main, 0)) < 0)
+		return s;
+	if ((r = xok_cap_grant(0, 0, (uint64_t)s, 0, &mine)) < 0) {
+		xok_env_destroy(0, (uint64_t)s);
+		return r;
+	}
+	n->server = (uint64_t)s;
+	rt_donate(n->server); /* into its sleep: BLOCKED */
+	return 0;
+}
+
+int nester_start(nest_serve_fn serve, uint32_t quota)
+{
+	int64_t r;
 
 	nester = (struct nester){ .main = (uint64_t)xok_getenvid(),
 		.serve = serve, .quota = quota };
 	nest_main = nester.main;
 	nest_sched_init(&nester.sched, &nest_round_robin, 0);
 	rt_upcall_handlers[XOK_UPCALL_IPC] = serve_call;
-	if ((r = rt_upcalls_install()) < 0 || (s = rt_spawn(server_main, 0)) < 0)
-		return (int)(r < 0 ? r : s);
-	if ((r = xok_cap_grant(0, 0, (uint64_t)s, 0, &mine)) < 0) {
-		xok_env_destroy(0, (uint64_t)s);
+	if ((r = rt_upcalls_install()) < 0 || (r = start_server(&nester)) < 0)
 		return (int)r;
-	}
-	nester.server = (uint64_t)s;
-	rt_donate(nester.server); /* into its sleep: BLOCKED */
 	return 0;
 }
 
@@ -301,4 +312,123 @@ int64_t nester_kill(uint64_t id)
 	xok_env_destroy(0, id);
 	release(&nester, c);
 	return 0;
+}
+
+/* The id that replaces `was` after a rebuild: the new main environment's
+ * for the old one's, a child's new one for its old one, else `was`. */
+static uint64_t renamed(struct nester *n, uint64_t old_main, uint64_t was)
+{
+	struct nest_child *c = entry_of(n, was);
+
+	if (was == old_main)
+		return n->main;
+	return c && c->was == was ? c->env : was;
+}
+
+/* Makes again, from the tree's part `p`, the child entry `old` held. */
+static int64_t remake(struct nester *n, const struct nest_tree_hdr *h,
+		      const struct nest_tree_part *p)
+{
+	struct nest_child *c = entry_of(n, p->was), old;
+	int64_t id;
+
+	if (!c)
+		return E_INVAL;
+	old = *c;
+	*c = (struct nest_child){ 0 };
+	if ((id = nester_restore((const uint8_t *)h + p->off, p->len)) < 0)
+		return id;
+	c = entry_of(n, (uint64_t)id);
+	c->was = p->was;
+	c->creator = old.creator;
+	c->pages = old.pages;
+	return 0;
+}
+
+void nester_rebuild(struct nest_tree_hdr *h)
+{
+	struct nester *n = &nester;
+	uint64_t old_main = n->main;
+	int64_t r;
+
+	n->main = nest_main = (uint64_t)xok_getenvid();
+	nest_sched_init(&n->sched, &nest_round_robin, 0);
+	r = start_server(n);
+	for (uint64_t i = 1; i < h->nparts && r == 0; i++)
+		r = remake(n, h, &h->part[i]);
+	for (unsigned i = 0; i < NEST_MAXCHILD; i++)
+		if (n->child[i].env)
+			n->child[i].creator =
+				renamed(n, old_main, n->child[i].creator);
+	h->rebuilt = r;
+	for (;;)
+		xok_env_status(0, 0, XOK_ENV_STOPPED);
+}
+
+/* Has child *id stopped itself (or gone, if its rebuild failed)? */
+static int stopped(void *id)
+{
+	const volatile struct xok_env *e = &ENVS[xok_env_slot(*(uint64_t *)id)];
+
+	return e->id != *(uint64_t *)id || e->status == XOK_ENV_STOPPED;
+}
+
+/* Maps `len` bytes of zeroed pages at NEST_REBUILD_VA in child `id`,
+ * named by its capability (its server reads them), and copies `tree`
+ * there; 0 or an error. */
+static int64_t hand_tree(uint64_t id, const void *tree, uint64_t len)
+{
+	struct xok_cap cap = *(const struct xok_cap *)&ENVS[xok_env_slot(id)]
+					 .caps[0];
+	int64_t r;
+
+	cap.rights = XOK_CAP_RIGHTS;
+	if ((r = xok_cap_grant(0, 0, 0, NEST_NAME_SLOT, &cap)) < 0)
+		return r;
+	for (uint64_t off = 0; off < len; off += XOK_PAGE_SIZE)
+		if ((r = xok_page_alloc(NEST_NAME_SLOT, id, NEST_REBUILD_VA + off,
+					XOK_PTE_W | XOK_PTE_NX,
+					XOK_PFN_ANY)) < 0)
+			return r;
+	return nest_poke(id, NEST_REBUILD_VA, tree, len);
+}
+
+int64_t nester_restore_tree(const void *tree, uint64_t len)
+{
+	const struct nest_tree_hdr *h = tree;
+	struct xok_env_state saved, st;
+	struct nest_tree_hdr done;
+	uint64_t id;
+	int64_t r;
+
+	if (len < sizeof(*h) || h->magic != NEST_TREE_MAGIC || !h->nparts ||
+	    h->nparts > 1 + NEST_MAXCHILD || h->part[0].off > len ||
+	    h->part[0].len > len - h->part[0].off)
+		return E_INVAL;
+	if ((r = nester_restore((const uint8_t *)tree + h->part[0].off,
+				h->part[0].len)) < 0)
+		return r;
+	id = (uint64_t)r;
+	if ((r = nest_stop(id)) < 0 || (r = nest_get_regs(id, &saved)) < 0 ||
+	    (r = hand_tree(id, tree, len)) < 0)
+		goto fail;
+	st = saved;
+	st.tf.rip = (uint64_t)nester_rebuild;
+	st.tf.rdi = NEST_REBUILD_VA;
+	/* Below what it was using, aligned as at a call. */
+	st.tf.rsp = ((saved.tf.rsp - 512) & ~15ull) - 8;
+	if ((r = nest_set_regs(id, &st)) < 0 || (r = nest_restart(id)) < 0)
+		goto fail;
+	nester_run(stopped, &id);
+	if ((r = nest_peek(id, NEST_REBUILD_VA, &done, sizeof(done))) < 0 ||
+	    (r = done.rebuilt ? E_INVAL : 0) < 0)
+		goto fail;
+	for (uint64_t off = 0; off < len; off += XOK_PAGE_SIZE)
+		xok_page_unmap(0, id, NEST_REBUILD_VA + off);
+	if ((r = nest_set_regs(id, &saved)) < 0 || (r = nest_restart(id)) < 0)
+		goto fail;
+	return (int64_t)id;
+fail:
+	nester_kill(id);
+	return r;
 }

@@ -27,6 +27,8 @@
 #include "sched.h"
 
 #define NEST_MAXCHILD 14 /* server capability slots 1..14 */
+#define NEST_NAME_SLOT 15 /* the server's slot naming a grandchild's pages
+			   * (memory.c) */
 
 struct nest_child {
 	uint64_t env;         /* 0: a free entry */
@@ -35,6 +37,8 @@ struct nest_child {
 	uint32_t exited;      /* it reported */
 	uint32_t pages;       /* heap pages it holds from this nester */
 	struct nest_msg *msg; /* its message page, mapped in the server */
+	uint64_t was;         /* its id before its nester was restored
+			       * (nester_rebuild), still answered for */
 };
 
 struct nest_req {
@@ -85,6 +89,21 @@ int64_t nester_wait(uint64_t id);
  * only the main environment may make.) */
 int64_t nester_restore(const void *ckpt, uint64_t len);
 #define NEST_RESTORE NEST_OP(0, 1)
+
+/* Makes nester child `id`'s subtree again from the tree checkpoint `tree`
+ * (`len` bytes in this environment's memory, ckpt.h): the child first,
+ * which then starts a new server and makes its own children again
+ * (nester_rebuild) before it goes on where it was saved. Its id, or an
+ * error (E_INVAL: not a tree checkpoint, or the nester could not
+ * rebuild). */
+int64_t nester_restore_tree(const void *tree, uint64_t len);
+
+/* A restored nester's first code (nester_restore_tree points it here,
+ * with `h` at NEST_REBUILD_VA): a new server, its children made again
+ * from the tree, its tables naming them (and their former ids); then it
+ * stops, for the restorer to give it its saved registers. */
+struct nest_tree_hdr;
+void nester_rebuild(struct nest_tree_hdr *h) __attribute__((noreturn));
 
 /* Destroys child `id` and its subtree and releases its entry: every page
  * and environment they held is free again. 0, E_BADENV. */

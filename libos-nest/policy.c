@@ -7,7 +7,8 @@
 void nest_policy_init(struct nest_policy *p, const struct nest_policy_ops *ops,
 		      uint64_t seed)
 {
-	*p = (struct nest_policy){ .ops = ops, .cursor = seed };
+	*p = (struct nest_policy){ .ops = ops, .cursor = seed,
+				   .last = NEST_MAXCLIENTS - 1 };
 }
 
 int nest_policy_add(struct nest_policy *p, uint64_t param)
@@ -34,17 +35,6 @@ void nest_policy_remove(struct nest_policy *p, unsigned c)
 		return;
 	p->present &= ~(1u << c);
 	p->runnable &= ~(1u << c);
-}
-
-int nest_policy_pick(struct nest_policy *p)
-{
-	return p->runnable ? (int)p->ops->pick(p) : -1;
-}
-
-void nest_policy_charge(struct nest_policy *p, unsigned c, uint64_t ns)
-{
-	if (nest_policy_has(p, c) && p->ops->charge)
-		p->ops->charge(p, c, ns);
 }
 
 void nest_policy_block(struct nest_policy *p, unsigned c)

@@ -24,7 +24,7 @@ struct nest_policy_ops {
 	uint64_t param_min, param_max; /* the parameters add accepts */
 	/* Admits slot c with `param` (already marked present and runnable). */
 	void (*add)(struct nest_policy *p, unsigned c, uint64_t param);
-	/* The runnable client to run next (the runnable set is not empty). */
+	/* The runnable client to run next (two or more are runnable). */
 	unsigned (*pick)(struct nest_policy *p);
 	/* c ran for `ns` nanoseconds on this scheduler's time. */
 	void (*charge)(struct nest_policy *p, unsigned c, uint64_t ns);
@@ -43,6 +43,8 @@ struct nest_policy {
 	uint64_t param[NEST_MAXCLIENTS]; /* what add was given, or derived */
 	uint64_t key[NEST_MAXCLIENTS];   /* the policy's per-client word */
 	uint64_t cursor;                 /* the policy's own word */
+	unsigned last; /* the client picked last (at first the last slot, so
+			* that turns start at slot 0) */
 };
 
 /* The policies (policy_prio.c, policy_stride.c, policy_lottery.c). */
@@ -64,9 +66,6 @@ void nest_policy_init(struct nest_policy *p, const struct nest_policy_ops *ops,
 int nest_policy_add(struct nest_policy *p, uint64_t param);
 void nest_policy_remove(struct nest_policy *p, unsigned c);
 
-/* The client to run next, or -1 if none is runnable. */
-int nest_policy_pick(struct nest_policy *p);
-void nest_policy_charge(struct nest_policy *p, unsigned c, uint64_t ns);
 void nest_policy_block(struct nest_policy *p, unsigned c);
 void nest_policy_unblock(struct nest_policy *p, unsigned c);
 
@@ -79,6 +78,37 @@ static inline int nest_policy_is_runnable(const struct nest_policy *p,
 					  unsigned c)
 {
 	return c < NEST_MAXCLIENTS && (p->runnable >> c) & 1;
+}
+
+/* The client to run next, or -1 if none is runnable. A lone runnable
+ * client is every policy's pick: that costs no call (the common case of a
+ * scheduler's loop). */
+static inline int nest_policy_pick(struct nest_policy *p)
+{
+	uint32_t r = p->runnable;
+
+	if (!r)
+		return -1;
+	p->last = r & (r - 1) ? p->ops->pick(p) : (unsigned)__builtin_ctz(r);
+	return (int)p->last;
+}
+
+/* Client c ran `ns` nanoseconds on this scheduler's time. */
+static inline void nest_policy_charge(struct nest_policy *p, unsigned c,
+				      uint64_t ns)
+{
+	if (nest_policy_has(p, c) && p->ops->charge)
+		p->ops->charge(p, c, ns);
+}
+
+/* The lowest slot in `*set`, taken out of it (the set is not empty):
+ * loops over clients visit only the slots a set holds. */
+static inline unsigned nest_next_slot(uint32_t *set)
+{
+	unsigned c = (unsigned)__builtin_ctz(*set);
+
+	*set &= *set - 1;
+	return c;
 }
 
 #endif

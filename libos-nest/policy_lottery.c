@@ -4,7 +4,8 @@
  * a client holding a fraction f of the tickets wins Binomial(N, f) of
  * them: its share is right on average, with a spread of sqrt(N f (1-f)).
  * Draws come from a seeded xorshift64* generator (cursor is its state),
- * so a run can be repeated. Each decision counts the same whatever the
+ * so a run can be repeated (a lone runnable client wins without a draw,
+ * policy.h). Each decision counts the same whatever the
  * winner then ran (no compensation tickets yet).
  */
 #include "policy.h"
@@ -23,21 +24,19 @@ static uint64_t next_random(struct nest_policy *p)
 static unsigned lottery_pick(struct nest_policy *p)
 {
 	uint64_t total = 0, draw;
+	uint32_t set;
 	unsigned c;
 
-	for (c = 0; c < NEST_MAXCLIENTS; c++)
-		if (nest_policy_is_runnable(p, c))
-			total += p->param[c];
+	for (set = p->runnable; set;)
+		total += p->param[nest_next_slot(&set)];
 	/* The top bits are the generator's best; total <= 16 * 65536. */
 	draw = (next_random(p) >> 32) % total;
-	for (c = 0; c < NEST_MAXCLIENTS; c++) {
-		if (!nest_policy_is_runnable(p, c))
-			continue;
-		if (draw < p->param[c])
-			break;
+	for (set = p->runnable;;) {
+		c = nest_next_slot(&set);
+		if (draw < p->param[c] || !set)
+			return c;
 		draw -= p->param[c];
 	}
-	return c;
 }
 
 const struct nest_policy_ops nest_lottery = {

@@ -9,18 +9,26 @@
  */
 #include "policy.h"
 
+/* Runnable slots rotated so that bit i is slot (first + i) % 16: taking
+ * the lowest bits first visits them in turn from `first`. */
+static uint32_t turn_order(uint32_t runnable, unsigned first)
+{
+	return ((runnable >> first) | (runnable << (NEST_MAXCLIENTS - first))) &
+	       ((1u << NEST_MAXCLIENTS) - 1);
+}
+
 static unsigned prio_pick(struct nest_policy *p)
 {
-	unsigned best = NEST_MAXCLIENTS;
+	unsigned first = (p->last + 1) % NEST_MAXCLIENTS;
+	uint32_t order = turn_order(p->runnable, first);
+	unsigned best = (first + nest_next_slot(&order)) % NEST_MAXCLIENTS;
 
-	for (unsigned i = 1; i <= NEST_MAXCLIENTS; i++) {
-		unsigned c = (unsigned)((p->cursor + i) % NEST_MAXCLIENTS);
+	while (order) {
+		unsigned c = (first + nest_next_slot(&order)) % NEST_MAXCLIENTS;
 
-		if (nest_policy_is_runnable(p, c) &&
-		    (best == NEST_MAXCLIENTS || p->key[c] > p->key[best]))
+		if (p->key[c] > p->key[best])
 			best = c;
 	}
-	p->cursor = best;
 	return best;
 }
 

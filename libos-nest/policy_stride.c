@@ -21,16 +21,23 @@ static int pass_before(uint64_t a, uint64_t b)
 	return (int64_t)(a - b) < 0;
 }
 
+/* The slot in `set` (not empty) with the least pass. */
+static unsigned least_pass(const struct nest_policy *p, uint32_t set)
+{
+	unsigned best = nest_next_slot(&set);
+
+	while (set) {
+		unsigned c = nest_next_slot(&set);
+
+		if (pass_before(p->key[c], p->key[best]))
+			best = c;
+	}
+	return best;
+}
+
 static unsigned stride_pick(struct nest_policy *p)
 {
-	unsigned best = NEST_MAXCLIENTS;
-
-	for (unsigned c = 0; c < NEST_MAXCLIENTS; c++)
-		if (nest_policy_is_runnable(p, c) &&
-		    (best == NEST_MAXCLIENTS ||
-		     pass_before(p->key[c], p->key[best])))
-			best = c;
-	return best;
+	return least_pass(p, p->runnable);
 }
 
 static void stride_charge(struct nest_policy *p, unsigned c, uint64_t ns)
@@ -42,14 +49,13 @@ static void stride_charge(struct nest_policy *p, unsigned c, uint64_t ns)
  * the others: time spent away is not credit to spend all at once. */
 static void stride_catch_up(struct nest_policy *p, unsigned c)
 {
-	unsigned least = NEST_MAXCLIENTS;
+	uint32_t others = p->runnable & ~(1u << c);
+	unsigned least;
 
-	for (unsigned o = 0; o < NEST_MAXCLIENTS; o++)
-		if (o != c && nest_policy_is_runnable(p, o) &&
-		    (least == NEST_MAXCLIENTS ||
-		     pass_before(p->key[o], p->key[least])))
-			least = o;
-	if (least != NEST_MAXCLIENTS && pass_before(p->key[c], p->key[least]))
+	if (!others)
+		return;
+	least = least_pass(p, others);
+	if (pass_before(p->key[c], p->key[least]))
 		p->key[c] = p->key[least];
 }
 

@@ -7,9 +7,10 @@
  * free again (zeroed before it is handed out anew). Other calls are
  * served as nester_default does (GROW goes on up).
  *
- * The pool's pages are named by the nester's capability, so the server
- * can map them into its children only where its parent's pool names its
- * pages by it: as a child of the root (memory.h).
+ * The pool's pages are named by the nester's own capability (the root
+ * names pages by the capability of the environment they are for,
+ * memory.h), which its server's dominates: it may be a nester's child at
+ * any depth.
  */
 #ifndef NEST_POOL_H
 #define NEST_POOL_H

@@ -6,6 +6,7 @@
 #include "sched.h"
 
 #include <xok/env.h>
+#include <xok/error.h>
 #include <xok/sched.h>
 #include <xok/syscall.h>
 #include <xok/wk.h>
@@ -63,7 +64,7 @@ void nest_sleep_while(const volatile uint64_t *word, uint64_t value)
 void nest_sched_init(struct nest_sched *s, const struct nest_policy_ops *ops,
 		     uint64_t seed)
 {
-	*s = (struct nest_sched){ 0 };
+	*s = (struct nest_sched){ .until = UINT64_MAX };
 	nest_policy_init(&s->policy, ops, seed);
 }
 
@@ -71,27 +72,77 @@ int nest_sched_add(struct nest_sched *s, uint64_t env, uint64_t param)
 {
 	int c = nest_policy_add(&s->policy, param);
 
-	if (c >= 0)
-		s->env[c] = env;
+	if (c < 0)
+		return c;
+	s->env[c] = env;
+	s->sensitivity[c] = NEST_ON_BLOCK;
+	if (s->port)
+		nest_port_post(s->port, NEST_EV_CREATED, (unsigned)c, env);
 	return c;
 }
 
-/* The kernel's tables are the truth: forget clients that are gone, and
- * mark each one runnable or blocked as its chain of calls allows. */
-static void refresh(struct nest_sched *s)
+int nest_sched_sensitivity(struct nest_sched *s, unsigned c,
+			   unsigned sensitivity)
 {
-	for (unsigned c = 0; c < NEST_MAXCLIENTS; c++) {
-		if (!nest_policy_has(&s->policy, c))
-			continue;
-		if (!alive(s->env[c])) {
+	if (!nest_policy_has(&s->policy, c) ||
+	    (sensitivity & ~(unsigned)XOK_LOAN_FLAGS))
+		return -1;
+	s->sensitivity[c] = (uint8_t)sensitivity;
+	return 0;
+}
+
+static int is_client(const struct nest_sched *s, uint64_t env)
+{
+	for (uint32_t set = s->policy.present; set;)
+		if (s->env[nest_next_slot(&set)] == env)
+			return 1;
+	return 0;
+}
+
+/* Makes a client of each environment a client created that is not one
+ * yet: how a scheduler hears of a creation. */
+static void adopt_children(struct nest_sched *s)
+{
+	for (unsigned i = 0; i < XOK_NENV; i++) {
+		uint64_t id = ENVS[i].id;
+
+		if (id && is_client(s, ENVS[i].parent) && !is_client(s, id) &&
+		    nest_sched_add(s, id, s->adopt_param) >= 0)
+			s->seen_changes--; /* look at it before it runs */
+	}
+}
+
+/* The kernel's tables are the truth: forget clients that are gone, and
+ * mark each one runnable or blocked as its chain of calls allows. The
+ * common case (a live client runnable by itself) costs two loads. */
+static __attribute__((noinline)) void refresh(struct nest_sched *s)
+{
+	uint32_t present = s->policy.present, runnable = s->policy.runnable;
+
+	s->seen_changes = CLOCK->status_changes;
+	s->slice_end = SLICES[0].start_ns + CLOCK->slice_ns;
+	for (uint32_t set = s->policy.present; set;) {
+		unsigned c = nest_next_slot(&set);
+		const volatile struct xok_env *e = env_of(s->env[c]);
+
+		if (e->id == s->env[c] && e->status == XOK_ENV_RUNNABLE) {
+			if (!nest_policy_is_runnable(&s->policy, c))
+				nest_policy_unblock(&s->policy, c);
+		} else if (!alive(s->env[c])) {
+			/* env[c] stays, for the port to name. */
 			nest_policy_remove(&s->policy, c);
-			s->env[c] = 0;
 		} else if (nest_runs_for(s->env[c])) {
 			nest_policy_unblock(&s->policy, c);
 		} else {
 			nest_policy_block(&s->policy, c);
 		}
 	}
+	if (s->port)
+		nest_port_post_changes(s->port, present, runnable,
+				       s->policy.present, s->policy.runnable,
+				       s->env);
+	if (s->adopt)
+		adopt_children(s);
 }
 
 /* Sleeps until some client's chain end changes status (it wakes, exits,
@@ -122,43 +173,110 @@ static void wait_for_clients(const struct nest_sched *s)
 	xok_wk_sleep(prog, n);
 }
 
-/* Lends the CPU to client c (to the server it waits on, if it does) and
- * charges it the time the loan lasted. A loan the slice's end cut off
- * lasted until the slice's end, not until this scheduler ran again. */
-static void lend(struct nest_sched *s, unsigned c)
+/* A loan to `client`'s chain of calls, when it waits for a reply itself:
+ * why it ended, or an error (nothing runnable there). Out of line, as
+ * refresh: the loop's common path keeps its registers. */
+static __attribute__((noinline)) int64_t lend_to_chain(uint64_t client,
+						      unsigned sensitivity)
 {
-	uint64_t target = nest_runs_for(s->env[c]);
-	uint64_t slice_end = SLICES[0].start_ns + CLOCK->slice_ns;
-	uint64_t t0 = xok_clock_ns(), t1;
+	uint64_t end = nest_runs_for(client);
+
+	return end && end != client ? xok_yield_loan(end, sensitivity)
+				    : E_STATE;
+}
+
+/* A loan with a sensitivity, out of line too: why it ended, posted to
+ * `wakeup` when it tells what the status words do not (a switch, a
+ * conflict; refresh posts blocking, waking and exits). */
+static __attribute__((noinline)) int64_t
+sensitive_loan(uint64_t client, struct nest_port *wakeup,
+	       unsigned sensitivity, unsigned slot)
+{
+	int64_t why = xok_yield_loan(client, sensitivity);
+
+	if (why < 0)
+		why = lend_to_chain(client, sensitivity);
+	if (why > XOK_YIELD_GONE && wakeup)
+		nest_port_post(wakeup, why == XOK_YIELD_SWITCHED ?
+			       NEST_EV_SWITCHED : NEST_EV_CONFLICT,
+			       slot, client);
+	return why;
+}
+
+/* nest_schedule, inline in the scheduler's loop, where a loan that ends
+ * only as it blocks is the common case. */
+static inline int64_t schedule(uint64_t client, struct nest_port *wakeup,
+			       unsigned sensitivity, unsigned slot)
+{
+	int64_t why;
+
+	if (sensitivity)
+		return sensitive_loan(client, wakeup, sensitivity, slot);
+	why = xok_yield_to(client);
+	return why < 0 ? lend_to_chain(client, NEST_ON_BLOCK) : why;
+}
+
+int64_t nest_schedule(uint64_t client, struct nest_port *wakeup,
+		      unsigned sensitivity, unsigned slot)
+{
+	return schedule(client, wakeup, sensitivity, slot);
+}
+
+/* Lends the CPU to client c (to the server it waits on, if it does) from
+ * TSC value t0 and charges it the time the loan lasted, which a slice's
+ * end cut off at the slice's end, not when this scheduler ran again.
+ * Returns the TSC when the loan ended (the next one starts then, if this
+ * scheduler has run ever since), or t0 if none was made. */
+static uint64_t lend(struct nest_sched *s, unsigned c, uint64_t t0)
+{
+	uint64_t t1, ns;
 	int64_t why;
 
 	s->decisions++;
-	if (!target || (why = xok_yield_to(target)) < 0)
-		return; /* it changed since refresh: the next one sees how */
-	t1 = xok_clock_ns();
-	if (why == XOK_YIELD_SLICE_END && t1 > slice_end)
-		t1 = slice_end;
-	if (t1 < t0)
-		t1 = t0;
-	nest_policy_charge(&s->policy, c, t1 - t0);
-	s->charged_ns[c] += t1 - t0;
-	s->total_ns += t1 - t0;
-	s->loans[c]++;
+	if ((why = schedule(s->env[c], s->port, s->sensitivity[c], c)) < 0) {
+		s->seen_changes--; /* it changed since refresh: look again */
+		return t0;
+	}
+	t1 = xok_tsc();
+	ns = xok_ticks_ns(t1 - t0);
+	if (why == XOK_YIELD_SLICE_END && xok_tsc_ns(t1) > s->slice_end)
+		ns = s->slice_end > xok_tsc_ns(t0) ?
+			     s->slice_end - xok_tsc_ns(t0) : 0;
+	if (s->policy.ops->charge)
+		s->policy.ops->charge(&s->policy, c, ns);
+	s->charged_ns[c] += ns;
+	s->total_ns += ns;
+	return t1;
 }
 
+/* Refreshes when the kernel's count of status changes moved since the
+ * last refresh (an environment changed status, a slice started) or a
+ * loan failed; else nothing the clients' status depends on has changed,
+ * and no one but this scheduler ran since the last loan ended, so the
+ * clock is read once a decision. */
 void nest_sched_run(struct nest_sched *s,
 		    int (*stop)(const struct nest_sched *s, void *arg),
 		    void *arg)
 {
+	uint64_t t = 0; /* the TSC when the next loan starts */
+
+	s->seen_changes = CLOCK->status_changes - 1;
 	for (;;) {
 		int c;
 
-		refresh(s);
-		if (!s->policy.present || (stop && stop(s, arg)))
+		if (s->seen_changes != CLOCK->status_changes) {
+			refresh(s);
+			t = xok_tsc();
+		}
+		if (s->decisions == s->until || (stop && stop(s, arg)))
 			return;
-		if ((c = nest_policy_pick(&s->policy)) < 0)
+		if ((c = nest_policy_pick(&s->policy)) >= 0) {
+			t = lend(s, (unsigned)c, t);
+		} else if (!s->policy.present) {
+			return;
+		} else {
 			wait_for_clients(s);
-		else
-			lend(s, (unsigned)c);
+			s->seen_changes--; /* look again */
+		}
 	}
 }

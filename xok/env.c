@@ -126,7 +126,7 @@ int env_alloc(struct env *parent, const struct xok_guard *guard,
 	memset(e->pub, 0, sizeof(*e->pub));
 	e->pub->guard = *guard;
 	e->pub->parent = parent ? parent->pub->id : 0;
-	e->pub->status = XOK_ENV_STOPPED;
+	env_set_status(e, XOK_ENV_STOPPED);
 	if (parent)
 		memcpy(e->pub->name, parent->pub->name, sizeof(e->pub->name));
 	e->tf.cs = GD_UCODE | 3;
@@ -253,7 +253,7 @@ int env_create(const char *name, const void *elf, size_t size,
 	}
 	e->tf.rip = info.entry;
 	e->pub->caps[0] = root;
-	e->pub->status = XOK_ENV_RUNNABLE;
+	env_set_status(e, XOK_ENV_RUNNABLE);
 	*out = e;
 	return 0;
 }
@@ -286,6 +286,7 @@ static void env_free(struct env *e, int64_t status)
 	if (c->fpu_env == e)
 		c->fpu_env = 0;
 	memset(e->pub, 0, sizeof(*e->pub));
+	exp_clock.status_changes++; /* it is gone */
 }
 
 void env_destroy(struct env *e, int64_t status)

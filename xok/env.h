@@ -13,6 +13,8 @@
 #include <xok/trapframe.h>
 #include <xok/wk.h>
 
+#include "export.h"
+
 #define NENV XOK_NENV
 
 struct env {
@@ -29,9 +31,17 @@ struct env {
 	/* The wakeup predicate it sleeps on (status XOK_ENV_SLEEPING). */
 	struct xok_wk_insn wk[XOK_WK_MAXINSNS];
 	size_t wk_len;
+	uint64_t loan_flags; /* XOK_LOAN_* of the loan it holds (pub->donor) */
 };
 
 extern struct env envs[NENV];
+
+/* Sets `e`'s status, counted in the exported status_changes. */
+static inline void env_set_status(struct env *e, uint32_t status)
+{
+	e->pub->status = status;
+	exp_clock.status_changes++;
+}
 
 /* The environment running on this CPU (there is always one in a call). */
 struct env *curenv(void);

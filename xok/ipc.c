@@ -27,8 +27,14 @@ int64_t sys_ipc_call(uint64_t envid, uint64_t a0, uint64_t a1, uint64_t a2,
 	if (accept != XOK_IPC_ANY && accept != self->pub->id)
 		return E_PERM;
 	if (s->pub->ipc_caller || (s->pub->status != XOK_ENV_RUNNABLE &&
-				   s->pub->status != XOK_ENV_SLEEPING))
+				   s->pub->status != XOK_ENV_SLEEPING)) {
+		/* A lender that would rather decide than help: told now. */
+		if (sched_loan_flags(self) & XOK_LOAN_CONFLICT) {
+			self->tf.rax = (uint64_t)(int64_t)E_BUSY;
+			sched_end_loan(self, XOK_YIELD_CONFLICT);
+		}
 		return E_BUSY;
+	}
 	/* A sleeping server's wk_sleep returns E_AGAIN after the handler:
 	 * that goes into the frame pushed, and back out if the push fails
 	 * (a refused call changes nothing). */
@@ -44,10 +50,12 @@ int64_t sys_ipc_call(uint64_t envid, uint64_t a0, uint64_t a1, uint64_t a2,
 	s->tf.rcx = a1;
 	s->tf.r8 = a2;
 	s->tf.r9 = a3;
-	s->pub->status = XOK_ENV_RUNNABLE;
+	env_set_status(s, XOK_ENV_RUNNABLE);
 	s->pub->ipc_caller = self->pub->id;
-	self->pub->status = XOK_ENV_WAITING;
+	env_set_status(self, XOK_ENV_WAITING);
 	self->pub->ipc_callee = s->pub->id;
+	if (sched_loan_flags(self) & XOK_LOAN_SWITCH)
+		sched_end_loan(self, XOK_YIELD_SWITCHED); /* the server waits */
 	env_run(s);
 }
 
@@ -65,7 +73,7 @@ static __attribute__((noreturn)) void end_call(struct env *s, uint64_t r0,
 	if (!c || c->pub->status != XOK_ENV_WAITING ||
 	    c->pub->ipc_callee != s->pub->id)
 		env_run(s); /* the reply has no one to go to */
-	c->pub->status = XOK_ENV_RUNNABLE;
+	env_set_status(c, XOK_ENV_RUNNABLE);
 	c->pub->ipc_callee = 0;
 	c->tf.rax = r0;
 	c->uarea->ipc_reply[0] = r1;

@@ -86,7 +86,7 @@ static void wake_sleepers(void)
 		if (r == WK_ASLEEP)
 			continue;
 		e->tf.rax = r >= 0 ? (uint64_t)r : (uint64_t)(int64_t)E_FAULT;
-		e->pub->status = XOK_ENV_RUNNABLE;
+		env_set_status(e, XOK_ENV_RUNNABLE);
 	}
 }
 
@@ -171,6 +171,7 @@ static int prologue_wanted(const struct env *e)
 static void start_slice(struct env *e, struct env *owner)
 {
 	exp_clock.slices++;
+	exp_clock.status_changes++;
 	vec()->start_ns = clock_ns();
 	thiscpu()->timer_missed = 0; /* ticks missed while idle do not count */
 	lapic_timer_arm(SLICE_NS);
@@ -269,6 +270,18 @@ void sched_return_loan(struct env *e)
 	return_to_donor(e, XOK_YIELD_RETURNED);
 }
 
+uint64_t sched_callers_loan_flags(struct env *e)
+{
+	struct env *h = donation_holder(e);
+
+	return h ? h->loan_flags : 0;
+}
+
+void sched_end_loan(struct env *e, uint64_t reason)
+{
+	return_to_donor(donation_holder(e), reason);
+}
+
 void sched_block(struct env *e)
 {
 	struct env *h = donation_holder(e);
@@ -315,7 +328,7 @@ void sched_env_gone(struct env *e)
 			p->ipc_caller = 0; /* its reply will go nowhere */
 		if (p->ipc_callee == id) {
 			p->ipc_callee = 0;
-			p->status = XOK_ENV_RUNNABLE;
+			env_set_status(&envs[i], XOK_ENV_RUNNABLE);
 			envs[i].tf.rax = (uint64_t)(int64_t)E_BADENV;
 		}
 	}
@@ -335,7 +348,8 @@ int64_t sys_yield(void)
 	sched_next_slice();
 }
 
-int64_t sys_yield_to(uint64_t id)
+/* yield_to and yield_loan, once `flags` are known to be valid. */
+static inline int64_t lend(uint64_t id, uint64_t flags)
 {
 	struct env *self = curenv(), *t = env_lookup(id);
 
@@ -346,9 +360,24 @@ int64_t sys_yield_to(uint64_t id)
 	self->tf.rax = 0;
 	if (t->pub->id == self->pub->donor)
 		return_to_donor(self, XOK_YIELD_RETURNED); /* yields back */
+	if (sched_loan_flags(self) & XOK_LOAN_SWITCH)
+		return E_PERM; /* its lender decides every switch */
 	self->pub->status = XOK_ENV_DONATING;
 	t->pub->donor = self->pub->id;
+	t->loan_flags = flags;
 	env_run(t);
+}
+
+int64_t sys_yield_loan(uint64_t id, uint64_t flags)
+{
+	if (flags & ~(uint64_t)XOK_LOAN_FLAGS)
+		return E_INVAL;
+	return lend(id, flags);
+}
+
+int64_t sys_yield_to(uint64_t id)
+{
+	return lend(id, 0);
 }
 
 static int wk_readable(uint64_t addr, unsigned size, void *ctx)
@@ -375,6 +404,6 @@ int64_t sys_wk_sleep(const struct xok_wk_insn *prog, uint64_t n)
 		return r;
 	if (r == WK_FAULT)
 		return E_FAULT;
-	e->pub->status = XOK_ENV_SLEEPING;
+	env_set_status(e, XOK_ENV_SLEEPING);
 	sched_block(e);
 }

@@ -37,6 +37,23 @@ void sched_block(struct env *e) __attribute__((noreturn));
  * which learns XOK_YIELD_RETURNED. */
 void sched_return_loan(struct env *e) __attribute__((noreturn));
 
+/* The XOK_LOAN_* flags of the loan the caller `e` of a call runs on. */
+uint64_t sched_callers_loan_flags(struct env *e);
+
+/* The XOK_LOAN_* flags of the loan `e` runs on (its own, or its caller's
+ * while it serves a call), 0 if it runs on none. Inline: every yield and
+ * call asks, and most run on no loan. */
+static inline uint64_t sched_loan_flags(struct env *e)
+{
+	if (e->pub->donor)
+		return e->loan_flags;
+	return e->pub->ipc_caller ? sched_callers_loan_flags(e) : 0;
+}
+
+/* Ends the loan `e` runs on (there is one): its lender runs again and
+ * learns `reason`. */
+void sched_end_loan(struct env *e, uint64_t reason) __attribute__((noreturn));
+
 /* After an environment was destroyed: continue with whoever should run. */
 void sched_after_destroy(void) __attribute__((noreturn));
 

@@ -135,7 +135,7 @@ int64_t sys_env_status(uint64_t cap, uint64_t envid, uint64_t status)
 	if (e->pub->status != XOK_ENV_RUNNABLE &&
 	    e->pub->status != XOK_ENV_STOPPED)
 		return E_STATE;
-	e->pub->status = (uint32_t)status;
+	env_set_status(e, (uint32_t)status);
 	if (e == curenv() && status == XOK_ENV_STOPPED) {
 		e->tf.rax = 0;
 		sched_block(e);

@@ -80,6 +80,7 @@ int main(int argc, char **argv)
 	printf("(median of batches, per operation or per whole run as"
 	       " tests/bench/README.md defines each figure;\n"
 	       " ratio < 1: Xok is faster; \"-\": not measured)\n");
+	bench_print_layers(&t, stdout);
 
 	if (mkdir(argv[3], 0777) < 0 && errno != EEXIST) {
 		fprintf(stderr, "benchtab: %s: %s\n", argv[3], strerror(errno));

@@ -303,6 +303,9 @@ void bench_print_table(const struct bench_table *t, FILE *out)
 		for (int i = 0; i < t->nrows; i++) {
 			const struct bench_row *r = &t->rows[i];
 
+			if (!strncmp(r->name, BENCH_LAYERS_PREFIX,
+				     strlen(BENCH_LAYERS_PREFIX)))
+				continue; /* bench_print_layers */
 			row_label(r, cell[0], sizeof(cell[0]));
 			median_text(&r->side[BENCH_XOK], cell[1], sizeof(cell[1]));
 			median_text(&r->side[BENCH_LINUX], cell[2],
@@ -319,6 +322,72 @@ void bench_print_table(const struct bench_table *t, FILE *out)
 				w[1], cell[1], w[2], cell[2], w[3], cell[3],
 				cell[4]);
 		}
+	}
+}
+
+/* Xok's figure nest_layers_<fig>_<n>, or null. */
+static const struct bench_figure *layer_figure(const struct bench_table *t,
+					       const char *fig, int n)
+{
+	char name[BENCH_NAME_MAX];
+
+	snprintf(name, sizeof(name), BENCH_LAYERS_PREFIX "%s_%d", fig, n);
+	for (int i = 0; i < t->nrows; i++)
+		if (!strcmp(t->rows[i].name, name))
+			return t->rows[i].side[BENCH_XOK].present ?
+				       &t->rows[i].side[BENCH_XOK] : NULL;
+	return NULL;
+}
+
+/* Writes how much `a` is over `b` ("+95.9%"), or "-" if either is
+ * missing. */
+static void percent_over(const struct bench_figure *a,
+			 const struct bench_figure *b, char *buf, size_t size)
+{
+	long long d;
+
+	if (!a || !b || !b->median) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	d = ((long long)a->median - (long long)b->median) * 1000 /
+	    (long long)b->median;
+	snprintf(buf, size, "%c%lld.%lld%%", d < 0 ? '-' : '+', llabs(d) / 10,
+		 llabs(d) % 10);
+}
+
+void bench_print_layers(const struct bench_table *t, FILE *out)
+{
+	static const char *const fig[2] = { "call", "suite" };
+	const struct bench_figure *f[BENCH_MAX_LAYERS][2];
+	char cell[6][32];
+	int n = 0;
+
+	for (; n < BENCH_MAX_LAYERS; n++) {
+		f[n][0] = layer_figure(t, fig[0], n);
+		f[n][1] = layer_figure(t, fig[1], n);
+		if (!f[n][0] && !f[n][1])
+			break;
+	}
+	if (!n)
+		return;
+	fprintf(out, "\nNesting (Fluke's experiment): the same programs under n "
+		"nesters, Xok cycles, %s\n", f[0][0] && f[0][0]->icount ?
+		"icount" : "wall");
+	fprintf(out, "%6s  %13s  %11s  %9s  %13s  %11s  %9s\n", "layers",
+		"protocol call", "over direct", "the layer", "suite",
+		"over direct", "the layer");
+	for (int l = 0; l < n; l++) {
+		for (int k = 0; k < 2; k++) {
+			median_text(f[l][k] ? f[l][k] : &(struct bench_figure){ 0 },
+				    cell[3 * k], sizeof(cell[0]));
+			percent_over(f[l][k], l ? f[0][k] : NULL,
+				     cell[3 * k + 1], sizeof(cell[0]));
+			percent_over(f[l][k], l ? f[l - 1][k] : NULL,
+				     cell[3 * k + 2], sizeof(cell[0]));
+		}
+		fprintf(out, "%6d  %13s  %11s  %9s  %13s  %11s  %9s\n", l,
+			cell[0], cell[1], cell[2], cell[3], cell[4], cell[5]);
 	}
 }
 

@@ -81,8 +81,20 @@ int bench_ratio(const struct bench_row *r, char *buf, size_t size);
  * style (Xok/Linux) if the sides differ, "-" if neither has it. */
 const char *bench_row_mode(const struct bench_row *r);
 
-/* Prints the aligned text table. */
+/* Prints the aligned text table (without the nesting rows, below). */
 void bench_print_table(const struct bench_table *t, FILE *out);
+
+/*
+ * Fluke's nesting experiment: Xok's rows nest_layers_<figure>_<n>, the
+ * cost of a figure with n nesters between the root and the programs
+ * (bin/nest's layer_slowdown): "call", one protocol call, and "suite",
+ * the test programs' whole run. Prints them as a table of each figure
+ * with its slowdown over no nester and over n - 1 (the layer's own);
+ * nothing if there are none.
+ */
+#define BENCH_LAYERS_PREFIX "nest_layers_"
+#define BENCH_MAX_LAYERS 8
+void bench_print_layers(const struct bench_table *t, FILE *out);
 
 /* Writes the table as CSV (missing values "-"), or as JSON (null). */
 void bench_write_csv(const struct bench_table *t, FILE *out);

@@ -1,6 +1,6 @@
 /*
  * tests/bench/benchtab: BENCH line parsing, the Xok/Linux table, its
- * ratios and its CSV and JSON forms.
+ * ratios and its CSV and JSON forms, the nesting table.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -387,6 +387,44 @@ static void json_output(void)
 	free(s);
 }
 
+/* The nesting rows make a table of their own: each layer's figures and
+ * slowdowns over no nester and over the layer below; the main table
+ * leaves them out. */
+static void layers_table(void)
+{
+	struct bench_table t;
+	char *s;
+
+	bench_table_init(&t);
+	CU_ASSERT_EQUAL(read_string(&t, BENCH_XOK,
+		"BENCH-MODE icount\n"
+		"BENCH nest_layers_call_0 cycles 1000 1000 1000 3\n"
+		"BENCH nest_layers_suite_0 cycles 20000 20000 20000 3\n"
+		"BENCH nest_layers_call_1 cycles 2000 2000 2000 3\n"
+		"BENCH nest_layers_suite_1 cycles 20500 20500 20500 3\n"
+		"BENCH nest_layers_call_2 cycles 2900 2900 2900 3\n"), 5);
+	s = write_string(bench_print_layers, &t);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "Xok cycles, icount\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s,
+		"     0           1000            -          -          20000"
+		"            -          -\n"
+		"     1           2000      +100.0%    +100.0%          20500"
+		"        +2.5%      +2.5%\n"
+		"     2           2900      +190.0%     +45.0%              -"
+		"            -          -\n"));
+	free(s);
+	s = write_string(bench_print_table, &t);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_PTR_NULL(strstr(s, BENCH_LAYERS_PREFIX));
+	free(s);
+	bench_table_init(&t);
+	s = write_string(bench_print_layers, &t);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_STRING_EQUAL(s, ""); /* no nesting rows: nothing */
+	free(s);
+}
+
 void add_benchtab_tests(void)
 {
 	static const struct unit_test tests[] = {
@@ -401,6 +439,7 @@ void add_benchtab_tests(void)
 		{ "text_table", text_table },
 		{ "csv_output", csv_output },
 		{ "json_output", json_output },
+		{ "layers_table", layers_table },
 		{ 0, 0 },
 	};
 	add_suite("benchtab", tests);

@@ -2,11 +2,13 @@
  * libos-nest/policy: the scheduling policies decide as their papers say,
  * alone and stacked. Every test drives a policy the way a scheduler
  * environment does: pick, charge what the pick ran, block, unblock.
+ * libos-nest/port: a scheduler's notifications, kept and classified.
  */
 #include <math.h>
 #include <stdint.h>
 
 #include "../../libos-nest/policy.h"
+#include "../../libos-nest/port.h"
 #include "unit.h"
 
 #define QUANTUM 10000000ull /* 10 ms, Xok's slice */
@@ -272,6 +274,79 @@ static void stacked_stride_over_stride(void)
 	CU_ASSERT_EQUAL(t.leaf[1][1], 1000);
 }
 
+/* A lone runnable client is picked without the policy's call, and round
+ * robin's turns go on from it when the others wake. */
+static void lone_runnable_keeps_turns(void)
+{
+	struct nest_policy p;
+
+	add_three(&p, &nest_round_robin, 0, 0, 0);
+	CU_ASSERT_EQUAL(nest_policy_pick(&p), 0);
+	nest_policy_block(&p, 0);
+	nest_policy_block(&p, 2);
+	CU_ASSERT_EQUAL(nest_policy_pick(&p), 1);
+	CU_ASSERT_EQUAL(nest_policy_pick(&p), 1);
+	nest_policy_unblock(&p, 0);
+	nest_policy_unblock(&p, 2);
+	CU_ASSERT_EQUAL(nest_policy_pick(&p), 2);
+	CU_ASSERT_EQUAL(nest_policy_pick(&p), 0);
+	CU_ASSERT_EQUAL(nest_policy_pick(&p), 1);
+	nest_policy_block(&p, 0);
+	nest_policy_block(&p, 1);
+	nest_policy_block(&p, 2);
+	CU_ASSERT_EQUAL(nest_policy_pick(&p), -1);
+}
+
+/* A wakeup port keeps its first NEST_PORT_SIZE notifications in order
+ * and counts the rest as lost; every one is counted by kind. */
+static void port_keeps_order_counts_lost(void)
+{
+	struct nest_port port = { 0 };
+	struct nest_event ev;
+
+	for (uint32_t i = 0; i < NEST_PORT_SIZE + 8; i++)
+		nest_port_post(&port, NEST_EV_BLOCKED + i % 2, i, 100 + i);
+	CU_ASSERT_EQUAL(port.lost, 8);
+	CU_ASSERT_EQUAL(port.count[NEST_EV_BLOCKED], (NEST_PORT_SIZE + 8) / 2);
+	CU_ASSERT_EQUAL(port.count[NEST_EV_UNBLOCKED], (NEST_PORT_SIZE + 8) / 2);
+	for (uint32_t i = 0; i < NEST_PORT_SIZE; i++) {
+		CU_ASSERT_FATAL(nest_port_take(&port, &ev));
+		CU_ASSERT_EQUAL(ev.client, i);
+		CU_ASSERT_EQUAL(ev.env, 100 + i);
+		CU_ASSERT_EQUAL(ev.kind, NEST_EV_BLOCKED + i % 2);
+	}
+	CU_ASSERT_FALSE(nest_port_take(&port, &ev));
+	nest_port_post(&port, NEST_EV_SWITCHED, 3, 7);
+	CU_ASSERT_TRUE(nest_port_take(&port, &ev));
+	CU_ASSERT_EQUAL(ev.kind, NEST_EV_SWITCHED);
+	CU_ASSERT_STRING_EQUAL(nest_event_name(NEST_EV_CONFLICT), "conflict");
+	CU_ASSERT_STRING_EQUAL(nest_event_name(NEST_EV_KINDS), "?");
+}
+
+/* Two views of a scheduler's clients: who exited, blocked and woke, in
+ * slot order; a client present in one view only as it came is not
+ * reported (its creation is posted where it is added). */
+static void port_posts_changes(void)
+{
+	static const uint64_t env[4] = { 10, 11, 12, 13 };
+	static const uint32_t want_kind[3] = {
+		NEST_EV_BLOCKED, NEST_EV_EXITED, NEST_EV_UNBLOCKED,
+	};
+	struct nest_port port = { 0 };
+	struct nest_event ev;
+
+	nest_port_post_changes(&port, 0x7, 0x3, 0xd, 0xc, env);
+	for (uint32_t i = 0; i < 3; i++) {
+		CU_ASSERT_FATAL(nest_port_take(&port, &ev));
+		CU_ASSERT_EQUAL(ev.kind, want_kind[i]);
+		CU_ASSERT_EQUAL(ev.client, i);
+		CU_ASSERT_EQUAL(ev.env, env[i]);
+	}
+	CU_ASSERT_FALSE(nest_port_take(&port, &ev)); /* slot 3: new */
+	nest_port_post_changes(&port, 0x5, 0x4, 0x5, 0x4, env);
+	CU_ASSERT_FALSE(nest_port_take(&port, &ev)); /* nothing changed */
+}
+
 void add_nest_sched_tests(void)
 {
 	static const struct unit_test tests[] = {
@@ -288,6 +363,9 @@ void add_nest_sched_tests(void)
 		{ "stacked_stride_over_priority_and_round_robin",
 		  stacked_stride_over_priority_and_round_robin },
 		{ "stacked_stride_over_stride", stacked_stride_over_stride },
+		{ "lone_runnable_keeps_turns", lone_runnable_keeps_turns },
+		{ "port_keeps_order_counts_lost", port_keeps_order_counts_lost },
+		{ "port_posts_changes", port_posts_changes },
 		{ 0, 0 },
 	};
 	add_suite("nest_sched", tests);

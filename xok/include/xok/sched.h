@@ -44,20 +44,50 @@ struct xok_clock {
 	uint64_t npages;     /* entries of the physical page table */
 	uint32_t ncpu;
 	uint32_t cons_in;    /* characters typed and not yet taken (cgetc) */
+	uint64_t status_changes; /* environments created, destroyed or whose
+				  * status changed, and slices started
+				  * (each ends the loans in the last one),
+				  * counted; not the DONATING of a
+				  * directed yield and its end, which the
+				  * lender learns from its yield. A
+				  * scheduler that saw no change of this
+				  * count need not read its clients'
+				  * status again */
 };
 #define XOK_CLOCK_SHIFT 32
+
+/* The TSC now. */
+static inline uint64_t xok_tsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* Nanoseconds in `ticks` of the TSC. */
+static inline uint64_t xok_ticks_ns(uint64_t ticks)
+{
+	const volatile struct xok_clock *c =
+		(const volatile struct xok_clock *)XOK_UCLOCK;
+
+	return (uint64_t)(((unsigned __int128)ticks * c->ns_mult) >>
+			  XOK_CLOCK_SHIFT);
+}
+
+/* Nanoseconds since boot at TSC value `tsc`. */
+static inline uint64_t xok_tsc_ns(uint64_t tsc)
+{
+	const volatile struct xok_clock *c =
+		(const volatile struct xok_clock *)XOK_UCLOCK;
+
+	return xok_ticks_ns(tsc - c->boot_tsc);
+}
 
 /* Nanoseconds since boot, read from the clock page with no system call. */
 static inline uint64_t xok_clock_ns(void)
 {
-	const volatile struct xok_clock *c =
-		(const volatile struct xok_clock *)XOK_UCLOCK;
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	uint64_t delta = (((uint64_t)hi << 32) | lo) - c->boot_tsc;
-	return (uint64_t)(((unsigned __int128)delta * c->ns_mult) >>
-			  XOK_CLOCK_SHIFT);
+	return xok_tsc_ns(xok_tsc());
 }
 
 /* Why a directed yield (xok_yield_to) came back to the donor. */
@@ -65,5 +95,13 @@ static inline uint64_t xok_clock_ns(void)
 #define XOK_YIELD_RETURNED  2 /* the target yielded (back) */
 #define XOK_YIELD_SLICE_END 3 /* the slice ran out */
 #define XOK_YIELD_GONE      4 /* the target exited or was destroyed */
+#define XOK_YIELD_SWITCHED  5 /* a call was made on it (XOK_LOAN_SWITCH) */
+#define XOK_YIELD_CONFLICT  6 /* a call made on it found the server
+			       * serving another (XOK_LOAN_CONFLICT) */
+
+/* What else ends a loan (xok_yield_loan): the lender's sensitivity. */
+#define XOK_LOAN_SWITCH   0x1 /* the environment running on it changes */
+#define XOK_LOAN_CONFLICT 0x2 /* it would help another's call */
+#define XOK_LOAN_FLAGS    0x3
 
 #endif
