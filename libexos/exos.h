@@ -134,6 +134,8 @@ struct exos_pipe {
 	uint32_t readers, writers; /* open descriptions of each end */
 	volatile uint64_t rpos, wpos; /* bytes ever read / written */
 	uint64_t pfn[EXOS_PIPE_PAGES]; /* the frames of its ring (pipe.c) */
+	struct cffs_loc fifo; /* the named pipe it serves; block 0: none */
+	uint32_t reader_opens, writer_opens; /* ever: a FIFO's open waits */
 };
 
 struct exos_tty {
@@ -384,6 +386,10 @@ int exos_pipe_create(int fds[2], int flags);
 long exos_pipe_read(struct exos_file *f, void *buf, size_t len);
 long exos_pipe_write(struct exos_file *f, const void *buf, size_t len);
 void exos_pipe_close(struct exos_file *f);
+/* Opens the named pipe whose inode is at `loc` for reading or writing
+ * (the lock held; it may sleep until the other side opens): a new
+ * open-file description, or a negative errno. */
+int exos_fifo_open(const struct cffs_loc *loc, int flags);
 /* This process closed a descriptor of pipe p: if it holds no other, it
  * unmaps the pipe's ring. */
 void exos_pipe_let_go(uint32_t p);

@@ -77,30 +77,41 @@ void exos_bump_io(void)
 	__atomic_add_fetch(&SHARED->io_events, 1, __ATOMIC_RELEASE);
 }
 
+/* A free pipe with a fresh ring, or a negative errno. The lock is
+ * held. */
+static int pipe_alloc(void)
+{
+	for (int p = 0; p < EXOS_NPIPE; p++) {
+		struct exos_pipe *pp = &SHARED->pipes[p];
+
+		if (pp->readers || pp->writers)
+			continue;
+		if (new_ring((unsigned)p))
+			return -L_ENOMEM;
+		pp->rpos = pp->wpos = 0;
+		pp->fifo = (struct cffs_loc){ 0 };
+		return p;
+	}
+	return -L_ENFILE;
+}
+
 int exos_pipe_create(int fds[2], int flags)
 {
 	int p, r = -1, w = -1, cloexec = (flags & L_O_CLOEXEC) != 0;
 	uint32_t nb = (uint32_t)flags & L_O_NONBLOCK;
 
 	exos_lock();
-	for (p = 0; p < EXOS_NPIPE; p++)
-		if (!SHARED->pipes[p].readers && !SHARED->pipes[p].writers)
-			break;
-	if (p == EXOS_NPIPE || (r = exos_file_alloc(FILE_PIPE_R,
-						    L_O_RDONLY | nb)) < 0 ||
-	    (w = exos_file_alloc(FILE_PIPE_W, L_O_WRONLY | nb)) < 0 ||
-	    new_ring((unsigned)p)) {
+	if ((p = pipe_alloc()) < 0 ||
+	    (r = exos_file_alloc(FILE_PIPE_R, L_O_RDONLY | nb)) < 0 ||
+	    (w = exos_file_alloc(FILE_PIPE_W, L_O_WRONLY | nb)) < 0) {
 		if (r >= 0)
 			SHARED->files[r].kind = FILE_FREE;
-		if (w >= 0)
-			SHARED->files[w].kind = FILE_FREE;
 		exos_unlock();
-		return p < EXOS_NPIPE && w >= 0 ? -L_ENOMEM : -L_ENFILE;
+		return p < 0 ? p : -L_ENFILE;
 	}
 	struct exos_pipe *pp = &SHARED->pipes[p];
 
 	pp->readers = pp->writers = 1;
-	pp->rpos = pp->wpos = 0;
 	SHARED->files[r].pipe = SHARED->files[w].pipe = (uint32_t)p;
 	exos_unlock();
 	if ((fds[0] = exos_fd_install(r, cloexec)) < 0 ||
@@ -112,6 +123,69 @@ int exos_pipe_create(int fds[2], int flags)
 		return -L_EMFILE;
 	}
 	return 0;
+}
+
+/* The pipe in use for the named pipe at `loc`, or a new one for it. */
+static int fifo_pipe(const struct cffs_loc *loc)
+{
+	int p;
+
+	for (p = 0; p < EXOS_NPIPE; p++) {
+		const struct exos_pipe *pp = &SHARED->pipes[p];
+
+		if ((pp->readers || pp->writers) &&
+		    pp->fifo.block == loc->block && pp->fifo.off == loc->off)
+			return p;
+	}
+	if ((p = pipe_alloc()) >= 0)
+		SHARED->pipes[p].fifo = *loc;
+	return p;
+}
+
+/* As on Linux: a reader waits for a writer to open (one that came and
+ * went counts), a writer for a reader; with O_NONBLOCK a reader does
+ * not wait, and a writer finding no reader fails with ENXIO. O_RDWR,
+ * which POSIX leaves undefined, is refused. */
+int exos_fifo_open(const struct cffs_loc *loc, int flags)
+{
+	int reader = (flags & L_O_ACCMODE) == L_O_RDONLY, p, file, r;
+	struct exos_pipe *pp;
+	uint32_t seen;
+
+	if ((flags & L_O_ACCMODE) == L_O_RDWR)
+		return -L_EINVAL;
+	if ((p = fifo_pipe(loc)) < 0)
+		return p;
+	pp = &SHARED->pipes[p];
+	if (!reader && !pp->readers && (flags & L_O_NONBLOCK))
+		return -L_ENXIO;
+	if ((file = exos_file_alloc(reader ? FILE_PIPE_R : FILE_PIPE_W,
+				    (uint32_t)flags & (L_O_ACCMODE |
+						       L_O_NONBLOCK))) < 0)
+		return file;
+	SHARED->files[file].pipe = (uint32_t)p;
+	ring(pp);
+	if (reader) {
+		pp->readers++;
+		pp->reader_opens++;
+		seen = pp->writer_opens;
+	} else {
+		pp->writers++;
+		pp->writer_opens++;
+		seen = pp->reader_opens;
+	}
+	exos_bump_io();
+	while (!(flags & L_O_NONBLOCK) &&
+	       (reader ? !pp->writers && pp->writer_opens == seen :
+			 !pp->readers && pp->reader_opens == seen))
+		if ((r = exos_wait_change(&SHARED->io_events,
+					  SHARED->io_events, 0))) {
+			if (!--SHARED->files[file].refs)
+				exos_pipe_close(&SHARED->files[file]);
+			SHARED->files[file].kind = FILE_FREE;
+			return r;
+		}
+	return file;
 }
 
 void exos_pipe_close(struct exos_file *f)

@@ -30,6 +30,7 @@ enum {
 	X(lseek) X(sendfile) X(pipe) X(pipe2) X(poll) X(select) X(pselect6) X(ppoll) \
 	/* vfs.c */ X(open) X(openat) X(stat) X(fstat) X(lstat) \
 	X(newfstatat) X(statx) X(getdents64) X(mkdir) X(mkdirat) X(rmdir) \
+	X(mknod) X(mknodat) \
 	X(unlink) X(unlinkat) X(rename) X(renameat) X(renameat2) X(link) \
 	X(linkat) X(symlink) X(symlinkat) X(readlink) X(readlinkat) \
 	X(chmod) X(fchmod) X(fchmodat) X(chown) X(fchown) X(lchown) \

@@ -122,10 +122,16 @@ int exos_open_node(const char *abs, const struct exos_node *n, int flags)
 		return -L_EISDIR;
 	if ((mode & L_S_IFMT) == L_S_IFLNK)
 		return -L_ELOOP; /* O_NOFOLLOW on a link */
-	if ((file = exos_file_alloc(n->kind == NODE_CFFS ? FILE_CFFS :
-				    n->kind == NODE_DEV ? FILE_DEV : FILE_PROC,
-				    (uint32_t)flags & (L_O_ACCMODE | L_O_APPEND |
-						       L_O_NONBLOCK))) < 0)
+	if ((mode & L_S_IFMT) == L_S_IFIFO)
+		file = exos_fifo_open(&n->loc, flags);
+	else
+		file = exos_file_alloc(n->kind == NODE_CFFS ? FILE_CFFS :
+				       n->kind == NODE_DEV ? FILE_DEV :
+							     FILE_PROC,
+				       (uint32_t)flags & (L_O_ACCMODE |
+							  L_O_APPEND |
+							  L_O_NONBLOCK));
+	if (file < 0)
 		return file;
 	struct exos_file *f = &SHARED->files[file];
 
@@ -135,6 +141,8 @@ int exos_open_node(const char *abs, const struct exos_node *n, int flags)
 	if (strlen(abs) < sizeof(f->path))
 		memcpy(f->path, abs, strlen(abs) + 1);
 	if ((fd = exos_fd_install(file, (flags & L_O_CLOEXEC) != 0)) < 0) {
+		if (f->kind == FILE_PIPE_R || f->kind == FILE_PIPE_W)
+			exos_pipe_close(f); /* a named pipe's end */
 		f->kind = FILE_FREE;
 		return fd;
 	}
@@ -556,6 +564,37 @@ static int64_t make_dir(int dirfd, const char *upath, uint32_t mode)
 		r = -L_EEXIST; /* "/", /dev, /proc, ... exist */
 	exos_unlock();
 	return r;
+}
+
+/* mknod and mknodat: named pipes and regular files; device nodes are
+ * refused (the devices are /dev's, which ExOS makes up itself). */
+static int64_t make_node(int dirfd, const char *upath, uint32_t mode)
+{
+	char abs[PATH_MAX_LEN];
+	struct cffs_loc at;
+	uint32_t type = mode & L_S_IFMT;
+	int r;
+
+	if (type != L_S_IFIFO && type != L_S_IFREG && type != 0)
+		return type == L_S_IFCHR || type == L_S_IFBLK ||
+		       type == L_S_IFSOCK ? -L_EPERM : -L_EINVAL;
+	exos_lock();
+	if (!(r = resolve_change(dirfd, upath, abs)))
+		r = cffs_create(FS, abs, (type ? type : L_S_IFREG) |
+					 (mode & 07777 & ~SELF->umask), &at);
+	exos_unlock();
+	return r;
+}
+
+SYS(mknod)
+{
+	return make_node(L_AT_FDCWD, (const char *)a->a[0], (uint32_t)a->a[1]);
+}
+
+SYS(mknodat)
+{
+	return make_node((int)a->a[0], (const char *)a->a[1],
+			 (uint32_t)a->a[2]);
 }
 
 SYS(mkdir)

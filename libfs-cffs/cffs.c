@@ -1022,7 +1022,8 @@ int cffs_create(struct cffs_blk *b, const char *path, uint32_t mode,
 		struct cffs_loc *out)
 {
 	if ((mode & CFFS_S_IFMT) != CFFS_S_IFREG &&
-	    (mode & CFFS_S_IFMT) != CFFS_S_IFDIR)
+	    (mode & CFFS_S_IFMT) != CFFS_S_IFDIR &&
+	    (mode & CFFS_S_IFMT) != CFFS_S_IFIFO)
 		return CFFS_EINVAL;
 	return make_entry(b, path, mode, out);
 }

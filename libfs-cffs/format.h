@@ -48,6 +48,7 @@
 #define CFFS_S_IFDIR 0040000
 #define CFFS_S_IFREG 0100000
 #define CFFS_S_IFLNK 0120000
+#define CFFS_S_IFIFO 0010000 /* a named pipe: a name and attributes only */
 
 /* cffs_inode.flags */
 #define CFFS_I_EXTERNAL 0x1 /* this entry only refers to an external inode */

@@ -363,7 +363,7 @@ static void check_inode(struct checker *c, const struct cffs_loc *at,
 	memcpy(&w.ino, p + at->off, sizeof(w.ino));
 	type = w.ino.mode & CFFS_S_IFMT;
 	if (type != CFFS_S_IFREG && type != CFFS_S_IFDIR &&
-	    type != CFFS_S_IFLNK) {
+	    type != CFFS_S_IFLNK && type != CFFS_S_IFIFO) {
 		problem(c, "unknown file type (mode 0%o)", w.ino.mode);
 		return;
 	}
@@ -375,6 +375,9 @@ static void check_inode(struct checker *c, const struct cffs_loc *at,
 	if (type == CFFS_S_IFLNK && (!w.ino.size || w.ino.size >= CFFS_BLOCK))
 		problem(c, "symbolic link of %lu bytes (1 to %d allowed)",
 			(unsigned long)w.ino.size, CFFS_BLOCK - 1);
+	if (type == CFFS_S_IFIFO && w.ino.size)
+		problem(c, "named pipe of %lu bytes (its data is not on disk)",
+			(unsigned long)w.ino.size);
 	if (type == CFFS_S_IFDIR && w.ino.size % CFFS_BLOCK)
 		problem(c, "directory size %lu is not whole blocks",
 			(unsigned long)w.ino.size);

@@ -61,7 +61,8 @@ static int usable_name(struct get *g, const char *name)
 static char type_char(uint32_t mode)
 {
 	return (mode & CFFS_S_IFMT) == CFFS_S_IFDIR ? 'd' :
-	       (mode & CFFS_S_IFMT) == CFFS_S_IFLNK ? 'l' : '-';
+	       (mode & CFFS_S_IFMT) == CFFS_S_IFLNK ? 'l' :
+	       (mode & CFFS_S_IFMT) == CFFS_S_IFIFO ? 'p' : '-';
 }
 
 static void print_entry(struct get *g, const char *name,
@@ -274,8 +275,16 @@ static void extract(struct get *g, const struct cffs_loc *at)
 	case CFFS_S_IFREG:
 		extract_file(g, at, &ino);
 		break;
+	case CFFS_S_IFIFO:
+		if ((unlink(g->host) && errno != ENOENT) ||
+		    mkfifo(g->host, ino.mode & 07777)) {
+			fail(g, g->host, errno);
+			return;
+		}
+		break;
 	default:
-		fail(g, "not a file, a link or a directory", EINVAL);
+		fail(g, "not a file, a link, a named pipe or a directory",
+		     EINVAL);
 		return;
 	}
 	set_attrs(g, &ino);

@@ -125,7 +125,6 @@ static const char *kind(mode_t mode)
 {
 	return S_ISCHR(mode) ? "character device" :
 	       S_ISBLK(mode) ? "block device" :
-	       S_ISFIFO(mode) ? "FIFO" :
 	       S_ISSOCK(mode) ? "socket" : "file of unknown type";
 }
 
@@ -190,9 +189,12 @@ static void put_entry(struct put *p)
 		put_link(p, first);
 		return;
 	}
-	if (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) {
+	if (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode) ||
+	    S_ISFIFO(st.st_mode)) {
 		r = cffs_create(p->b, p->img,
-				(S_ISDIR(st.st_mode) ? CFFS_S_IFDIR : CFFS_S_IFREG) |
+				(S_ISDIR(st.st_mode) ? CFFS_S_IFDIR :
+				 S_ISFIFO(st.st_mode) ? CFFS_S_IFIFO :
+							CFFS_S_IFREG) |
 					(st.st_mode & 07777), &at);
 	} else if (S_ISLNK(st.st_mode)) {
 		n = readlink(p->host, target, sizeof(target) - 1);

@@ -60,6 +60,9 @@ truncate -s 5000 big && wc -c < big && truncate -s 70000 big && wc -c < big
 head -c 5000 big | cmp - zeros >/dev/null || echo "cut kept its bytes"
 tail -c 65000 big | md5sum
 printf 'hello world' > short && truncate -s 5 short && cat short && echo
+mkfifo fifo && ls -l fifo | cut -c1 && test -p fifo && echo is-a-fifo
+(echo through the fifo > fifo &); cat fifo
+cat fifo > from-fifo & echo second time > fifo; wait $!; cat from-fifo
 
 echo "== processes"
 sleep 0.2 & pid=$!; wait $pid; echo "waited status=$?"
