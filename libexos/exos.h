@@ -184,6 +184,7 @@ struct exos_shared {
 	volatile uint64_t lock;  /* env id of the holder, or 0 */
 	volatile uint64_t io_events; /* bumped by every pipe and tty change */
 	uint64_t init_env;
+	int64_t clock_offset_ns; /* the wall clock set (time.c) */
 	int32_t next_pid;
 	uint32_t pad;
 	struct exos_proc procs[EXOS_NPROC];
@@ -408,5 +409,7 @@ void exos_fxrstor(const void *area);
 
 /* time.c */
 int64_t exos_now_ns(void);
+/* Sets the wall clock (every process's, until the next boot). */
+void exos_set_now_ns(int64_t ns);
 
 #endif

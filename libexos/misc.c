@@ -198,6 +198,54 @@ SYS(getrandom)
 	return (int64_t)a->a[1];
 }
 
+/* syslog (klogctl, what dmesg reads): ExOS keeps no kernel log (Xok's
+ * messages go to the console), so the log reads empty. */
+SYS(syslog)
+{
+	switch (a->a[0]) {
+	case 0: case 1: case 6: case 7: case 8: /* close, open, console */
+	case 5: /* clear */
+		return 0;
+	case 2: case 3: case 4: /* read */
+		return a->a[2] > (1u << 30) ? -L_EINVAL : 0;
+	case 9: case 10: /* unread bytes, buffer size */
+		return 0;
+	default:
+		return -L_EINVAL;
+	}
+}
+
+/* The namespace is fixed: C-FFS on /, /dev and /proc made up by ExOS.
+ * mount has nothing more to mount; umount refuses to take them away. */
+SYS(mount)
+{
+	(void)a;
+	return -L_ENODEV;
+}
+
+SYS(umount2)
+{
+	char path[EXOS_PATH];
+	int r;
+
+	if ((r = exos_ustring((const char *)a->a[0], path, sizeof(path))))
+		return r;
+	return !strcmp(path, "/") || !strcmp(path, "/dev") ||
+	       !strcmp(path, "/proc") ? -L_EBUSY : -L_EINVAL;
+}
+
+/* chroot: every process shares the one root; chroot("/") is the
+ * only change that changes nothing, and the only one allowed. */
+SYS(chroot)
+{
+	char path[EXOS_PATH];
+	int r;
+
+	if ((r = exos_ustring((const char *)a->a[0], path, sizeof(path))))
+		return r;
+	return !strcmp(path, "/") ? 0 : -L_EPERM;
+}
+
 /* ---- One user: root ---- */
 
 static int64_t zero(const struct sysargs *a)
@@ -266,6 +314,33 @@ SYS(clock_gettime)
 		return -L_EFAULT;
 	ns = clock_ns(a->a[0]);
 	*ts = (struct l_timespec){ ns / 1000000000, ns % 1000000000 };
+	return 0;
+}
+
+SYS(clock_settime)
+{
+	const struct l_timespec *ts = (const void *)a->a[1];
+
+	if (exos_uaccess(a->a[1], sizeof(*ts), 0))
+		return -L_EFAULT;
+	if (a->a[0] != L_CLOCK_REALTIME || ts->tv_sec < 0 ||
+	    ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000)
+		return -L_EINVAL;
+	exos_set_now_ns(ts->tv_sec * 1000000000 + ts->tv_nsec);
+	return 0;
+}
+
+SYS(settimeofday)
+{
+	const struct l_timeval *tv = (const void *)a->a[0];
+
+	if (!tv)
+		return 0; /* only a time zone, which ExOS does not keep */
+	if (exos_uaccess(a->a[0], sizeof(*tv), 0))
+		return -L_EFAULT;
+	if (tv->tv_sec < 0 || tv->tv_usec < 0 || tv->tv_usec >= 1000000)
+		return -L_EINVAL;
+	exos_set_now_ns(tv->tv_sec * 1000000000 + tv->tv_usec * 1000);
 	return 0;
 }
 

@@ -123,18 +123,21 @@ long exos_dev_write(struct exos_file *f, const void *buf, size_t len)
 
 /* ---- /proc ---- */
 
-enum { PROC_SELF, PROC_EXE, PROC_CMDLINE, PROC_STAT, NPROCF,
+enum { PROC_SELF, PROC_EXE, PROC_CMDLINE, PROC_STAT, PROC_STATUS, NPROCF,
        /* Files of /proc itself, not of a process. */
        PROC_MOUNTS = NPROCF, PROC_UPTIME, PROC_MEMINFO, PROC_SYSSTAT,
-       NPROC_ALL };
+       PROC_VERSION, PROC_LOADAVG, PROC_CPUINFO, NPROC_ALL };
 
 static const char *const proc_system_files[NPROC_ALL] = {
 	[PROC_MOUNTS] = "mounts", [PROC_UPTIME] = "uptime",
 	[PROC_MEMINFO] = "meminfo", [PROC_SYSSTAT] = "stat",
+	[PROC_VERSION] = "version", [PROC_LOADAVG] = "loadavg",
+	[PROC_CPUINFO] = "cpuinfo",
 };
 
 static const char *const proc_files[NPROCF] = {
 	[PROC_EXE] = "exe", [PROC_CMDLINE] = "cmdline", [PROC_STAT] = "stat",
+	[PROC_STATUS] = "status",
 };
 
 static int parse_pid(const char *s, size_t n, int32_t *pid)
@@ -263,6 +266,20 @@ static size_t system_text(int which, char *buf, size_t size)
 					    ns / 10000000 % 100);
 	case PROC_SYSSTAT:
 		return cpu_text(buf, size, ns);
+	case PROC_VERSION:
+		return (size_t)fmt_snprintf(buf, size, "Linux version "
+			"6.1.0-exos (Xok/ExOS, system calls reflected to a "
+			"library OS)\n");
+	case PROC_LOADAVG:
+		/* No load average is kept: what runs now, and the last pid. */
+		return (size_t)fmt_snprintf(buf, size,
+			"0.00 0.00 0.00 1/%d %d\n", EXOS_NPROC,
+			SHARED->next_pid - 1);
+	case PROC_CPUINFO:
+		return (size_t)fmt_snprintf(buf, size,
+			"processor\t: 0\nvendor_id\t: QEMU\n"
+			"model name\t: x86-64 (qemu64) under Xok\n"
+			"cpu MHz\t\t: %lu\n\n", c->tsc_hz / 1000000);
 	default:
 		for (uint64_t i = 0; i < c->npages; i++)
 			free += !pages[i].allocated;
@@ -291,9 +308,15 @@ static size_t proc_text(const struct exos_node *n, char *buf, size_t size)
 	}
 	const volatile struct xok_env *e = &ENVS[xok_env_slot(p->env)];
 	uint64_t ticks = e->id == p->env ? e->ticks : 0;
-	char state = p->state == PROC_ZOMBIE ? 'Z' :
+	char state = p->state == PROC_ZOMBIE ? 'Z' : p->stopped ? 'T' :
 		     e->status == XOK_ENV_RUNNABLE ? 'R' : 'S';
 
+	if (n->dev == PROC_STATUS)
+		return (size_t)fmt_snprintf(buf, size,
+			"Name:\t%s\nState:\t%c\nTgid:\t%d\nPid:\t%d\n"
+			"PPid:\t%d\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n"
+			"Threads:\t1\nSigPnd:\t%016lx\n", p->comm, state,
+			p->pid, p->pid, p->ppid, p->pending);
 	/* Linux's field order; clock ticks are 100 Hz, as Xok's slices. */
 	return (size_t)fmt_snprintf(buf, size,
 		"%d (%s) %c %d %d %d 0 -1 0 0 0 0 0 %lu 0 0 0 %d %d 1 0 %ld "

@@ -50,7 +50,8 @@ enum {
 	X(getrlimit) X(setrlimit) X(uname) X(getrandom) X(getuid) \
 	X(geteuid) X(getgid) X(getegid) X(setuid) X(setgid) X(getgroups) \
 	X(setgroups) X(setresuid) X(setresgid) X(getresuid) X(getresgid) \
-	X(clock_gettime) X(clock_getres) X(gettimeofday) X(time) \
+	X(clock_gettime) X(clock_settime) X(settimeofday) X(clock_getres) \
+	X(gettimeofday) X(time) X(syslog) X(mount) X(umount2) X(chroot) \
 	X(nanosleep) X(clock_nanosleep) X(sysinfo) X(times) X(getrusage) \
 	X(setpriority) X(getpriority) X(sched_getaffinity) X(reboot) X(futex)
 
