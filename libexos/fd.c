@@ -4,6 +4,7 @@
  * table; the description holds the offset and flags every descriptor
  * duplicated from it shares, across processes.
  */
+#include <xok/sched.h>
 #include <xok/syscall.h>
 
 #include "../lib/string.h"
@@ -406,11 +407,32 @@ static int ready(int fd, int events)
 	}
 }
 
-/* Waits until something changes that could make a descriptor ready:
- * any pipe, the terminal, or a signal. */
-static int wait_any(uint64_t ns)
+/* Does `fds` wait for the terminal to be readable? */
+static int polls_terminal(const struct l_pollfd *fds, uint64_t n)
 {
-	return exos_wait_change(&SHARED->io_events, SHARED->io_events, ns);
+	for (uint64_t i = 0; i < n; i++) {
+		struct exos_file *f = fds[i].fd < 0 ? 0 : exos_fd_get(fds[i].fd);
+
+		if (f && f->kind == FILE_DEV && exos_dev_is_tty(f->dev) &&
+		    (fds[i].events & L_POLLIN))
+			return 1;
+	}
+	return 0;
+}
+
+/* Waits until something changes that could make a descriptor ready:
+ * any pipe, a signal, the terminal's line, or (`keys`) a key typed at
+ * the console that no process has taken into the line yet (init does
+ * when it waits, but it may be busy). */
+static int wait_any(uint64_t ns, int keys)
+{
+	const volatile struct xok_clock *clock = (const void *)XOK_UCLOCK;
+	struct exos_watch w[2] = {
+		{ &SHARED->io_events, SHARED->io_events, 0 },
+		{ &clock->cons_in, 0, 1 },
+	};
+
+	return exos_wait_any(w, keys ? 2 : 1, ns);
 }
 
 static long do_poll(struct l_pollfd *fds, uint64_t n, int64_t timeout_ns)
@@ -437,7 +459,7 @@ static long do_poll(struct l_pollfd *fds, uint64_t n, int64_t timeout_ns)
 		if (deadline && left <= 0)
 			return 0;
 		exos_lock();
-		r = wait_any((uint64_t)left);
+		r = wait_any((uint64_t)left, polls_terminal(fds, n));
 		exos_unlock();
 		if (r)
 			return r;
