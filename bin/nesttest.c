@@ -10,8 +10,10 @@
  *   priority_inversion
  *                     high blocks on a mutex low holds while medium
  *                     spins: with donation high finishes before medium
- *                     starts; without, or with loans sensitive to
- *                     switches, only after medium is done
+ *                     starts, charged the time the holder ran on its
+ *                     loans (with loans sensitive to switches too: the
+ *                     scheduler lends to the holder high waits for);
+ *                     without, only after medium is done
  *   pct_server        a server with no slices runs only on its two
  *                     clients' loans, charged to them, 2:1
  *   sensitivity_on_switch
@@ -208,6 +210,7 @@ SELFTEST(stacked_shares)
 
 static struct nest_mutex lock;
 static volatile uint64_t low_holds, medium_units, medium_units_seen_by_high;
+static uint64_t high_charged_ns; /* of the last run */
 
 /* The critical section lasts its units and at least three slices, so
  * however fast the host runs QEMU, the scheduler decides while the lock
@@ -265,21 +268,29 @@ static uint64_t inversion(int donate, unsigned sensitivity)
 			return ~0ull;
 	}
 	nest_sched_run(&root, 0, 0);
+	high_charged_ns = root.charged_ns[c];
 	printf("inversion, donation %s%s: medium had done %lu of %llu units "
-	       "when high got the lock (%lu decisions)\n", donate ? "on" : "off",
+	       "when high got the lock (%lu decisions, high charged %lu ms)\n",
+	       donate ? "on" : "off",
 	       sensitivity == NEST_ON_SWITCH ? ", loans on-switch" : "",
-	       medium_units_seen_by_high, MEDIUM_UNITS, root.decisions);
+	       medium_units_seen_by_high, MEDIUM_UNITS, root.decisions,
+	       high_charged_ns / 1000000);
 	return medium_units_seen_by_high;
 }
 
 SELFTEST(priority_inversion)
 {
+	const volatile struct xok_clock *clock = (const void *)XOK_UCLOCK;
+
 	CHECK_EQ(inversion(1, NEST_ON_BLOCK), 0);
+	CHECK(high_charged_ns >= clock->slice_ns); /* low ran on its loans */
 	CHECK_EQ(inversion(0, NEST_ON_BLOCK), MEDIUM_UNITS); /* the control */
+	CHECK(high_charged_ns < clock->slice_ns);
 	/* A loan sensitive to switches cannot be lent on: the waiter
-	 * blocks, and inheritance is left to the scheduler (this one, fixed
-	 * priority, does none). */
-	CHECK_EQ(inversion(1, NEST_ON_SWITCH), MEDIUM_UNITS);
+	 * blocks, and the scheduler lends to the holder it publishes. */
+	CHECK_EQ(inversion(1, NEST_ON_SWITCH), 0);
+	CHECK(high_charged_ns >= clock->slice_ns);
+	CHECK_EQ(inversion(0, NEST_ON_SWITCH), MEDIUM_UNITS);
 	return 0;
 }
 

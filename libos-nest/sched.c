@@ -5,6 +5,8 @@
  */
 #include "sched.h"
 
+#include "mutex.h"
+
 #include <xok/env.h>
 #include <xok/error.h>
 #include <xok/sched.h>
@@ -30,16 +32,42 @@ static int alive(uint64_t id)
 	return id && env_of(id)->id == id;
 }
 
-/* The first environment in `id`'s chain of calls that is not waiting for
- * a reply (`id` itself if it is not waiting), or 0 if one is gone. */
+/* The holder of the donating mutex `id` sleeps on, or 0. */
+static uint64_t sleeps_for(uint64_t id)
+{
+	uint64_t holder;
+
+	return env_of(id)->status == XOK_ENV_SLEEPING &&
+	       nest_mutex_waits(id, &holder) && holder != id ? holder : 0;
+}
+
+/* The first environment in `id`'s chain of calls and mutex holders that
+ * is not waiting for a reply or sleeping on a donating mutex (`id` itself
+ * if it is neither), or 0 if one is gone or the chain is a cycle. */
 static uint64_t chain_end(uint64_t id)
 {
 	for (int hops = 0; hops < XOK_NENV && alive(id); hops++) {
-		if (env_of(id)->status != XOK_ENV_WAITING)
+		uint64_t holder;
+
+		if (env_of(id)->status == XOK_ENV_WAITING)
+			id = env_of(id)->ipc_callee;
+		else if ((holder = sleeps_for(id)))
+			id = holder;
+		else
 			return id;
-		id = env_of(id)->ipc_callee;
 	}
 	return 0;
+}
+
+/* Is `id` asleep on a donating mutex that is free now? It wakes at the
+ * next slice's start, and should take the mutex before anyone its
+ * waiting held back runs. */
+static int wakes_soon(uint64_t id)
+{
+	uint64_t holder;
+
+	return env_of(id)->status == XOK_ENV_SLEEPING &&
+	       nest_mutex_waits(id, &holder) && !holder;
 }
 
 uint64_t nest_runs_for(uint64_t env)
@@ -114,10 +142,12 @@ static void adopt_children(struct nest_sched *s)
 
 /* The kernel's tables are the truth: forget clients that are gone, and
  * mark each one runnable or blocked as its chain of calls allows. The
- * common case (a live client runnable by itself) costs two loads. */
-static __attribute__((noinline)) void refresh(struct nest_sched *s)
+ * common case (a live client runnable by itself) costs two loads.
+ * Returns whether a client waits to wake (wakes_soon). */
+static int look(struct nest_sched *s)
 {
 	uint32_t present = s->policy.present, runnable = s->policy.runnable;
+	int waking = 0;
 
 	s->seen_changes = CLOCK->status_changes;
 	s->slice_end = SLICES[0].start_ns + CLOCK->slice_ns;
@@ -135,6 +165,7 @@ static __attribute__((noinline)) void refresh(struct nest_sched *s)
 			nest_policy_unblock(&s->policy, c);
 		} else {
 			nest_policy_block(&s->policy, c);
+			waking |= wakes_soon(s->env[c]);
 		}
 	}
 	if (s->port)
@@ -143,6 +174,17 @@ static __attribute__((noinline)) void refresh(struct nest_sched *s)
 				       s->env);
 	if (s->adopt)
 		adopt_children(s);
+	return waking;
+}
+
+/* Looks, and while a client waits to wake (its mutex's holder let go on
+ * its loan and gave it back), yields to the next slice's start first,
+ * where Xok wakes it: the rest of this slice (or loan) would go to a
+ * client its waiting held back. */
+static __attribute__((noinline)) void refresh(struct nest_sched *s)
+{
+	while (look(s))
+		xok_yield();
 }
 
 /* Sleeps until some client's chain end changes status (it wakes, exits,

@@ -94,7 +94,9 @@ void nest_sched_run(struct nest_sched *s,
 
 /* The environment a loan to `env` runs: `env`, or while it waits on a
  * protected control transfer, the server at the end of its chain of
- * calls; 0 if that one cannot run now. */
+ * calls, or while it sleeps on a mutex of this memory that donates, the
+ * holder (mutex.h; followed on, as far as the chain goes); 0 if that one
+ * cannot run now. */
 uint64_t nest_runs_for(uint64_t env);
 
 /* Sleeps until `*word` differs from `value` (a word of this program's
