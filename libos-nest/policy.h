@@ -55,6 +55,7 @@ extern const struct nest_policy_ops nest_stride;         /* param: tickets (1..N
 extern const struct nest_policy_ops nest_lottery;        /* param: tickets (1..NEST_MAXTICKETS) */
 
 #define NEST_MAXTICKETS 65536
+#define NEST_QUANTUM_NS 10000000ull /* a full loan: Xok's 10 ms slice */
 
 /* An empty scheduler with policy `ops`; `seed` feeds a policy that draws
  * random numbers (lottery). */

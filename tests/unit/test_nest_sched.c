@@ -121,6 +121,38 @@ static void lottery_repeats_with_its_seed(void)
 		CU_ASSERT_EQUAL(nest_policy_pick(&a), nest_policy_pick(&b));
 }
 
+/* Equal tickets: a CPU-bound client uses each quantum it wins, an
+ * I/O-bound one a quarter of it (then blocks). Compensation makes the
+ * I/O-bound one win about 4 times as often, so both get half the time;
+ * without it (each charged as a full quantum would be) the wins, and so
+ * the time, would be even and the I/O-bound one would get a fifth. */
+static void lottery_compensates_io_bound(void)
+{
+	struct nest_policy p;
+	uint64_t used[2] = { 0 };
+	unsigned wins[2] = { 0 };
+
+	nest_policy_init(&p, &nest_lottery, 7);
+	CU_ASSERT_EQUAL(nest_policy_add(&p, 100), 0);
+	CU_ASSERT_EQUAL(nest_policy_add(&p, 100), 1);
+	for (unsigned i = 0; i < 50000; i++) {
+		int c = nest_policy_pick(&p);
+		uint64_t ns = c == 0 ? QUANTUM : QUANTUM / 4;
+
+		CU_ASSERT_FATAL(c >= 0);
+		wins[c]++;
+		used[c] += ns;
+		nest_policy_charge(&p, (unsigned)c, ns);
+	}
+	CU_ASSERT(fabs((double)used[1] / (used[0] + used[1]) - 0.5) < 0.02);
+	CU_ASSERT(fabs((double)wins[1] / wins[0] - 4.0) < 0.2);
+	/* A client that blocked at once is inflated at most 1024 times. */
+	nest_policy_charge(&p, 1, 0);
+	CU_ASSERT_EQUAL(p.key[1], 100 * 1024);
+	nest_policy_charge(&p, 1, QUANTUM);
+	CU_ASSERT_EQUAL(p.key[1], 100);
+}
+
 static void fixed_priority_is_strict(void)
 {
 	struct nest_policy p;
@@ -356,6 +388,7 @@ void add_nest_sched_tests(void)
 		{ "stride_sleeper_gets_no_credit", stride_sleeper_gets_no_credit },
 		{ "lottery_within_binomial_bound", lottery_within_binomial_bound },
 		{ "lottery_repeats_with_its_seed", lottery_repeats_with_its_seed },
+		{ "lottery_compensates_io_bound", lottery_compensates_io_bound },
 		{ "fixed_priority_is_strict", fixed_priority_is_strict },
 		{ "round_robin_takes_turns", round_robin_takes_turns },
 		{ "rate_monotonic_order", rate_monotonic_order },
