@@ -92,7 +92,8 @@ void nest_sleep_while(const volatile uint64_t *word, uint64_t value)
 void nest_sched_init(struct nest_sched *s, const struct nest_policy_ops *ops,
 		     uint64_t seed)
 {
-	*s = (struct nest_sched){ .until = UINT64_MAX };
+	*s = (struct nest_sched){ .until = UINT64_MAX,
+		.next_release = UINT64_MAX };
 	nest_policy_init(&s->policy, ops, seed);
 }
 
@@ -188,10 +189,12 @@ static __attribute__((noinline)) void refresh(struct nest_sched *s)
 }
 
 /* Sleeps until some client's chain end changes status (it wakes, exits,
- * its server replies): the client block/unblock notification. */
+ * its server replies), or a periodic client's release is due: the
+ * client block/unblock notification. */
 static void wait_for_clients(const struct nest_sched *s)
 {
 	struct xok_wk_insn prog[3 * NEST_MAXCLIENTS + 4];
+	uint64_t recheck;
 	unsigned n = 0;
 
 	for (unsigned c = 0; c < NEST_MAXCLIENTS; c++) {
@@ -207,8 +210,9 @@ static void wait_for_clients(const struct nest_sched *s)
 			.b = 1, .term = 0 };
 	}
 	prog[n++] = (struct xok_wk_insn){ .op = XOK_WK_CLOCK, .dst = 2 };
+	recheck = xok_clock_ns() + IDLE_RECHECK_NS;
 	prog[n++] = (struct xok_wk_insn){ .op = XOK_WK_CONST, .dst = 3,
-		.imm = xok_clock_ns() + IDLE_RECHECK_NS };
+		.imm = s->next_release < recheck ? s->next_release : recheck };
 	prog[n++] = (struct xok_wk_insn){ .op = XOK_WK_WAKE_GEU, .a = 2,
 		.b = 3, .term = 1 };
 	prog[n++] = (struct xok_wk_insn){ .op = XOK_WK_END };
@@ -286,6 +290,8 @@ static uint64_t lend(struct nest_sched *s, unsigned c, uint64_t t0)
 			     s->slice_end - xok_tsc_ns(t0) : 0;
 	if (s->policy.ops->charge)
 		s->policy.ops->charge(&s->policy, c, ns);
+	if (why == XOK_YIELD_RETURNED && s->policy.ops->done)
+		s->policy.ops->done(&s->policy, c, xok_tsc_ns(t1));
 	s->charged_ns[c] += ns;
 	s->total_ns += ns;
 	return t1;
@@ -312,6 +318,9 @@ void nest_sched_run(struct nest_sched *s,
 		}
 		if (s->decisions == s->until || (stop && stop(s, arg)))
 			return;
+		if (s->policy.ops->advance)
+			s->next_release = s->policy.ops->advance(&s->policy,
+								 xok_clock_ns());
 		if ((c = nest_policy_pick(&s->policy)) >= 0) {
 			t = lend(s, (unsigned)c, t);
 		} else if (!s->policy.present) {

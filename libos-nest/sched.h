@@ -60,6 +60,11 @@ struct nest_sched {
 	 * and when the slice then running ends (a slice start is counted,
 	 * so it is the slice of every loan until the next refresh). */
 	uint64_t seen_changes, slice_end;
+	/* When a periodic policy next releases a client (nest_policy_advance,
+	 * told the time before each decision), for an idle scheduler's
+	 * sleep: UINT64_MAX for the others. A client that gives its loan
+	 * back (XOK_YIELD_RETURNED) has done its job (nest_policy_done). */
+	uint64_t next_release;
 };
 
 void nest_sched_init(struct nest_sched *s, const struct nest_policy_ops *ops,
