@@ -14,7 +14,8 @@
  * pool, QUOTA pages per child),
  * fs:FOLDER:SPEC (serving SPEC's files from FOLDER of the C-FFS on the
  * disk) and ckpt:FOLDER:SPEC / ckpt:FOLDER (the checkpointer: serves
- * files as fs does, saves SPEC mid-run to FOLDER.ckpt / restores it).
+ * files as fs does, saves SPEC mid-run to FOLDER.ckpt / restores it;
+ * SPEC may be a nester over programs, saved with its subtree).
  * fs and ckpt need the disk's capability: init runs them itself.
  * Programs: suite (memtest, forkwait, compute under one parent), memtest,
  * forkwait, compute:N, spin, counter, evil, evilnester, pingloop:N,
@@ -150,19 +151,22 @@ static int fs_nester(const char *arg)
 	return nest_sync() < 0 ? 91 : (int)r;
 }
 
-/* The checkpointer's file: this header in its first page (the child's
- * open handles at its nester), then the child's checkpoint (ckpt.h). */
-#define CKPT_FILE_MAGIC 0x31454c4946504b43ull /* "CKPFILE1" */
+/* The checkpointer's file: this header in its first page (the open
+ * handles at its nester of each part of the checkpoint, in the parts'
+ * order), then the child's checkpoint: a program's (ckpt.h), or a
+ * nester's subtree as a tree checkpoint. */
+#define CKPT_FILE_MAGIC 0x32454c4946504b43ull /* "CKPFILE2" */
 #define CKPT_RECS 14
 struct ckpt_file {
 	uint64_t magic, len, nfiles;
+	uint8_t nfiles_of[1 + NEST_MAXCHILD]; /* records of each part */
 	struct nest_fs_rec files[CKPT_RECS];
 };
 _Static_assert(sizeof(struct ckpt_file) <= XOK_PAGE_SIZE, "one page");
 
 #define CKPT_BUF RT_SCRATCH
-#define CKPT_PAGES 96        /* the file's most */
-#define CKPT_AFTER 25        /* decisions the child runs before its save */
+#define CKPT_PAGES 192       /* the file's most: pm and a program */
+#define CKPT_AFTER 1000      /* file calls the child makes before its save */
 #define CKPT_STOP_TRIES 1000 /* decisions to wait for a stoppable child */
 
 static int64_t map_ckpt_buf(uint64_t pages)
@@ -209,32 +213,104 @@ static int64_t write_file(const char *path, uint64_t len)
 	return r != (int64_t)len ? E_IO : nest_sync();
 }
 
-/* Runs `spec` for a while, stops it, saves it with its open files to
- * `path`, and kills it. */
+static int called_enough(void *unused)
+{
+	(void)unused;
+	return nest_fsnest_calls >= CKPT_AFTER;
+}
+
+#define CKPT_BODY ((uint8_t *)CKPT_BUF + XOK_PAGE_SIZE)
+#define CKPT_BODY_MAX ((CKPT_PAGES - 1) * XOK_PAGE_SIZE)
+
+/* Stops child `id` outside any call and saves it at CKPT_BODY, as a
+ * tree if it is a nester (`tree`); its parts' ids into ids[] and their
+ * number into *n. The length, or an error. */
+static int64_t save_body(uint64_t id, int tree, uint64_t ids[], uint64_t *n)
+{
+	const struct nest_tree_hdr *t = (const struct nest_tree_hdr *)CKPT_BODY;
+	int64_t r = stop_child(id, tree ? nest_stop_tree : nest_stop);
+
+	if (r < 0)
+		return r;
+	if (!tree) {
+		ids[0] = id, *n = 1;
+		return nest_ckpt_save(id, CKPT_BODY, CKPT_BODY_MAX);
+	}
+	if ((r = nest_ckpt_save_tree(id, CKPT_BODY, CKPT_BODY_MAX)) < 0)
+		return r;
+	for (*n = 0; *n < t->nparts; ++*n)
+		ids[*n] = t->part[*n].was;
+	return r;
+}
+
+/* Runs `spec` for a while, stops it (a nester with its children), saves
+ * it with their open files to `path`, and kills it. */
 static int ckpt_save(const char *spec, const char *path)
 {
 	struct ckpt_file *h = (struct ckpt_file *)CKPT_BUF;
-	int64_t id = nester_spawn(spec), len, n;
+	const struct nest_prog *p = nest_prog_find(spec);
+	uint64_t ids[1 + NEST_MAXCHILD], n;
+	int64_t id = nester_spawn(spec), len;
 
 	if (id < 0)
 		return 92;
-	run_for(CKPT_AFTER);
-	if (stop_child((uint64_t)id, nest_stop) < 0)
+	nester_run(called_enough, 0);
+	if ((len = save_body((uint64_t)id, p->nester, ids, &n)) < 0)
 		return 93;
-	len = nest_ckpt_save((uint64_t)id, (uint8_t *)CKPT_BUF + XOK_PAGE_SIZE,
-			     (CKPT_PAGES - 1) * XOK_PAGE_SIZE);
-	n = nest_fsnest_save((uint64_t)id, h->files, CKPT_RECS);
-	if (len < 0 || n < 0)
-		return 94;
-	h->magic = CKPT_FILE_MAGIC, h->len = (uint64_t)len;
-	h->nfiles = (uint64_t)n;
+	*h = (struct ckpt_file){ .magic = CKPT_FILE_MAGIC, .len = (uint64_t)len };
+	for (uint64_t i = 0; i < n; i++) {
+		int64_t k = nest_fsnest_save(ids[i], h->files + h->nfiles,
+					     CKPT_RECS - (unsigned)h->nfiles);
+
+		if (k < 0)
+			return 94;
+		h->nfiles_of[i] = (uint8_t)k;
+		h->nfiles += (uint64_t)k;
+	}
 	if (write_file(path, XOK_PAGE_SIZE + (uint64_t)len) < 0)
 		return 95;
 	nester_kill((uint64_t)id);
-	printf("ckpt: saved %s to %s (%ld bytes, %ld open files%s%lu), "
-	       "killed it\n", spec, path, len, n, n ? ", the first at " : "",
-	       n ? h->files[0].off : 0);
+	printf("ckpt: saved %s to %s (%ld bytes, %lu environments, %lu open "
+	       "files%s%lu), killed it\n", spec, path, len, n, h->nfiles,
+	       h->nfiles ? ", the first at " : "",
+	       h->nfiles ? h->files[0].off : 0);
 	return 0;
+}
+
+/* Makes again the child saved at CKPT_BODY (`len` bytes), a program or
+ * a nester's subtree; its parts' ids now into ids[] and their number into
+ * *n. The child's id, or an error. */
+static int64_t restore_body(uint64_t len, uint64_t ids[], uint64_t *n)
+{
+	const struct nest_tree_hdr *t = (const struct nest_tree_hdr *)CKPT_BODY;
+	int64_t id;
+
+	if (len < sizeof(t->magic) || t->magic != NEST_TREE_MAGIC) {
+		*n = 1;
+		return ids[0] = (uint64_t)nester_restore(CKPT_BODY, len);
+	}
+	id = nester_restore_tree(CKPT_BODY, len, ids);
+	*n = t->nparts;
+	return id;
+}
+
+/* Gives each part its open files back, before any of them runs. */
+static int64_t adopt_files(const struct ckpt_file *h, const uint64_t ids[],
+			   uint64_t n)
+{
+	uint64_t done = 0;
+
+	for (uint64_t i = 0; i < n; i++) {
+		int64_t r;
+
+		if (h->nfiles_of[i] > h->nfiles - done)
+			return E_INVAL;
+		r = nest_fsnest_adopt(ids[i], h->files + done, h->nfiles_of[i]);
+		if (r < 0)
+			return r;
+		done += h->nfiles_of[i];
+	}
+	return done == h->nfiles ? 0 : E_INVAL;
 }
 
 /* Makes the child saved in `path` again, gives it its open files back,
@@ -242,6 +318,7 @@ static int ckpt_save(const char *spec, const char *path)
 static int ckpt_restore(const char *path)
 {
 	const struct ckpt_file *h = (const struct ckpt_file *)CKPT_BUF;
+	uint64_t ids[1 + NEST_MAXCHILD], n;
 	struct nest_stat st;
 	int64_t fd, id;
 
@@ -253,12 +330,15 @@ static int ckpt_restore(const char *path)
 	    h->len != st.size - XOK_PAGE_SIZE)
 		return 97;
 	nest_close(fd);
-	if ((id = nester_restore((uint8_t *)CKPT_BUF + XOK_PAGE_SIZE,
-				 h->len)) < 0 ||
-	    nest_fsnest_adopt((uint64_t)id, h->files, (unsigned)h->nfiles) < 0)
+	if ((id = restore_body(h->len, ids, &n)) < 0)
 		return 98;
-	printf("ckpt: restored %s (%lu bytes, %lu open files%s%lu)\n", path,
-	       h->len, h->nfiles, h->nfiles ? ", the first at " : "",
+	if (adopt_files(h, ids, n) < 0) {
+		nester_kill((uint64_t)id);
+		return 99;
+	}
+	printf("ckpt: restored %s (%lu bytes, %lu environments, %lu open "
+	       "files%s%lu)\n", path, h->len, n, h->nfiles,
+	       h->nfiles ? ", the first at " : "",
 	       h->nfiles ? h->files[0].off : 0);
 	nester_run(0, 0);
 	return (int)nester_wait((uint64_t)id);
@@ -905,15 +985,15 @@ static uint64_t grandchild(uint64_t id)
  * stopped whole, saved (pm's main environment, the counter), killed and
  * made again; pm starts a new server, makes its counter again and waits
  * for it by the id it had; the counter goes on from the saved count. */
-#define TREE_PAGES 192
 SELFTEST(checkpoint_nester)
 {
 	uint64_t id, g, c, again, v;
 	int64_t len;
 
 	CHECK_EQ(nester_start(0, ROOT_QUOTA), 0);
-	CHECK_EQ(map_ckpt_buf(TREE_PAGES), 0);
-	CHECK_EQ(nester_restore_tree((void *)CKPT_BUF, XOK_PAGE_SIZE), E_INVAL);
+	CHECK_EQ(map_ckpt_buf(CKPT_PAGES), 0);
+	CHECK_EQ(nester_restore_tree((void *)CKPT_BUF, XOK_PAGE_SIZE, 0),
+		 E_INVAL);
 	CHECK((id = (uint64_t)nester_spawn("counter")) > 0);
 	CHECK_EQ(nest_stop_tree(id), E_INVAL); /* a program: no subtree */
 	CHECK_EQ(nest_ckpt_save_tree(id, (void *)CKPT_BUF, XOK_PAGE_SIZE),
@@ -929,11 +1009,11 @@ SELFTEST(checkpoint_nester)
 	v = c + 700;
 	CHECK_EQ(nest_poke(g, (uint64_t)&target, &v, 8), 0);
 	len = nest_ckpt_save_tree(id, (void *)CKPT_BUF,
-				  TREE_PAGES * XOK_PAGE_SIZE);
+				  CKPT_PAGES * XOK_PAGE_SIZE);
 	CHECK(len > 0);
 	CHECK_EQ(nester_kill(id), 0);
 	CHECK((id = (uint64_t)nester_restore_tree((void *)CKPT_BUF,
-						   (uint64_t)len)) > 0);
+						   (uint64_t)len, 0)) > 0);
 	CHECK((g = grandchild(id)) > 0);
 	CHECK_EQ(nest_peek(g, (uint64_t)&counted, &again, 8), 0);
 	CHECK_EQ(again, c);
@@ -942,7 +1022,7 @@ SELFTEST(checkpoint_nester)
 	printf("checkpoint of a nester: %ld bytes (pm and its counter); "
 	       "saved at count %lu, killed, restored, continued to %lu\n",
 	       len, c, c + 700);
-	unmap_ckpt_buf(TREE_PAGES);
+	unmap_ckpt_buf(CKPT_PAGES);
 	nester_stop();
 	return 0;
 }

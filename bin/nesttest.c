@@ -10,8 +10,10 @@
  *   priority_inversion
  *                     high blocks on a mutex low holds while medium
  *                     spins: with donation high finishes before medium
- *                     starts; without, or with loans sensitive to
- *                     switches, only after medium is done
+ *                     starts, charged the time the holder ran on its
+ *                     loans (with loans sensitive to switches too: the
+ *                     scheduler lends to the holder high waits for);
+ *                     without, only after medium is done
  *   pct_server        a server with no slices runs only on its two
  *                     clients' loans, charged to them, 2:1
  *   sensitivity_on_switch
@@ -23,6 +25,10 @@
  *                     sensitive to conflicts
  *   adopts_children   a scheduler adopts what its client creates; its
  *                     port hears each creation and exit
+ *   rate_monotonic_releases
+ *                     the scheduler releases periodic clients each
+ *                     period: a schedulable pair meets every deadline,
+ *                     an overloaded one misses and is counted
  * "sensitivities" runs the last three. With the argument "demo", a
  * hierarchy prints its live shares instead.
  */
@@ -208,6 +214,7 @@ SELFTEST(stacked_shares)
 
 static struct nest_mutex lock;
 static volatile uint64_t low_holds, medium_units, medium_units_seen_by_high;
+static uint64_t high_charged_ns; /* of the last run */
 
 /* The critical section lasts its units and at least three slices, so
  * however fast the host runs QEMU, the scheduler decides while the lock
@@ -265,21 +272,29 @@ static uint64_t inversion(int donate, unsigned sensitivity)
 			return ~0ull;
 	}
 	nest_sched_run(&root, 0, 0);
+	high_charged_ns = root.charged_ns[c];
 	printf("inversion, donation %s%s: medium had done %lu of %llu units "
-	       "when high got the lock (%lu decisions)\n", donate ? "on" : "off",
+	       "when high got the lock (%lu decisions, high charged %lu ms)\n",
+	       donate ? "on" : "off",
 	       sensitivity == NEST_ON_SWITCH ? ", loans on-switch" : "",
-	       medium_units_seen_by_high, MEDIUM_UNITS, root.decisions);
+	       medium_units_seen_by_high, MEDIUM_UNITS, root.decisions,
+	       high_charged_ns / 1000000);
 	return medium_units_seen_by_high;
 }
 
 SELFTEST(priority_inversion)
 {
+	const volatile struct xok_clock *clock = (const void *)XOK_UCLOCK;
+
 	CHECK_EQ(inversion(1, NEST_ON_BLOCK), 0);
+	CHECK(high_charged_ns >= clock->slice_ns); /* low ran on its loans */
 	CHECK_EQ(inversion(0, NEST_ON_BLOCK), MEDIUM_UNITS); /* the control */
+	CHECK(high_charged_ns < clock->slice_ns);
 	/* A loan sensitive to switches cannot be lent on: the waiter
-	 * blocks, and inheritance is left to the scheduler (this one, fixed
-	 * priority, does none). */
-	CHECK_EQ(inversion(1, NEST_ON_SWITCH), MEDIUM_UNITS);
+	 * blocks, and the scheduler lends to the holder it publishes. */
+	CHECK_EQ(inversion(1, NEST_ON_SWITCH), 0);
+	CHECK(high_charged_ns >= clock->slice_ns);
+	CHECK_EQ(inversion(0, NEST_ON_SWITCH), MEDIUM_UNITS);
 	return 0;
 }
 
@@ -545,6 +560,67 @@ SELFTEST(adopts_children)
 	CHECK_EQ(child_ran, 1);
 	CHECK_EQ(port.count[NEST_EV_CREATED], 2);
 	CHECK_EQ(port.count[NEST_EV_EXITED], 2);
+	return 0;
+}
+
+/* Periodic clients under rate monotonic, released by the scheduler: a
+ * job spins for its length of clock time from when it starts, then gives
+ * the loan back; the scheduler parks the client until its next period. */
+#define MS 1000000ul
+static uint64_t rm_work[2], rm_jobs[2];
+
+static void periodic(uint64_t which)
+{
+	for (uint64_t j = 0; j < rm_jobs[which]; j++) {
+		uint64_t end = xok_clock_ns() + rm_work[which];
+
+		while (xok_clock_ns() < end)
+			;
+		xok_yield();
+	}
+}
+
+/* Runs two periodic clients to their end: deadlines missed in all. */
+static uint64_t rm_run(const uint64_t period[2], const uint64_t work[2],
+		       const uint64_t jobs[2])
+{
+	uint64_t missed = 0;
+
+	nest_sched_init(&root, &nest_rate_monotonic, 0);
+	for (uint64_t i = 0; i < 2; i++) {
+		int64_t id;
+
+		rm_work[i] = work[i], rm_jobs[i] = jobs[i];
+		if ((id = rt_spawn(periodic, i)) < 0 ||
+		    nest_sched_add(&root, (uint64_t)id, period[i]) != (int)i)
+			return ~0ull;
+	}
+	nest_sched_run(&root, 0, 0);
+	for (int i = 0; i < 2; i++) {
+		printf("rate monotonic: period %lu ms, job %lu ms: %lu jobs on "
+		       "time, %lu deadlines missed\n", period[i] / MS,
+		       work[i] / MS, root.policy.met[i], root.policy.missed[i]);
+		missed += root.policy.missed[i];
+	}
+	return missed;
+}
+
+/* A schedulable pair (utilization 0.23; a release waits at most for the
+ * slice under way, 10 ms) meets every deadline; an overloaded one
+ * (utilization 1.42) misses, and the misses are counted. */
+SELFTEST(rate_monotonic_releases)
+{
+	static const uint64_t period[2] = { 100 * MS, 150 * MS };
+	static const uint64_t work[2] = { 10 * MS, 20 * MS };
+	static const uint64_t jobs[2] = { 8, 5 };
+	static const uint64_t busy_period[2] = { 40 * MS, 60 * MS };
+	static const uint64_t busy_work[2] = { 30 * MS, 40 * MS };
+	static const uint64_t busy_jobs[2] = { 6, 4 };
+
+	CHECK_EQ(rm_run(period, work, jobs), 0);
+	CHECK_EQ(root.policy.met[0], jobs[0]);
+	CHECK_EQ(root.policy.met[1], jobs[1]);
+	CHECK(rm_run(busy_period, busy_work, busy_jobs) > 0);
 	return 0;
 }
 

@@ -200,7 +200,8 @@ static int64_t save_part(struct nest_tree_hdr *h, uint64_t id, uint64_t size,
 		return E_NOMEM;
 	if ((len = nest_ckpt_save(id, (uint8_t *)h + *off, size - *off)) < 0)
 		return len;
-	h->part[h->nparts++] = (struct nest_tree_part){ id, *off, (uint64_t)len };
+	h->part[h->nparts++] = (struct nest_tree_part){ .was = id, .off = *off,
+		.len = (uint64_t)len };
 	*off += (uint64_t)len; /* pages: the next part is aligned */
 	return 0;
 }

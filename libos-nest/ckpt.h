@@ -58,9 +58,10 @@ int64_t nest_ckpt_save(uint64_t id, void *buf, uint64_t size);
 
 /* A tree checkpoint: this header in its first page, then page-aligned
  * checkpoints (ckpt.h) at their offsets: the nester's main environment,
- * then each child's, with the id each had (its nester's tables name it). */
+ * then each child's, with the id each had (its nester's tables name it)
+ * and, once restored, the id each has (`now`, set by the rebuild). */
 struct nest_tree_part {
-	uint64_t was, off, len;
+	uint64_t was, off, len, now;
 };
 struct nest_tree_hdr {
 	uint64_t magic;

@@ -90,6 +90,7 @@ int64_t nest_write(int64_t fd, const void *buf, size_t n)
 		int64_t r;
 
 		memcpy(nest_msg.data, (const uint8_t *)buf + done, part);
+		nest_msg.len = part; /* what a nester between forwards */
 		if ((r = call(NEST_FD_WRITE, (uint64_t)fd, part, 0)) < 0)
 			return done ? (int64_t)done : r;
 		done += (size_t)r;

@@ -22,6 +22,7 @@ struct fs_state {
 static struct nest_fs fs;
 static char folder[NEST_PATH_MAX];
 static int64_t mounted = 1; /* 1: not tried yet; then 0 or the error */
+volatile uint64_t nest_fsnest_calls;
 
 static int alive(uint64_t id)
 {
@@ -60,6 +61,7 @@ static int64_t serve_files(struct nester *n, struct nest_req *rq)
 
 	if (!owner)
 		return E_PERM;
+	nest_fsnest_calls += rq->from != 0;
 	if ((r = mount()) < 0)
 		return r;
 	r = nest_fs_call(&fs, owner, !rq->from, rq->op, rq->a, rq->msg);
@@ -69,10 +71,11 @@ static int64_t serve_files(struct nester *n, struct nest_req *rq)
 	return r;
 }
 
-static int is_child(const struct nester *n, uint64_t id)
+/* Is `id` a child or in a child's subtree (a nester child's own)? */
+static int in_subtree(const struct nester *n, uint64_t id)
 {
 	for (unsigned i = 0; i < NEST_MAXCHILD; i++)
-		if (id && n->child[i].env == id)
+		if (n->child[i].env && nest_in_subtree(id, n->child[i].env))
 			return 1;
 	return 0;
 }
@@ -92,7 +95,7 @@ static int64_t serve_main(struct nester *n, struct nest_req *rq)
 		nest_msg.len = (uint64_t)r * sizeof(*recs);
 		return r;
 	}
-	if (rq->a[1] > RECS_MAX || !is_child(n, rq->a[0]))
+	if (rq->a[1] > RECS_MAX || !in_subtree(n, rq->a[0]))
 		return E_INVAL;
 	return nest_fs_adopt(&fs, rq->a[0], recs, (unsigned)rq->a[1]);
 }

@@ -35,9 +35,15 @@ int nest_fsnest_start(const char *folder, uint32_t quota);
 
 int64_t nest_fsnest_serve(struct nester *n, struct nest_req *rq);
 
-/* From the main environment: child `id`'s open handles into `out` (at
- * most `max`): how many, or an error; and handing records back to child
- * `id` (nest_fs_adopt's results). */
+/* File calls the server has taken from the subtree (the main
+ * environment's own not counted): how far the children got, whatever the
+ * time they were given (the checkpointer saves after so many). */
+extern volatile uint64_t nest_fsnest_calls;
+
+/* From the main environment: environment `id`'s open handles into `out`
+ * (at most `max`): how many, or an error; and handing records back to
+ * `id`, a child or in a child's subtree (nest_fs_adopt's results; E_INVAL
+ * for another). */
 int64_t nest_fsnest_save(uint64_t id, struct nest_fs_rec *out, unsigned max);
 int64_t nest_fsnest_adopt(uint64_t id, const struct nest_fs_rec *in,
 			  unsigned n);

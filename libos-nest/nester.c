@@ -327,7 +327,7 @@ static uint64_t renamed(struct nester *n, uint64_t old_main, uint64_t was)
 
 /* Makes again, from the tree's part `p`, the child entry `old` held. */
 static int64_t remake(struct nester *n, const struct nest_tree_hdr *h,
-		      const struct nest_tree_part *p)
+		      struct nest_tree_part *p)
 {
 	struct nest_child *c = entry_of(n, p->was), old;
 	int64_t id;
@@ -338,6 +338,7 @@ static int64_t remake(struct nester *n, const struct nest_tree_hdr *h,
 	*c = (struct nest_child){ 0 };
 	if ((id = nester_restore((const uint8_t *)h + p->off, p->len)) < 0)
 		return id;
+	p->now = (uint64_t)id;
 	c = entry_of(n, (uint64_t)id);
 	c->was = p->was;
 	c->creator = old.creator;
@@ -393,7 +394,8 @@ static int64_t hand_tree(uint64_t id, const void *tree, uint64_t len)
 	return nest_poke(id, NEST_REBUILD_VA, tree, len);
 }
 
-int64_t nester_restore_tree(const void *tree, uint64_t len)
+int64_t nester_restore_tree(const void *tree, uint64_t len,
+			    uint64_t now[1 + NEST_MAXCHILD])
 {
 	const struct nest_tree_hdr *h = tree;
 	struct xok_env_state saved, st;
@@ -427,6 +429,8 @@ int64_t nester_restore_tree(const void *tree, uint64_t len)
 		xok_page_unmap(0, id, NEST_REBUILD_VA + off);
 	if ((r = nest_set_regs(id, &saved)) < 0 || (r = nest_restart(id)) < 0)
 		goto fail;
+	for (uint64_t i = 0; now && i < done.nparts; i++)
+		now[i] = i ? done.part[i].now : id;
 	return (int64_t)id;
 fail:
 	nester_kill(id);

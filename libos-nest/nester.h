@@ -95,8 +95,12 @@ int64_t nester_restore(const void *ckpt, uint64_t len);
  * which then starts a new server and makes its own children again
  * (nester_rebuild) before it goes on where it was saved. Its id, or an
  * error (E_INVAL: not a tree checkpoint, or the nester could not
- * rebuild). */
-int64_t nester_restore_tree(const void *tree, uint64_t len);
+ * rebuild). If `now` is not null, now[i] is the id part i has now (the
+ * nester's, then its children's in the tree's order): nothing of the
+ * subtree has run since it was made, so a restorer may still give them
+ * what they held outside it (their open files). */
+int64_t nester_restore_tree(const void *tree, uint64_t len,
+			    uint64_t now[1 + NEST_MAXCHILD]);
 
 /* A restored nester's first code (nester_restore_tree points it here,
  * with `h` at NEST_REBUILD_VA): a new server, its children made again

@@ -30,6 +30,11 @@ struct nest_policy_ops {
 	void (*charge)(struct nest_policy *p, unsigned c, uint64_t ns);
 	/* c became runnable again (already marked runnable). */
 	void (*unblock)(struct nest_policy *p, unsigned c);
+	/* c gave its loan back at time `now` (ns): its job is done. */
+	void (*done)(struct nest_policy *p, unsigned c, uint64_t now);
+	/* The time is `now`: release what is due; returns when the next
+	 * release is due (UINT64_MAX: none). */
+	uint64_t (*advance)(struct nest_policy *p, uint64_t now);
 };
 
 /*
@@ -43,6 +48,14 @@ struct nest_policy {
 	uint64_t param[NEST_MAXCLIENTS]; /* what add was given, or derived */
 	uint64_t key[NEST_MAXCLIENTS];   /* the policy's per-client word */
 	uint64_t cursor;                 /* the policy's own word */
+	/* Periodic clients (rate monotonic): bit c of `parked`: c's job is
+	 * done and it waits for its next release, runnable or not; `due`:
+	 * its deadline (its next release; 0 before the first advance);
+	 * `late`: its job missed its deadline and is not done; jobs done by
+	 * their deadline and deadlines missed. */
+	uint32_t parked, late;
+	uint64_t due[NEST_MAXCLIENTS];
+	uint64_t met[NEST_MAXCLIENTS], missed[NEST_MAXCLIENTS];
 	unsigned last; /* the client picked last (at first the last slot, so
 			* that turns start at slot 0) */
 };
@@ -55,6 +68,7 @@ extern const struct nest_policy_ops nest_stride;         /* param: tickets (1..N
 extern const struct nest_policy_ops nest_lottery;        /* param: tickets (1..NEST_MAXTICKETS) */
 
 #define NEST_MAXTICKETS 65536
+#define NEST_QUANTUM_NS 10000000ull /* a full loan: Xok's 10 ms slice */
 
 /* An empty scheduler with policy `ops`; `seed` feeds a policy that draws
  * random numbers (lottery). */
@@ -67,7 +81,18 @@ int nest_policy_add(struct nest_policy *p, uint64_t param);
 void nest_policy_remove(struct nest_policy *p, unsigned c);
 
 void nest_policy_block(struct nest_policy *p, unsigned c);
+/* Marks c runnable (not while it is parked until its release). */
 void nest_policy_unblock(struct nest_policy *p, unsigned c);
+
+/* Client c gave its loan back at `now` (ns): for a periodic policy its
+ * job is done, and it is parked until its next release. */
+void nest_policy_done(struct nest_policy *p, unsigned c, uint64_t now);
+
+/* Tells a periodic policy the time (ns): it releases the parked clients
+ * whose period began, and counts a deadline missed for each job not
+ * done when its period ended. Returns when it next has to be told
+ * (UINT64_MAX: never, for a policy without periods). */
+uint64_t nest_policy_advance(struct nest_policy *p, uint64_t now);
 
 static inline int nest_policy_has(const struct nest_policy *p, unsigned c)
 {

@@ -5,6 +5,8 @@
  */
 #include "sched.h"
 
+#include "mutex.h"
+
 #include <xok/env.h>
 #include <xok/error.h>
 #include <xok/sched.h>
@@ -30,16 +32,42 @@ static int alive(uint64_t id)
 	return id && env_of(id)->id == id;
 }
 
-/* The first environment in `id`'s chain of calls that is not waiting for
- * a reply (`id` itself if it is not waiting), or 0 if one is gone. */
+/* The holder of the donating mutex `id` sleeps on, or 0. */
+static uint64_t sleeps_for(uint64_t id)
+{
+	uint64_t holder;
+
+	return env_of(id)->status == XOK_ENV_SLEEPING &&
+	       nest_mutex_waits(id, &holder) && holder != id ? holder : 0;
+}
+
+/* The first environment in `id`'s chain of calls and mutex holders that
+ * is not waiting for a reply or sleeping on a donating mutex (`id` itself
+ * if it is neither), or 0 if one is gone or the chain is a cycle. */
 static uint64_t chain_end(uint64_t id)
 {
 	for (int hops = 0; hops < XOK_NENV && alive(id); hops++) {
-		if (env_of(id)->status != XOK_ENV_WAITING)
+		uint64_t holder;
+
+		if (env_of(id)->status == XOK_ENV_WAITING)
+			id = env_of(id)->ipc_callee;
+		else if ((holder = sleeps_for(id)))
+			id = holder;
+		else
 			return id;
-		id = env_of(id)->ipc_callee;
 	}
 	return 0;
+}
+
+/* Is `id` asleep on a donating mutex that is free now? It wakes at the
+ * next slice's start, and should take the mutex before anyone its
+ * waiting held back runs. */
+static int wakes_soon(uint64_t id)
+{
+	uint64_t holder;
+
+	return env_of(id)->status == XOK_ENV_SLEEPING &&
+	       nest_mutex_waits(id, &holder) && !holder;
 }
 
 uint64_t nest_runs_for(uint64_t env)
@@ -64,7 +92,8 @@ void nest_sleep_while(const volatile uint64_t *word, uint64_t value)
 void nest_sched_init(struct nest_sched *s, const struct nest_policy_ops *ops,
 		     uint64_t seed)
 {
-	*s = (struct nest_sched){ .until = UINT64_MAX };
+	*s = (struct nest_sched){ .until = UINT64_MAX,
+		.next_release = UINT64_MAX };
 	nest_policy_init(&s->policy, ops, seed);
 }
 
@@ -114,10 +143,12 @@ static void adopt_children(struct nest_sched *s)
 
 /* The kernel's tables are the truth: forget clients that are gone, and
  * mark each one runnable or blocked as its chain of calls allows. The
- * common case (a live client runnable by itself) costs two loads. */
-static __attribute__((noinline)) void refresh(struct nest_sched *s)
+ * common case (a live client runnable by itself) costs two loads.
+ * Returns whether a client waits to wake (wakes_soon). */
+static int look(struct nest_sched *s)
 {
 	uint32_t present = s->policy.present, runnable = s->policy.runnable;
+	int waking = 0;
 
 	s->seen_changes = CLOCK->status_changes;
 	s->slice_end = SLICES[0].start_ns + CLOCK->slice_ns;
@@ -135,6 +166,7 @@ static __attribute__((noinline)) void refresh(struct nest_sched *s)
 			nest_policy_unblock(&s->policy, c);
 		} else {
 			nest_policy_block(&s->policy, c);
+			waking |= wakes_soon(s->env[c]);
 		}
 	}
 	if (s->port)
@@ -143,13 +175,26 @@ static __attribute__((noinline)) void refresh(struct nest_sched *s)
 				       s->env);
 	if (s->adopt)
 		adopt_children(s);
+	return waking;
+}
+
+/* Looks, and while a client waits to wake (its mutex's holder let go on
+ * its loan and gave it back), yields to the next slice's start first,
+ * where Xok wakes it: the rest of this slice (or loan) would go to a
+ * client its waiting held back. */
+static __attribute__((noinline)) void refresh(struct nest_sched *s)
+{
+	while (look(s))
+		xok_yield();
 }
 
 /* Sleeps until some client's chain end changes status (it wakes, exits,
- * its server replies): the client block/unblock notification. */
+ * its server replies), or a periodic client's release is due: the
+ * client block/unblock notification. */
 static void wait_for_clients(const struct nest_sched *s)
 {
 	struct xok_wk_insn prog[3 * NEST_MAXCLIENTS + 4];
+	uint64_t recheck;
 	unsigned n = 0;
 
 	for (unsigned c = 0; c < NEST_MAXCLIENTS; c++) {
@@ -165,8 +210,9 @@ static void wait_for_clients(const struct nest_sched *s)
 			.b = 1, .term = 0 };
 	}
 	prog[n++] = (struct xok_wk_insn){ .op = XOK_WK_CLOCK, .dst = 2 };
+	recheck = xok_clock_ns() + IDLE_RECHECK_NS;
 	prog[n++] = (struct xok_wk_insn){ .op = XOK_WK_CONST, .dst = 3,
-		.imm = xok_clock_ns() + IDLE_RECHECK_NS };
+		.imm = s->next_release < recheck ? s->next_release : recheck };
 	prog[n++] = (struct xok_wk_insn){ .op = XOK_WK_WAKE_GEU, .a = 2,
 		.b = 3, .term = 1 };
 	prog[n++] = (struct xok_wk_insn){ .op = XOK_WK_END };
@@ -244,6 +290,8 @@ static uint64_t lend(struct nest_sched *s, unsigned c, uint64_t t0)
 			     s->slice_end - xok_tsc_ns(t0) : 0;
 	if (s->policy.ops->charge)
 		s->policy.ops->charge(&s->policy, c, ns);
+	if (why == XOK_YIELD_RETURNED && s->policy.ops->done)
+		s->policy.ops->done(&s->policy, c, xok_tsc_ns(t1));
 	s->charged_ns[c] += ns;
 	s->total_ns += ns;
 	return t1;
@@ -270,6 +318,9 @@ void nest_sched_run(struct nest_sched *s,
 		}
 		if (s->decisions == s->until || (stop && stop(s, arg)))
 			return;
+		if (s->policy.ops->advance)
+			s->next_release = s->policy.ops->advance(&s->policy,
+								 xok_clock_ns());
 		if ((c = nest_policy_pick(&s->policy)) >= 0) {
 			t = lend(s, (unsigned)c, t);
 		} else if (!s->policy.present) {

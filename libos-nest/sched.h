@@ -60,6 +60,11 @@ struct nest_sched {
 	 * and when the slice then running ends (a slice start is counted,
 	 * so it is the slice of every loan until the next refresh). */
 	uint64_t seen_changes, slice_end;
+	/* When a periodic policy next releases a client (nest_policy_advance,
+	 * told the time before each decision), for an idle scheduler's
+	 * sleep: UINT64_MAX for the others. A client that gives its loan
+	 * back (XOK_YIELD_RETURNED) has done its job (nest_policy_done). */
+	uint64_t next_release;
 };
 
 void nest_sched_init(struct nest_sched *s, const struct nest_policy_ops *ops,
@@ -94,7 +99,9 @@ void nest_sched_run(struct nest_sched *s,
 
 /* The environment a loan to `env` runs: `env`, or while it waits on a
  * protected control transfer, the server at the end of its chain of
- * calls; 0 if that one cannot run now. */
+ * calls, or while it sleeps on a mutex of this memory that donates, the
+ * holder (mutex.h; followed on, as far as the chain goes); 0 if that one
+ * cannot run now. */
 uint64_t nest_runs_for(uint64_t env);
 
 /* Sleeps until `*word` differs from `value` (a word of this program's

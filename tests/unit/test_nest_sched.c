@@ -121,6 +121,38 @@ static void lottery_repeats_with_its_seed(void)
 		CU_ASSERT_EQUAL(nest_policy_pick(&a), nest_policy_pick(&b));
 }
 
+/* Equal tickets: a CPU-bound client uses each quantum it wins, an
+ * I/O-bound one a quarter of it (then blocks). Compensation makes the
+ * I/O-bound one win about 4 times as often, so both get half the time;
+ * without it (each charged as a full quantum would be) the wins, and so
+ * the time, would be even and the I/O-bound one would get a fifth. */
+static void lottery_compensates_io_bound(void)
+{
+	struct nest_policy p;
+	uint64_t used[2] = { 0 };
+	unsigned wins[2] = { 0 };
+
+	nest_policy_init(&p, &nest_lottery, 7);
+	CU_ASSERT_EQUAL(nest_policy_add(&p, 100), 0);
+	CU_ASSERT_EQUAL(nest_policy_add(&p, 100), 1);
+	for (unsigned i = 0; i < 50000; i++) {
+		int c = nest_policy_pick(&p);
+		uint64_t ns = c == 0 ? QUANTUM : QUANTUM / 4;
+
+		CU_ASSERT_FATAL(c >= 0);
+		wins[c]++;
+		used[c] += ns;
+		nest_policy_charge(&p, (unsigned)c, ns);
+	}
+	CU_ASSERT(fabs((double)used[1] / (used[0] + used[1]) - 0.5) < 0.02);
+	CU_ASSERT(fabs((double)wins[1] / wins[0] - 4.0) < 0.2);
+	/* A client that blocked at once is inflated at most 1024 times. */
+	nest_policy_charge(&p, 1, 0);
+	CU_ASSERT_EQUAL(p.key[1], 100 * 1024);
+	nest_policy_charge(&p, 1, QUANTUM);
+	CU_ASSERT_EQUAL(p.key[1], 100);
+}
+
 static void fixed_priority_is_strict(void)
 {
 	struct nest_policy p;
@@ -180,6 +212,89 @@ static void rate_monotonic_order(void)
 	nest_policy_block(&p, 2);
 	CU_ASSERT_EQUAL(nest_policy_pick(&p), 0);
 	CU_ASSERT_EQUAL(nest_policy_add(&p, 0), -1); /* a period of 0 */
+}
+
+/* Simulates clients with periods period[] and jobs of work[] ns under
+ * rate monotonic for `span` ns: each decision is made at a release or
+ * when a job ends, a loan lasts at most a quantum, and a client gives
+ * its loan back when its job is done. */
+static void rm_simulate(struct nest_policy *p, unsigned n,
+			const uint64_t *period, const uint64_t *work,
+			uint64_t span)
+{
+	uint64_t t = 0, left[NEST_MAXCLIENTS] = { 0 };
+
+	nest_policy_init(p, &nest_rate_monotonic, 0);
+	for (unsigned c = 0; c < n; c++)
+		CU_ASSERT_EQUAL(nest_policy_add(p, period[c]), (int)c);
+	while (t < span) {
+		uint64_t next = nest_policy_advance(p, t), run;
+		int c = nest_policy_pick(p);
+
+		CU_ASSERT_FATAL(next > t && next != UINT64_MAX);
+		if (c < 0) {
+			t = next; /* every job is done: idle to a release */
+			continue;
+		}
+		if (!left[c])
+			left[c] = work[c]; /* a new job */
+		run = left[c] < QUANTUM ? left[c] : QUANTUM;
+		run = run < next - t ? run : next - t;
+		t += run;
+		left[c] -= run;
+		nest_policy_charge(p, (unsigned)c, run);
+		if (!left[c])
+			nest_policy_done(p, (unsigned)c, t);
+	}
+}
+
+#define MS 1000000ull
+
+/* Utilization 2/3, under the Liu-Layland bound for three (0.78): every
+ * deadline is met, and the shortest period's client was never late. */
+static void rate_monotonic_releases_meet_deadlines(void)
+{
+	static const uint64_t period[3] = { 40 * MS, 60 * MS, 120 * MS };
+	static const uint64_t work[3] = { 10 * MS, 15 * MS, 20 * MS };
+	struct nest_policy p;
+
+	rm_simulate(&p, 3, period, work, 1200 * MS);
+	for (int c = 0; c < 3; c++) {
+		CU_ASSERT_EQUAL(p.missed[c], 0);
+		/* All jobs but the one under way when the run stopped. */
+		CU_ASSERT(p.met[c] + 1 >= 1200 * MS / period[c]);
+	}
+}
+
+/* Utilization 9/8: the client with the shorter period still meets every
+ * deadline, the other misses and each miss is counted; a parked client
+ * is not made runnable by the scheduler's refresh before its release. */
+static void rate_monotonic_overload_misses(void)
+{
+	static const uint64_t period[2] = { 40 * MS, 60 * MS };
+	static const uint64_t work[2] = { 25 * MS, 30 * MS };
+	struct nest_policy p;
+
+	rm_simulate(&p, 2, period, work, 1200 * MS);
+	CU_ASSERT_EQUAL(p.missed[0], 0);
+	CU_ASSERT(p.met[0] + 1 >= 30);
+	CU_ASSERT(p.missed[1] >= 5);
+	nest_policy_init(&p, &nest_rate_monotonic, 0);
+	CU_ASSERT_EQUAL(nest_policy_add(&p, 10 * MS), 0);
+	CU_ASSERT_EQUAL(nest_policy_advance(&p, 5 * MS), 15 * MS);
+	nest_policy_done(&p, 0, 6 * MS);
+	CU_ASSERT_EQUAL(p.met[0], 1);
+	nest_policy_unblock(&p, 0);
+	CU_ASSERT_EQUAL(nest_policy_pick(&p), -1); /* parked */
+	CU_ASSERT_EQUAL(nest_policy_advance(&p, 15 * MS), 25 * MS);
+	CU_ASSERT_EQUAL(nest_policy_pick(&p), 0);
+	CU_ASSERT_EQUAL(nest_policy_advance(&p, 47 * MS), 55 * MS);
+	CU_ASSERT_EQUAL(p.missed[0], 3); /* deadlines 25, 35 and 45 */
+	nest_policy_done(&p, 0, 48 * MS);
+	CU_ASSERT_EQUAL(p.met[0], 1);
+	/* Other policies have no periods. */
+	nest_policy_init(&p, &nest_stride, 0);
+	CU_ASSERT_EQUAL(nest_policy_advance(&p, 1), UINT64_MAX);
 }
 
 static void add_refuses_and_remove_frees(void)
@@ -356,9 +471,13 @@ void add_nest_sched_tests(void)
 		{ "stride_sleeper_gets_no_credit", stride_sleeper_gets_no_credit },
 		{ "lottery_within_binomial_bound", lottery_within_binomial_bound },
 		{ "lottery_repeats_with_its_seed", lottery_repeats_with_its_seed },
+		{ "lottery_compensates_io_bound", lottery_compensates_io_bound },
 		{ "fixed_priority_is_strict", fixed_priority_is_strict },
 		{ "round_robin_takes_turns", round_robin_takes_turns },
 		{ "rate_monotonic_order", rate_monotonic_order },
+		{ "rate_monotonic_releases_meet_deadlines",
+		  rate_monotonic_releases_meet_deadlines },
+		{ "rate_monotonic_overload_misses", rate_monotonic_overload_misses },
 		{ "add_refuses_and_remove_frees", add_refuses_and_remove_frees },
 		{ "stacked_stride_over_priority_and_round_robin",
 		  stacked_stride_over_priority_and_round_robin },
