@@ -222,6 +222,64 @@ SELFTEST(view_other_page_tables)
 	return 0;
 }
 
+/* pte_share: one page table's worth of mappings into another
+ * environment, permissions changed where asked (here as a fork would:
+ * private writable pages become read-only with a libOS bit, in both). */
+#define SHARE_VA RT_SCRATCH /* page tables there already */
+#define SW_COPY 0x200ull
+#define SW_KEEP 0x400ull
+
+SELFTEST(share_page_table)
+{
+	struct xok_pte_share rq = { .va = SHARE_VA, .when = XOK_PTE_W,
+				    .unless = SW_KEEP, .clear = XOK_PTE_W,
+				    .set = SW_COPY, .both = 1 }, bad;
+	uint64_t rw = SHARE_VA, ro = rw + XOK_PAGE_SIZE,
+		 keep = rw + 2 * XOK_PAGE_SIZE;
+	int64_t child = xok_env_alloc(0, 0);
+
+	CHECK(child > 0);
+	CHECK(xok_page_alloc(0, 0, rw, XOK_PTE_W | XOK_PTE_NX,
+			     XOK_PFN_ANY) > 0);
+	CHECK(xok_page_alloc(0, 0, ro, XOK_PTE_NX, XOK_PFN_ANY) > 0);
+	CHECK(xok_page_alloc(0, 0, keep, XOK_PTE_W | XOK_PTE_NX | SW_KEEP,
+			     XOK_PFN_ANY) > 0);
+	bad = rq;
+	bad.va += XOK_PAGE_SIZE;
+	CHECK_EQ(xok_pte_share(0, (uint64_t)child, &bad), E_INVAL);
+	bad = rq;
+	bad.set = XOK_PTE_P; /* not a bit a libOS may ask for */
+	CHECK_EQ(xok_pte_share(0, (uint64_t)child, &bad), E_INVAL);
+	bad = rq;
+	bad.both = 2;
+	CHECK_EQ(xok_pte_share(0, (uint64_t)child, &bad), E_INVAL);
+	CHECK_EQ(xok_pte_share(0, 0, &rq), E_INVAL); /* with itself */
+	bad = rq;
+	bad.page_cap = XOK_NCAPS - 1; /* an empty slot opens nothing */
+	CHECK_EQ(xok_pte_share(0, (uint64_t)child, &bad), E_PERM);
+	CHECK_EQ(xok_pte_share(0, (uint64_t)child,
+			       (void *)0xffff800000000000ull), E_FAULT);
+	CHECK_EQ(xok_pte_share(0, 0x6161, &rq), E_BADENV);
+	CHECK(rt_pte(rw) & XOK_PTE_W); /* the refusals changed nothing */
+	CHECK_EQ(xok_pte_share(0, (uint64_t)child, &rq), 3);
+	CHECK(!(rt_pte(rw) & XOK_PTE_W) && (rt_pte(rw) & SW_COPY));
+	CHECK(!(rt_pte(ro) & (XOK_PTE_W | SW_COPY)));
+	CHECK((rt_pte(keep) & XOK_PTE_W) && !(rt_pte(keep) & SW_COPY));
+	CHECK_EQ(PAGES[frame_of(rw)].ref, 2);
+	CHECK_EQ(xok_pt_view((uint64_t)child), 0);
+	for (uint64_t va = rw; va <= keep; va += XOK_PAGE_SIZE)
+		CHECK_EQ(*XOK_VPT_PTE(XOK_UVIEW, va) & (XOK_PTE_ADDR |
+							XOK_PTE_USER_BITS),
+			 rt_pte(va) & (XOK_PTE_ADDR | XOK_PTE_USER_BITS));
+	rq.va += XOK_PTE_SHARE_SPAN; /* nothing mapped there */
+	CHECK_EQ(xok_pte_share(0, (uint64_t)child, &rq), 0);
+	CHECK_EQ(xok_env_destroy(0, (uint64_t)child), 0);
+	CHECK_EQ(xok_pt_view(0), 0);
+	for (uint64_t va = rw; va <= keep; va += XOK_PAGE_SIZE)
+		CHECK_EQ(xok_page_unmap(0, 0, va), 0);
+	return 0;
+}
+
 int main(const char *arg)
 {
 	return rt_run_selftests(arg);

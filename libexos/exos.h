@@ -289,6 +289,11 @@ int exos_batch_flush(struct exos_batch *b);
 /* Calls fn on every mapped page in [lo, hi) until it returns nonzero. */
 int exos_walk(uint64_t lo, uint64_t hi,
 	      int (*fn)(uint64_t va, uint64_t pte, void *arg), void *arg);
+/* Calls fn on every page table present for [lo, hi) (2 MiB aligned): its
+ * first address and the entry pointing to it. */
+int exos_walk_tables(uint64_t lo, uint64_t hi,
+		     int (*fn)(uint64_t va, uint64_t pde, void *arg),
+		     void *arg);
 int exos_unmap_range(uint64_t lo, uint64_t hi);
 int exos_uaccess(uint64_t va, uint64_t len, int write);
 int exos_ustring(const char *s, char *out, size_t size);

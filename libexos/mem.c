@@ -148,9 +148,10 @@ static const volatile uint64_t *entry_of(int level, uint64_t va)
 }
 
 /* Walks [lo, hi) at `level`: a tight loop over the level's entries,
- * going down only where one is present — so walking the user half
- * costs what is mapped, not its size. */
-static int walk_level(int level, uint64_t lo, uint64_t hi,
+ * going down only where one is present, to the `leaf` level, whose
+ * present entries go to `fn` — so walking the user half costs what is
+ * mapped, not its size. */
+static int walk_level(int level, int leaf, uint64_t lo, uint64_t hi,
 		      int (*fn)(uint64_t va, uint64_t pte, void *arg),
 		      void *arg)
 {
@@ -162,9 +163,10 @@ static int walk_level(int level, uint64_t lo, uint64_t hi,
 		int r;
 
 		if ((pte & XOK_PTE_P) &&
-		    (r = level ? walk_level(level - 1, va, next < hi ? next : hi,
-					    fn, arg)
-			       : fn(va, pte, arg)))
+		    (r = level > leaf ?
+			 walk_level(level - 1, leaf, va,
+				    next < hi ? next : hi, fn, arg) :
+			 fn(va, pte, arg)))
 			return r;
 		va = next;
 	}
@@ -174,7 +176,14 @@ static int walk_level(int level, uint64_t lo, uint64_t hi,
 int exos_walk(uint64_t lo, uint64_t hi,
 	      int (*fn)(uint64_t va, uint64_t pte, void *arg), void *arg)
 {
-	return walk_level(3, lo, hi, fn, arg);
+	return walk_level(3, 0, lo, hi, fn, arg);
+}
+
+int exos_walk_tables(uint64_t lo, uint64_t hi,
+		     int (*fn)(uint64_t va, uint64_t pde, void *arg),
+		     void *arg)
+{
+	return walk_level(3, 1, lo, hi, fn, arg);
 }
 
 int exos_batch_add(struct exos_batch *b, uint64_t va, uint64_t pfn, uint64_t perm)

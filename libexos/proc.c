@@ -127,12 +127,13 @@ int exos_proc_first(uint64_t brk_start)
 
 struct fork_state {
 	uint64_t child;
-	struct exos_batch mine, theirs;
+	struct xok_pte_share how; /* what pte_share does to each table */
 };
 
 /* Gives the child its own copy of the page at `va`. */
-static int copy_page(struct fork_state *s, uint64_t va, uint64_t pte)
+static int copy_page(uint64_t va, uint64_t pte, void *arg)
 {
+	const struct fork_state *s = arg;
 	uint64_t scratch = EXOS_SCRATCH + 16 * PAGE;
 	int64_t r;
 
@@ -146,57 +147,51 @@ static int copy_page(struct fork_state *s, uint64_t va, uint64_t pte)
 	return (int)r;
 }
 
-static int share_page(struct fork_state *s, uint64_t va, uint64_t pte)
-{
-	return exos_batch_add(&s->theirs, va, PFN(pte),
-			      pte & XOK_PTE_USER_BITS);
-}
-
-/* A program page: shared read-only pages and EXOS_PTE_SHARED pages as
- * they are; private writable ones copy-on-write in both. */
-static int fork_program_page(uint64_t va, uint64_t pte, void *arg)
+/* One page table's worth of mappings into the child (Xok's pte_share). */
+static int share_table(uint64_t va, uint64_t pde, void *arg)
 {
 	struct fork_state *s = arg;
-	uint64_t perm = pte & XOK_PTE_USER_BITS;
-	int r;
+	int64_t r;
 
-	if ((pte & EXOS_PTE_SHARED) || !(pte & (XOK_PTE_W | EXOS_PTE_COW)))
-		return share_page(s, va, pte);
-	perm = (perm & ~XOK_PTE_W) | EXOS_PTE_COW;
-	if ((r = exos_batch_add(&s->theirs, va, PFN(pte), perm)))
-		return r;
-	if (pte & XOK_PTE_W)
-		return exos_batch_add(&s->mine, va, PFN(pte), perm);
-	return 0;
+	(void)pde;
+	s->how.va = va;
+	r = xok_pte_share(0, s->child, &s->how);
+	return r < 0 ? (int)r : 0;
 }
 
-static int fork_copy_page(uint64_t va, uint64_t pte, void *arg)
+/* Maps [lo, hi) into the child a page table at a time: as they are, or
+ * (cow) with private writable pages copy-on-write in both — read-only
+ * and EXOS_PTE_SHARED pages stay as they are. */
+static int share_range(struct fork_state *s, uint64_t lo, uint64_t hi,
+		       int cow)
 {
-	return copy_page(arg, va, pte);
+	s->how = cow ? (struct xok_pte_share){
+			       .when = XOK_PTE_W, .unless = EXOS_PTE_SHARED,
+			       .clear = XOK_PTE_W, .set = EXOS_PTE_COW,
+			       .both = 1 } :
+		       (struct xok_pte_share){ 0 };
+	return exos_walk_tables(lo, hi, share_table, s);
 }
 
+/* The child's memory: the program's and the image's pages copy-on-write,
+ * the shared pages and pipe rings the same frames, ExOS's own stack and
+ * private state copied now (ExOS runs on them before it could take a
+ * fault), a fresh exception stack. */
 static int fork_memory(struct fork_state *s)
 {
 	int r;
 
-	s->mine = (struct exos_batch){ .env = 0 };
-	s->theirs = (struct exos_batch){ .env = s->child };
-	if ((r = exos_walk(0, EXOS_USER_TOP, fork_program_page, s)) ||
-	    (r = exos_walk(EXOS_SHARED, EXOS_SHARED + EXOS_SHARED_PAGES * PAGE,
-			   fork_program_page, s)) ||
-	    (r = exos_walk(EXOS_PIPEBUF,
-			   EXOS_PIPEBUF + EXOS_NPIPE * EXOS_PIPE_SIZE,
-			   fork_program_page, s)) ||
-	    (r = exos_batch_flush(&s->theirs)) ||
-	    (r = exos_batch_flush(&s->mine)) ||
+	if ((r = share_range(s, 0, EXOS_USER_TOP, 1)) ||
+	    (r = share_range(s, EXOS_SHARED,
+			     EXOS_SHARED + EXOS_SHARED_PAGES * PAGE, 0)) ||
+	    (r = share_range(s, EXOS_PIPEBUF,
+			     EXOS_PIPEBUF + EXOS_NPIPE * EXOS_PIPE_SIZE, 0)) ||
+	    (r = share_range(s, XOK_EXOS_IMAGE, XOK_EXOS_IMAGE + IMAGE_SPAN,
+			     1)) ||
 	    (r = exos_walk(EXOS_SELF, EXOS_SELF + EXOS_SELF_PAGES * PAGE,
-			   fork_copy_page, s)) ||
-	    (r = exos_walk(XOK_EXOS_IMAGE, XOK_EXOS_IMAGE + IMAGE_SPAN,
-			   fork_program_page, s)) ||
-	    (r = exos_batch_flush(&s->theirs)) ||
-	    (r = exos_batch_flush(&s->mine)) ||
+			   copy_page, s)) ||
 	    (r = exos_walk(EXOS_STACK_TOP - EXOS_STACK_MAX, EXOS_STACK_TOP,
-			   fork_copy_page, s)))
+			   copy_page, s)))
 		return r;
 	for (unsigned i = 1; i <= XSTACK_PAGES; i++)
 		if ((r = (int)xok_page_alloc(0, s->child,

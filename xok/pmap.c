@@ -223,6 +223,11 @@ uint64_t *pmap_prepare(uint64_t pml4_pa, uint64_t va)
 	return walk(pml4_pa, va, 1);
 }
 
+uint64_t *pmap_entry(uint64_t pml4_pa, uint64_t va)
+{
+	return va < XOK_USER_TOP ? walk(pml4_pa, va, 0) : 0;
+}
+
 int pmap_insert(uint64_t pml4_pa, uint64_t va, uint64_t pa, uint64_t perm)
 {
 	uint64_t *pte;

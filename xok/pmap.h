@@ -64,6 +64,8 @@ int pmap_insert(uint64_t pml4_pa, uint64_t va, uint64_t pa, uint64_t perm);
  * the entry that will map it, or NULL (va unaligned or not user, or no
  * memory for a page-table page). */
 uint64_t *pmap_prepare(uint64_t pml4_pa, uint64_t va);
+/* The entry that maps `va` if its page table exists, else NULL. */
+uint64_t *pmap_entry(uint64_t pml4_pa, uint64_t va);
 /* pmap_insert at the entry pmap_prepare gave for `va`. */
 void pmap_set(uint64_t pml4_pa, uint64_t *pte, uint64_t va, uint64_t pa,
 	      uint64_t perm);

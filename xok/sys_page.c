@@ -18,6 +18,7 @@
  * checks and the changes (the kernel is not preemptible: one buffer). */
 static struct xok_pte_op batch[XOK_PTE_BATCH_MAX];
 static uint64_t *batch_pte[XOK_PTE_BATCH_MAX]; /* where each op maps */
+static uint16_t present[512]; /* pte_share: the entries to map */
 
 static int check_va(uint64_t va)
 {
@@ -143,6 +144,59 @@ int64_t sys_pte_batch(uint64_t envcap, uint64_t envid,
 				 batch[i].pfn * PAGE_SIZE, batch[i].perm);
 	}
 	return 0;
+}
+
+/* The permission pte_share gives an entry of permission `perm`. */
+static uint64_t shared_perm(const struct xok_pte_share *rq, uint64_t perm)
+{
+	perm &= XOK_PTE_USER_BITS;
+	if ((perm & rq->when) != rq->when || (perm & rq->unless))
+		return perm;
+	return (perm & ~rq->clear) | rq->set;
+}
+
+int64_t sys_pte_share(uint64_t envcap, uint64_t envid,
+		      const struct xok_pte_share *req)
+{
+	struct xok_pte_share rq;
+	struct env *e, *self = curenv();
+	uint64_t *src, *dst, n = 0;
+	int r;
+
+	if (copy_from_user(self->pml4_pa, &rq, (uint64_t)req, sizeof(rq)))
+		return E_FAULT;
+	if ((r = env_check(envcap, envid, XOK_CAP_W, &e)))
+		return r;
+	if (e == self || rq.va >= XOK_USER_TOP ||
+	    (rq.va & (XOK_PTE_SHARE_SPAN - 1)) || rq.both > 1 ||
+	    check_perm(rq.when) || check_perm(rq.unless) ||
+	    check_perm(rq.clear) || check_perm(rq.set))
+		return E_INVAL;
+	if (!(src = pmap_entry(self->pml4_pa, rq.va)))
+		return 0; /* nothing mapped there */
+	/* Every frame checked before anything changes (the u-area, each
+	 * environment's own, is never shared). */
+	for (unsigned i = 0; i < 512; i++)
+		if ((src[i] & PTE_P) && rq.va + i * PAGE_SIZE != XOK_UAREA) {
+			if ((r = check_frame((src[i] & PTE_ADDR) / PAGE_SIZE,
+					     rq.page_cap,
+					     shared_perm(&rq, src[i]))))
+				return r;
+			present[n++] = (uint16_t)i;
+		}
+	if (n && !(dst = pmap_prepare(e->pml4_pa, rq.va)))
+		return E_NOMEM;
+	for (uint64_t k = 0; k < n; k++) {
+		unsigned i = present[k];
+		uint64_t va = rq.va + i * PAGE_SIZE, pte = src[i],
+			 perm = shared_perm(&rq, pte);
+
+		pmap_set(e->pml4_pa, &dst[i], va, pte & PTE_ADDR, perm);
+		if (rq.both && perm != (pte & XOK_PTE_USER_BITS))
+			pmap_set(self->pml4_pa, &src[i], va, pte & PTE_ADDR,
+				 perm);
+	}
+	return (int64_t)n;
 }
 
 int64_t sys_pt_view(uint64_t envid)

@@ -44,4 +44,16 @@ struct xok_pte_op {
 };
 #define XOK_PTE_BATCH_MAX 256
 
+/* What xok_pte_share does with one page table's worth of the caller's
+ * mappings: each present entry whose permission has every bit of `when`
+ * and none of `unless` is mapped with (its permission & ~clear) | set,
+ * every other one as it is. */
+struct xok_pte_share {
+	uint64_t va;       /* XOK_PTE_SHARE_SPAN-aligned */
+	uint64_t when, unless, clear, set; /* XOK_PTE_USER_BITS */
+	uint32_t page_cap; /* capability slot that opens the frames' guards */
+	uint32_t both;     /* 1: the caller's own changed entries change too */
+};
+#define XOK_PTE_SHARE_SPAN (2ull << 20)
+
 #endif
