@@ -402,6 +402,12 @@ static uint64_t xn_free_block(struct cffs_blk *b, uint64_t hint)
 	for (uint64_t k = 0; k < x->nblocks; k++) {
 		uint64_t blk = (hint + k) % x->nblocks;
 
+		/* Eight in use at once: a file's blocks are in a row. */
+		if (blk % 8 == 0 && MAP[blk / 8] == 0xff &&
+		    blk + 8 <= x->nblocks) {
+			k += 7;
+			continue;
+		}
 		if (xok_xn_allocatable(MAP, REG, HEAD, blk))
 			return blk;
 	}
