@@ -172,18 +172,11 @@ static int listed(const struct xok_xn_pair *list, size_t n,
 	return 0;
 }
 
-int xn_check_change(const struct xn_context *cx, uint64_t type,
-		    const uint8_t *old, const uint8_t *new,
-		    const struct xok_xn_pair *add, size_t nadd,
-		    const struct xok_xn_pair *rm, size_t nrm)
+int xn_check_sets(const struct xok_xn_pair *before, size_t nb,
+		  const struct xok_xn_pair *after, size_t na,
+		  const struct xok_xn_pair *add, size_t nadd,
+		  const struct xok_xn_pair *rm, size_t nrm)
 {
-	static struct xok_xn_pair before[XN_MAXPAIRS], after[XN_MAXPAIRS];
-	size_t nb, na;
-	int r;
-
-	if ((r = xn_owned(cx, type, old, before, &nb)) ||
-	    (r = xn_owned(cx, type, new, after, &na)))
-		return r;
 	if (na != nb + nadd - nrm || nb + nadd < nrm)
 		return XN_E_MISMATCH;
 	for (size_t i = 0; i < nadd; i++)
@@ -202,22 +195,47 @@ int xn_check_change(const struct xn_context *cx, uint64_t type,
 	return 0;
 }
 
-/* Does the sorted set s[0..n) hold a pair naming `block` (any type)? */
-static int holds_block(const struct xok_xn_pair *s, size_t n, uint64_t block)
+int xn_check_change(const struct xn_context *cx, uint64_t type,
+		    const uint8_t *old, const uint8_t *new,
+		    const struct xok_xn_pair *add, size_t nadd,
+		    const struct xok_xn_pair *rm, size_t nrm)
+{
+	static struct xok_xn_pair before[XN_MAXPAIRS], after[XN_MAXPAIRS];
+	size_t nb, na;
+	int r;
+
+	if ((r = xn_owned(cx, type, old, before, &nb)) ||
+	    (r = xn_owned(cx, type, new, after, &na)))
+		return r;
+	return xn_check_sets(before, nb, after, na, add, nadd, rm, nrm);
+}
+
+int xn_set_find(const struct xok_xn_pair *s, size_t n, uint64_t block,
+		uint64_t *type)
 {
 	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (s[mid].block == block)
-			return 1;
+		if (s[mid].block == block) {
+			*type = s[mid].type;
+			return 0;
+		}
 		if (s[mid].block < block)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return 0;
+	return XN_E_MISMATCH;
+}
+
+/* Does the sorted set s[0..n) hold a pair naming `block` (any type)? */
+static int holds_block(const struct xok_xn_pair *s, size_t n, uint64_t block)
+{
+	uint64_t type;
+
+	return xn_set_find(s, n, block, &type) == 0;
 }
 
 /* Do the sorted sets x and y name no block in common? */

@@ -47,6 +47,11 @@ int xn_owned(const struct xn_context *cx, uint64_t type,
 int xn_find_owned(const struct xn_context *cx, uint64_t type,
 		  const uint8_t *bytes, uint64_t block, uint64_t *child_type);
 
+/* The type of a pair naming `block` in the sorted set s[0..n): 0 and
+ * *type, or XN_E_MISMATCH if there is none. */
+int xn_set_find(const struct xok_xn_pair *s, size_t n, uint64_t block,
+		uint64_t *type);
+
 /*
  * Is changing a block of `type` from `old` to `new` exactly adding the
  * pairs `add` and removing the pairs `rm` from what it owns? (Added pairs
@@ -57,6 +62,15 @@ int xn_check_change(const struct xn_context *cx, uint64_t type,
 		    const uint8_t *old, const uint8_t *new,
 		    const struct xok_xn_pair *add, size_t nadd,
 		    const struct xok_xn_pair *rm, size_t nrm);
+
+/*
+ * xn_check_change's comparison, of the sorted sets `before` and `after`
+ * a block owns (xn_owned's output) before and after its change.
+ */
+int xn_check_sets(const struct xok_xn_pair *before, size_t nb,
+		  const struct xok_xn_pair *after, size_t na,
+		  const struct xok_xn_pair *add, size_t nadd,
+		  const struct xok_xn_pair *rm, size_t nrm);
 
 /* One of the two blocks of a pair change: its type, bytes before and
  * after. */

@@ -25,6 +25,7 @@
 #include "export.h"
 #include "freemap.h"
 #include "kmemlayout.h"
+#include "memo.h"
 #include "owns.h"
 #include "pmap.h"
 #include "registry.h"
@@ -36,6 +37,10 @@ static struct {
 	struct xok_xn_template types[XOK_XN_MAXTYPES];
 	struct xok_xn_root roots[XOK_XN_MAXROOTS];
 } xn = { .disk = -1 };
+
+/* Owned sets of the blocks changed and bound through lately: the
+ * templates and the disk are fixed from mount on. */
+static struct xn_memo memo;
 
 /* The page catalogue and map I/O goes through: in the kernel image, so
  * it needs no allocation (a failed mount leaves nothing behind). */
@@ -172,6 +177,7 @@ int64_t sys_xn_mount(uint64_t cap, uint64_t disk)
 		xn.disk = -1;
 		return E_INVAL;
 	}
+	xn_memo_clear(&memo);
 	xn.super.clean = 0; /* until an orderly xn_sync(..., 1) */
 	if (write_sync(0, &xn.super, sizeof(xn.super))) {
 		xn.disk = -1;
@@ -399,8 +405,10 @@ int64_t sys_xn_bind_root(uint64_t cap, uint64_t root)
 int64_t sys_xn_bind(uint64_t cap, uint64_t parent, uint64_t block)
 {
 	struct xn_context cx = context();
+	const struct xok_xn_pair *set;
 	struct xok_xn_entry *p;
 	uint64_t type;
+	size_t n;
 	int r;
 
 	if ((r = entry_check(cap, parent, XOK_CAP_R, &p)))
@@ -408,9 +416,16 @@ int64_t sys_xn_bind(uint64_t cap, uint64_t parent, uint64_t block)
 	if (p->state == XOK_XN_READING || p->error)
 		return E_STATE;
 	/* Reads bind blocks through their parent: the parent's own bytes
-	 * say the block is its child, and of which type. */
-	if (xn_find_owned(&cx, p->type, kaddr(p->pfn * PAGE_SIZE), block,
-			  &type))
+	 * say the block is its child, and of which type. Its whole set is
+	 * remembered for the next child (a file read binds them in turn);
+	 * a parent whose set is refused may still name the child. */
+	if (xn_memo_owned(&memo, &cx, p->type, kaddr(p->pfn * PAGE_SIZE),
+			  &set, &n) == 0)
+		r = xn_set_find(set, n, block, &type);
+	else
+		r = xn_find_owned(&cx, p->type, kaddr(p->pfn * PAGE_SIZE),
+				  block, &type);
+	if (r)
 		return E_INVAL;
 	return bind(block, (uint32_t)type, (uint32_t)parent, p->root);
 }
@@ -527,7 +542,9 @@ int64_t sys_xn_modify(uint64_t cap, uint64_t idx,
 	static struct xok_xn_delta d;
 	static uint8_t copy[XOK_XN_BLOCK];
 	struct xn_context cx = context();
+	const struct xok_xn_pair *before, *after;
 	struct xok_xn_entry *e;
+	size_t nb, na;
 	int r;
 
 	if ((r = prepare(cap, idx, (uint64_t)mods, nmods, copy, &e)))
@@ -536,8 +553,12 @@ int64_t sys_xn_modify(uint64_t cap, uint64_t idx,
 		return E_FAULT;
 	if ((r = delta_check(&d)))
 		return r;
-	if (xn_check_change(&cx, e->type, kaddr(e->pfn * PAGE_SIZE), copy,
-			    d.add, d.nadd, d.rm, d.nrm))
+	/* The set before is usually remembered from the last change; the
+	 * one after is remembered for the next. */
+	if (xn_memo_owned(&memo, &cx, e->type, kaddr(e->pfn * PAGE_SIZE),
+			  &before, &nb) ||
+	    xn_memo_owned(&memo, &cx, e->type, copy, &after, &na) ||
+	    xn_check_sets(before, nb, after, na, d.add, d.nadd, d.rm, d.nrm))
 		return E_INVAL;
 	/* Every check passed: now change things, the children first (all
 	 * or nothing), so nothing after them can fail. */

@@ -196,8 +196,8 @@ struct xok_xn_mod {
 #define XOK_XN_MAXMODS 16
 
 /* What a modification allocates and frees: the pairs the block's owned
- * set gains and loses. */
-#define XOK_XN_MAXDELTA 8
+ * set gains and loses. 16: a 64 KiB write's blocks in one change. */
+#define XOK_XN_MAXDELTA 16
 struct xok_xn_delta {
 	uint64_t nadd, nrm;
 	struct xok_xn_pair add[XOK_XN_MAXDELTA];

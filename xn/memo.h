@@ -1,0 +1,50 @@
+/*
+ * memo: owned sets remembered with the bytes they came from, so that a
+ * block changed again and again (an indirect block filling up, a
+ * directory block taking entries) runs its owns-UDF once per change, not
+ * twice, and a parent bound through many times runs it once.
+ *
+ * Sound because an owned set is a function of the type's template, the
+ * disk's size and the block's bytes alone (a UDF is deterministic): a
+ * set is reused only for a block of the same type holding the very same
+ * bytes, compared in full. The caller keeps the templates and the disk
+ * fixed while sets are remembered (XN: a type, once installed, never
+ * changes), and empties the memo when they change (a mount).
+ * Pure; shared by the kernel and the host tests.
+ */
+#ifndef XN_MEMO_H
+#define XN_MEMO_H
+
+#include "owns.h"
+
+/* Sets remembered: the block being changed, its new bytes, a parent. */
+#define XN_MEMO_SLOTS 4
+
+struct xn_memo_slot {
+	uint64_t type;
+	uint64_t used; /* when last used (the memo's clock); 0: empty */
+	size_t n;
+	uint8_t bytes[XOK_XN_BLOCK];
+	struct xok_xn_pair set[XN_MAXPAIRS];
+};
+
+struct xn_memo {
+	struct xn_memo_slot slot[XN_MEMO_SLOTS];
+	uint64_t clock;
+};
+
+/* Forgets every set. */
+void xn_memo_clear(struct xn_memo *m);
+
+/*
+ * As xn_owned (owns.h), the sorted set through *set (valid until the
+ * memo is used XN_MEMO_SLOTS - 1 more times: the least recently used
+ * set goes first) and its size through *n: remembered if a block of
+ * `type` with these bytes was asked for lately, else computed and
+ * remembered. Errors are not remembered.
+ */
+int xn_memo_owned(struct xn_memo *m, const struct xn_context *cx,
+		  uint64_t type, const uint8_t *bytes,
+		  const struct xok_xn_pair **set, size_t *n);
+
+#endif
