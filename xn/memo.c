@@ -51,22 +51,36 @@ static struct xn_memo_slot *victim(struct xn_memo *m)
 	return oldest;
 }
 
+/* Hands out slot `s`, now the most recently used. */
+static int found(struct xn_memo *m, struct xn_memo_slot *s,
+		 const struct xok_xn_pair **set, size_t *n)
+{
+	s->used = ++m->clock;
+	*set = s->set;
+	*n = s->n;
+	return 0;
+}
+
+int xn_memo_compute(struct xn_memo *m, const struct xn_context *cx,
+		    uint64_t type, const uint8_t *bytes,
+		    const struct xok_xn_pair **set, size_t *n)
+{
+	struct xn_memo_slot *s = victim(m);
+	int r;
+
+	if ((r = xn_owned(cx, type, bytes, s->set, &s->n)))
+		return r;
+	memcpy(s->bytes, bytes, XOK_XN_BLOCK);
+	s->type = type;
+	return found(m, s, set, n);
+}
+
 int xn_memo_owned(struct xn_memo *m, const struct xn_context *cx,
 		  uint64_t type, const uint8_t *bytes,
 		  const struct xok_xn_pair **set, size_t *n)
 {
 	struct xn_memo_slot *s = lookup(m, type, bytes);
-	int r;
 
-	if (!s) {
-		s = victim(m);
-		if ((r = xn_owned(cx, type, bytes, s->set, &s->n)))
-			return r;
-		memcpy(s->bytes, bytes, XOK_XN_BLOCK);
-		s->type = type;
-	}
-	s->used = ++m->clock;
-	*set = s->set;
-	*n = s->n;
-	return 0;
+	return s ? found(m, s, set, n)
+		 : xn_memo_compute(m, cx, type, bytes, set, n);
 }

@@ -47,4 +47,10 @@ int xn_memo_owned(struct xn_memo *m, const struct xn_context *cx,
 		  uint64_t type, const uint8_t *bytes,
 		  const struct xok_xn_pair **set, size_t *n);
 
+/* As xn_memo_owned, but computed without looking first: for bytes just
+ * made (a change's new contents), which no remembered set will match. */
+int xn_memo_compute(struct xn_memo *m, const struct xn_context *cx,
+		    uint64_t type, const uint8_t *bytes,
+		    const struct xok_xn_pair **set, size_t *n);
+
 #endif

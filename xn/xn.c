@@ -557,7 +557,7 @@ int64_t sys_xn_modify(uint64_t cap, uint64_t idx,
 	 * one after is remembered for the next. */
 	if (xn_memo_owned(&memo, &cx, e->type, kaddr(e->pfn * PAGE_SIZE),
 			  &before, &nb) ||
-	    xn_memo_owned(&memo, &cx, e->type, copy, &after, &na) ||
+	    xn_memo_compute(&memo, &cx, e->type, copy, &after, &na) ||
 	    xn_check_sets(before, nb, after, na, d.add, d.nadd, d.rm, d.nrm))
 		return E_INVAL;
 	/* Every check passed: now change things, the children first (all

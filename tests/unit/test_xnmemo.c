@@ -54,6 +54,14 @@ static void same_bytes_same_set(void)
 	memcpy(blk[1], blk[0], XOK_XN_BLOCK);
 	CU_ASSERT_EQUAL(xn_memo_owned(&memo, &cx, T_PTRS, blk[1], &b, &nb), 0);
 	CU_ASSERT_PTR_EQUAL(a, b);
+	/* Computed without looking, then found by a look. */
+	ptr_set(blk[1], 100, 7);
+	CU_ASSERT_EQUAL(xn_memo_compute(&memo, &cx, T_PTRS, blk[1], &a, &na),
+			0);
+	CU_ASSERT_EQUAL(na, 3);
+	CU_ASSERT_EQUAL(xn_memo_owned(&memo, &cx, T_PTRS, blk[1], &b, &nb), 0);
+	CU_ASSERT_PTR_EQUAL(a, b);
+	CU_ASSERT(agrees(T_PTRS, blk[1]));
 }
 
 /* One byte anywhere in the block, or the type, makes another set. */
