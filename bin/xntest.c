@@ -331,6 +331,76 @@ SELFTEST(cache_reclaims_clean_blocks)
 	return 0;
 }
 
+/* `n` free blocks in a row: the first, or 0. */
+static uint64_t free_row(unsigned n)
+{
+	uint64_t nblocks = ((const volatile struct xok_disk *)XOK_UDISKS)[0].nblocks;
+
+	for (uint64_t b = free_block(); b && b + n <= nblocks;
+	     b = rt_xn_free_block(b + 1, nblocks)) {
+		unsigned k = 1;
+
+		while (k < n && !rt_xn_in_use(b + k) &&
+		       xok_xn_lookup(REG, HEAD, b + k) < 0)
+			k++;
+		if (k == n)
+			return b;
+	}
+	return 0;
+}
+
+/* xn_write_run: blocks in a row, each one xn_write would take, go in one
+ * request; anything else is refused whole. */
+SELFTEST(write_run_checked)
+{
+	int64_t pi = new_ptrs_block(), di[3];
+	uint64_t b = free_row(3), ptrs[3] = { b, b + 1, b + 2 };
+	struct xok_xn_mod mod = { 0, sizeof(ptrs), (uint64_t)ptrs };
+	struct xok_xn_delta d = { .nadd = 3 };
+	uint64_t idx[XOK_DISK_MAXPAGES + 1], bad[2];
+
+	CHECK(pi >= 0);
+	CHECK(b != 0);
+	for (unsigned k = 0; k < 3; k++)
+		d.add[k] = (struct xok_xn_pair){ b + k, XOK_XN_DATA };
+	CHECK_EQ(xok_xn_modify(0, (uint64_t)pi, &mod, 1, &d), 0);
+	for (unsigned k = 0; k < 3; k++) {
+		CHECK((di[k] = xok_xn_bind(0, (uint64_t)pi, b + k)) >= 0);
+		CHECK_EQ(xok_xn_map(0, (uint64_t)di[k], VIEW, 1), 0);
+		*(volatile uint64_t *)VIEW = b * 7 + k;
+		CHECK_EQ(xok_page_unmap(0, 0, VIEW), 0);
+		idx[k] = (uint64_t)di[k];
+	}
+	CHECK_EQ(xok_xn_write_run(idx, 0), E_INVAL);
+	CHECK_EQ(xok_xn_write_run(idx, XOK_DISK_MAXPAGES + 1), E_INVAL);
+	CHECK_EQ(xok_xn_write_run((const uint64_t *)8, 2), E_FAULT);
+	bad[0] = idx[0], bad[1] = idx[2]; /* a gap */
+	CHECK_EQ(xok_xn_write_run(bad, 2), E_INVAL);
+	bad[0] = idx[1], bad[1] = idx[0]; /* backwards */
+	CHECK_EQ(xok_xn_write_run(bad, 2), E_INVAL);
+	bad[0] = bad[1] = idx[0]; /* twice */
+	CHECK_EQ(xok_xn_write_run(bad, 2), E_INVAL);
+	bad[0] = idx[0], bad[1] = XOK_XN_REGISTRY; /* no such entry */
+	CHECK_EQ(xok_xn_write_run(bad, 2), E_INVAL);
+	/* The ptrs block points at blocks never written: it may not go. */
+	CHECK_EQ(xok_xn_write_run((const uint64_t *)&pi, 1), E_STATE);
+	/* The last one on disk already: not dirty, so none of them goes. */
+	CHECK_EQ(rt_xn_write_wait(di[2]), 0);
+	CHECK_EQ(xok_xn_write_run(idx, 3), E_STATE);
+	CHECK_EQ(REG[di[0]].state, XOK_XN_DIRTY);
+	CHECK_EQ(xok_xn_write_run(idx, 2), 0);
+	for (unsigned k = 0; k < 2; k++)
+		CHECK_EQ(rt_xn_settle(di[k]), XOK_XN_VALID);
+	CHECK_EQ(REG[pi].taint, 0); /* every child written */
+	CHECK_EQ(rt_xn_write_wait(pi), 0);
+	for (unsigned k = 0; k < 3; k++) {
+		CHECK_EQ(xok_xn_map(0, (uint64_t)di[k], VIEW, 0), 0);
+		CHECK_EQ(*(volatile uint64_t *)VIEW, b * 7 + k);
+		CHECK_EQ(xok_page_unmap(0, 0, VIEW), 0);
+	}
+	return 0;
+}
+
 /* A type whose access-UDF refuses every write: its guard would allow
  * the change, the type does not. */
 SELFTEST(access_udf_refuses)

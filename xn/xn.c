@@ -692,6 +692,81 @@ int64_t sys_xn_write(uint64_t idx)
 	return 0;
 }
 
+/* The entries of each run being written (xn_write_run), for its
+ * completion: at most one a disk slot. */
+static struct run {
+	uint64_t n; /* 0: free */
+	uint32_t idx[XOK_DISK_MAXPAGES];
+} runs[XOK_DISK_SLOTS];
+
+static void run_done(void *arg, int ok)
+{
+	struct run *w = arg;
+
+	for (uint64_t k = 0; k < w->n; k++)
+		write_done(&reg[w->idx[k]], ok);
+	w->n = 0;
+}
+
+static struct run *free_run(void)
+{
+	for (unsigned i = 0; i < XOK_DISK_SLOTS; i++)
+		if (!runs[i].n)
+			return &runs[i];
+	return 0;
+}
+
+/* Are the `n` entries idx[] cached, not freed, and of consecutive
+ * blocks? (Then they are distinct.) */
+static int consecutive(const uint64_t *idx, uint64_t n)
+{
+	for (uint64_t k = 0; k < n; k++)
+		if (idx[k] >= XOK_XN_REGISTRY || !reg[idx[k]].pfn ||
+		    reg[idx[k]].freed ||
+		    reg[idx[k]].block != reg[idx[0]].block + k)
+			return 0;
+	return 1;
+}
+
+int64_t sys_xn_write_run(const uint64_t *uidx, uint64_t n)
+{
+	uint64_t idx[XOK_DISK_MAXPAGES], pa[XOK_DISK_MAXPAGES];
+	struct run *w;
+	int r;
+
+	if (xn.disk < 0)
+		return E_STATE;
+	if (n == 0 || n > XOK_DISK_MAXPAGES)
+		return E_INVAL;
+	if (copy_from_user(curenv()->pml4_pa, idx, (uint64_t)uidx,
+			   n * sizeof(idx[0])))
+		return E_FAULT;
+	if (!consecutive(idx, n))
+		return E_INVAL;
+	/* Each as xn_write would write it alone; a pair goes by its log. */
+	for (uint64_t k = 0; k < n; k++)
+		if (xnr_writable(&registry, (int)idx[k]) ||
+		    xnr_partner(&registry, (int)idx[k]) >= 0)
+			return E_STATE;
+	if (!(w = free_run()))
+		return E_AGAIN;
+	/* Before the request: a write the power cut drops ends at once. */
+	for (uint64_t k = 0; k < n; k++) {
+		pa[k] = reg[idx[k]].pfn * PAGE_SIZE;
+		w->idx[k] = (uint32_t)idx[k];
+		reg[idx[k]].state = XOK_XN_WRITING;
+	}
+	w->n = n;
+	if ((r = disk_kernel_io_pages(xn.disk, reg[idx[0]].block, pa, n, 1,
+				      run_done, w))) {
+		for (uint64_t k = 0; k < n; k++)
+			reg[idx[k]].state = XOK_XN_DIRTY;
+		w->n = 0;
+		return r;
+	}
+	return 0;
+}
+
 int64_t sys_xn_sync(uint64_t clean)
 {
 	if (xn.disk < 0)
