@@ -72,12 +72,31 @@ int xn_template_check(const struct xok_xn_template *t)
 	return 0;
 }
 
+int xn_owns_steps(const struct xok_xn_template *t, uint64_t *steps)
+{
+	return udf_check(t->insns, t->owns_len, XOK_UDF_OWNS, 0, steps);
+}
+
+/* Runs the owns-UDF of installed `type` over `bytes`, each pair to
+ * `fn`; as udf_run. */
+static int run_owns(const struct xn_context *cx, uint64_t type,
+		    const uint8_t *bytes, udf_emit_fn fn, void *ctx)
+{
+	const struct xok_xn_template *t = &cx->types[type];
+	uint64_t result;
+
+	if (cx->steps)
+		return udf_run_bounded(t->insns, t->owns_len, XOK_UDF_OWNS,
+				       cx->steps[type], bytes, seen(t), 0, 0,
+				       fn, ctx, &result);
+	return udf_run(t->insns, t->owns_len, XOK_UDF_OWNS, bytes, seen(t), 0,
+		       0, fn, ctx, &result);
+}
+
 int xn_owned(const struct xn_context *cx, uint64_t type,
 	     const uint8_t *bytes, struct xok_xn_pair *out, size_t *n)
 {
 	struct collect c = { cx, out, 0, 0 };
-	const struct xok_xn_template *t;
-	uint64_t result;
 	int r;
 
 	*n = 0;
@@ -85,9 +104,7 @@ int xn_owned(const struct xn_context *cx, uint64_t type,
 		return 0;
 	if (type >= XOK_XN_MAXTYPES || !cx->types[type].in_use)
 		return XN_E_BADTYPE;
-	t = &cx->types[type];
-	r = udf_run(t->insns, t->owns_len, XOK_UDF_OWNS, bytes, seen(t),
-		    0, 0, emit, &c, &result);
+	r = run_owns(cx, type, bytes, emit, &c);
 	if (r == UDF_E_EMIT)
 		return c.err;
 	if (r)
@@ -121,17 +138,13 @@ int xn_find_owned(const struct xn_context *cx, uint64_t type,
 		  const uint8_t *bytes, uint64_t block, uint64_t *child_type)
 {
 	struct search s = { cx, block, 0, 0 };
-	const struct xok_xn_template *t;
-	uint64_t result;
 	int r;
 
 	if (type == XOK_XN_DATA)
 		return XN_E_MISMATCH;
 	if (type >= XOK_XN_MAXTYPES || !cx->types[type].in_use)
 		return XN_E_BADTYPE;
-	t = &cx->types[type];
-	r = udf_run(t->insns, t->owns_len, XOK_UDF_OWNS, bytes, seen(t), 0, 0,
-		    match, &s, &result);
+	r = run_owns(cx, type, bytes, match, &s);
 	if (!s.found)
 		return r ? r : XN_E_MISMATCH;
 	if (block >= cx->nblocks)

@@ -24,7 +24,15 @@
 struct xn_context {
 	const struct xok_xn_template *types; /* XOK_XN_MAXTYPES of them */
 	uint64_t nblocks;
+	/* Each installed type's owns-UDF's worst case as udf_check counts
+	 * it (xn_owns_steps), so a run need not count it again; NULL:
+	 * counted at every run. */
+	const uint64_t *steps;
 };
+
+/* The worst-case steps of `t`'s owns-UDF, for xn_context.steps: 0, or
+ * an error of udf_check (then the type is unusable anyway). */
+int xn_owns_steps(const struct xok_xn_template *t, uint64_t *steps);
 
 /* Checks a template's two UDFs (kinds OWNS and ACCESS) and its name.
  * Returns 0 or a UDF_E_* code (or XN_E_BADTYPE for bad lengths). */

@@ -66,6 +66,19 @@ int udf_run(const struct xok_udf_insn *prog, size_t n, int kind,
 	    const uint64_t *cred, size_t ncred,
 	    udf_emit_fn emit, void *ctx, uint64_t *result);
 
+/*
+ * udf_run with the step bound given instead of computed again: `limit`
+ * is the worst case udf_check reported for this very program, kept by
+ * a caller that runs it often. The run still stops after `limit` steps
+ * (UDF_E_STEPS), and a limit above XOK_UDF_MAXSTEPS is refused as
+ * UDF_E_STEPS, so a wrong one never makes a run longer than any
+ * checked program's.
+ */
+int udf_run_bounded(const struct xok_udf_insn *prog, size_t n, int kind,
+		    uint64_t limit, const uint8_t *input, size_t len,
+		    const uint64_t *cred, size_t ncred,
+		    udf_emit_fn emit, void *ctx, uint64_t *result);
+
 /* A short message for a UDF_E_* code. */
 const char *udf_strerror(int err);
 

@@ -35,6 +35,7 @@ static struct {
 	int disk; /* mounted disk, or -1 */
 	struct xok_xn_super super;
 	struct xok_xn_template types[XOK_XN_MAXTYPES];
+	uint64_t steps[XOK_XN_MAXTYPES]; /* each type's owns-UDF's worst case */
 	struct xok_xn_root roots[XOK_XN_MAXROOTS];
 } xn = { .disk = -1 };
 
@@ -52,7 +53,7 @@ static uint8_t *const flat_map = exp_xnmap;
 
 static struct xn_context context(void)
 {
-	return (struct xn_context){ xn.types, xn.super.nblocks };
+	return (struct xn_context){ xn.types, xn.super.nblocks, xn.steps };
 }
 
 static void map_set(uint64_t block, int used)
@@ -136,7 +137,9 @@ static int load(void)
 		if (read_sync(xn.super.types_start + t, buf, 0))
 			return E_IO;
 		memcpy(&xn.types[t], buf, sizeof(xn.types[t]));
-		if (xn.types[t].in_use && xn_template_check(&xn.types[t]))
+		if (xn.types[t].in_use &&
+		    (xn_template_check(&xn.types[t]) ||
+		     xn_owns_steps(&xn.types[t], &xn.steps[t])))
 			xn.types[t].in_use = 0; /* damaged: unusable */
 	}
 	if (read_sync(xn.super.roots_block, buf, 0))
@@ -190,6 +193,7 @@ int64_t sys_xn_type_install(uint64_t cap, uint64_t type,
 			    const struct xok_xn_template *t)
 {
 	static struct xok_xn_template tmpl;
+	uint64_t steps;
 	int r;
 
 	if (xn.disk < 0)
@@ -201,13 +205,14 @@ int64_t sys_xn_type_install(uint64_t cap, uint64_t type,
 	if (copy_from_user(curenv()->pml4_pa, &tmpl, (uint64_t)t, sizeof(tmpl)))
 		return E_FAULT;
 	tmpl.in_use = 1;
-	if (xn_template_check(&tmpl))
+	if (xn_template_check(&tmpl) || xn_owns_steps(&tmpl, &steps))
 		return E_INVAL;
 	if (xn.types[type].in_use)
 		return E_BUSY;
 	if (write_sync(xn.super.types_start + type, &tmpl, sizeof(tmpl)))
 		return E_IO;
 	xn.types[type] = tmpl;
+	xn.steps[type] = steps;
 	return 0;
 }
 

@@ -11,7 +11,7 @@
 #define NBLOCKS 256
 
 static struct xok_xn_template types[XOK_XN_MAXTYPES];
-static struct xn_context cx = { types, NBLOCKS };
+static struct xn_context cx = { types, NBLOCKS, NULL };
 static struct xn_memo memo;
 static uint8_t blk[XN_MEMO_SLOTS + 1][XOK_XN_BLOCK];
 static struct xok_xn_pair fresh[XN_MAXPAIRS];
