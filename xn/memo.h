@@ -2,7 +2,8 @@
  * memo: owned sets remembered with the bytes they came from, so that a
  * block changed again and again (an indirect block filling up, a
  * directory block taking entries) runs its owns-UDF once per change, not
- * twice, and a parent bound through many times runs it once.
+ * twice — none when the change leaves alone every byte the UDF read —
+ * and a parent bound through many times runs it once.
  *
  * Sound because an owned set is a function of the type's template, the
  * disk's size and the block's bytes alone (a UDF is deterministic): a
@@ -25,6 +26,7 @@ struct xn_memo_slot {
 	uint64_t used; /* when last used (the memo's clock); 0: empty */
 	size_t n;
 	uint8_t bytes[XOK_XN_BLOCK];
+	uint8_t loaded[XOK_XN_BLOCK / 8]; /* bytes the UDF read: a bit each */
 	struct xok_xn_pair set[XN_MAXPAIRS];
 };
 
@@ -52,5 +54,23 @@ int xn_memo_owned(struct xn_memo *m, const struct xn_context *cx,
 int xn_memo_compute(struct xn_memo *m, const struct xn_context *cx,
 		    uint64_t type, const uint8_t *bytes,
 		    const struct xok_xn_pair **set, size_t *n);
+
+/*
+ * The sets of a block of `type` before (holding `old`) and after a
+ * change (holding `new`, which differs from `old` only within the
+ * `nmods` ranges [offset, offset + len) of mods[], each inside the
+ * block), as xn_memo_owned gives each. When no byte the
+ * owns-UDF read over `old` differs in `new`, the set after is the set
+ * before, without a run: a run over `new` would read the same bytes,
+ * take the same steps and emit the same pairs (udf_run_bounded); the
+ * memo then remembers `new` in the place of `old`. So a change of what
+ * the UDF never looks at (a time, a size, a name) costs no run. Both
+ * sets stay valid as xn_memo_owned's.
+ */
+int xn_memo_change(struct xn_memo *m, const struct xn_context *cx,
+		   uint64_t type, const uint8_t *old, const uint8_t *new,
+		   const struct xok_xn_mod *mods, size_t nmods,
+		   const struct xok_xn_pair **before, size_t *nb,
+		   const struct xok_xn_pair **after, size_t *na);
 
 #endif

@@ -4,6 +4,7 @@
  */
 #include "owns.h"
 
+#include "../lib/string.h"
 #include "udf.h"
 
 struct collect {
@@ -78,33 +79,48 @@ int xn_owns_steps(const struct xok_xn_template *t, uint64_t *steps)
 }
 
 /* Runs the owns-UDF of installed `type` over `bytes`, each pair to
- * `fn`; as udf_run. */
+ * `fn`, marking the bytes it reads in `loaded` (if not NULL); as
+ * udf_run_bounded. */
 static int run_owns(const struct xn_context *cx, uint64_t type,
-		    const uint8_t *bytes, udf_emit_fn fn, void *ctx)
+		    const uint8_t *bytes, udf_emit_fn fn, void *ctx,
+		    uint8_t *loaded)
 {
 	const struct xok_xn_template *t = &cx->types[type];
-	uint64_t result;
+	uint64_t result, limit;
+	int r;
 
 	if (cx->steps)
-		return udf_run_bounded(t->insns, t->owns_len, XOK_UDF_OWNS,
-				       cx->steps[type], bytes, seen(t), 0, 0,
-				       fn, ctx, &result);
-	return udf_run(t->insns, t->owns_len, XOK_UDF_OWNS, bytes, seen(t), 0,
-		       0, fn, ctx, &result);
+		limit = cx->steps[type];
+	else if (!loaded)
+		return udf_run(t->insns, t->owns_len, XOK_UDF_OWNS, bytes,
+			       seen(t), 0, 0, fn, ctx, &result);
+	else if ((r = xn_owns_steps(t, &limit)))
+		return r;
+	return udf_run_bounded(t->insns, t->owns_len, XOK_UDF_OWNS, limit,
+			       bytes, seen(t), 0, 0, fn, ctx, &result, loaded);
 }
 
 int xn_owned(const struct xn_context *cx, uint64_t type,
 	     const uint8_t *bytes, struct xok_xn_pair *out, size_t *n)
 {
+	return xn_owned_loads(cx, type, bytes, out, n, NULL);
+}
+
+int xn_owned_loads(const struct xn_context *cx, uint64_t type,
+		   const uint8_t *bytes, struct xok_xn_pair *out, size_t *n,
+		   uint8_t *loaded)
+{
 	struct collect c = { cx, out, 0, 0 };
 	int r;
 
 	*n = 0;
+	if (loaded)
+		memset(loaded, 0, XOK_XN_BLOCK / 8);
 	if (type == XOK_XN_DATA)
 		return 0;
 	if (type >= XOK_XN_MAXTYPES || !cx->types[type].in_use)
 		return XN_E_BADTYPE;
-	r = run_owns(cx, type, bytes, emit, &c);
+	r = run_owns(cx, type, bytes, emit, &c, loaded);
 	if (r == UDF_E_EMIT)
 		return c.err;
 	if (r)
@@ -144,7 +160,7 @@ int xn_find_owned(const struct xn_context *cx, uint64_t type,
 		return XN_E_MISMATCH;
 	if (type >= XOK_XN_MAXTYPES || !cx->types[type].in_use)
 		return XN_E_BADTYPE;
-	r = run_owns(cx, type, bytes, match, &s);
+	r = run_owns(cx, type, bytes, match, &s, NULL);
 	if (!s.found)
 		return r ? r : XN_E_MISMATCH;
 	if (block >= cx->nblocks)

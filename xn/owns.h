@@ -47,6 +47,15 @@ int xn_owned(const struct xn_context *cx, uint64_t type,
 	     const uint8_t *bytes, struct xok_xn_pair *out, size_t *n);
 
 /*
+ * xn_owned, also setting in `loaded` (XOK_XN_BLOCK / 8 bytes, cleared
+ * first) the bit of each byte of the block the owns-UDF read: the set
+ * depends on those bytes only (udf_run_bounded).
+ */
+int xn_owned_loads(const struct xn_context *cx, uint64_t type,
+		   const uint8_t *bytes, struct xok_xn_pair *out, size_t *n,
+		   uint8_t *loaded);
+
+/*
  * Does a block of `type` holding `bytes` own `block`? If so returns 0 and
  * sets *child_type; XN_E_MISMATCH if not; or the error of running its
  * owns-UDF. Stops at the first match: binding a child need not sort the

@@ -224,6 +224,7 @@ struct vm {
 	size_t ncred;
 	udf_emit_fn emit;
 	void *ctx;
+	uint8_t *loaded; /* input bytes read, a bit each; or NULL */
 };
 
 /* The result of an S_ALU opcode; unsigned, so overflow wraps. */
@@ -252,6 +253,17 @@ static int taken(uint8_t op, uint64_t x, uint64_t y)
 	return op == XOK_UDF_JLTU ? x < y : x >= y;
 }
 
+/* Sets the bits of input bytes [at, at + size) in `loaded`. */
+static void mark(uint8_t *loaded, uint64_t at, unsigned size)
+{
+	if (size == 8 && at % 8 == 0) {
+		loaded[at / 8] = 0xff; /* a pointer: its whole byte */
+		return;
+	}
+	for (uint64_t k = at; k < at + size; k++)
+		loaded[k / 8] |= (uint8_t)(1u << (k % 8));
+}
+
 /* Reads the little-endian word an S_LOAD names, if all of it is input. */
 static int load(const struct vm *vm, uint8_t op, uint64_t base, uint64_t imm,
 		uint64_t *out)
@@ -262,6 +274,8 @@ static int load(const struct vm *vm, uint8_t op, uint64_t base, uint64_t imm,
 	/* A wrapped sum is small and would pass the length test. */
 	if (at < base || at > vm->len || vm->len - at < size)
 		return UDF_E_BOUNDS;
+	if (vm->loaded)
+		mark(vm->loaded, at, size);
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	/* The common loads at once: a byte loop is most of a run's cost. */
 	if (size == 8 || size == 4) {
@@ -327,11 +341,13 @@ static int step(struct vm *vm, const struct xok_udf_insn *in, size_t *pc)
 int udf_run_bounded(const struct xok_udf_insn *prog, size_t n, int kind,
 		    uint64_t limit, const uint8_t *input, size_t len,
 		    const uint64_t *cred, size_t ncred,
-		    udf_emit_fn emit, void *ctx, uint64_t *result)
+		    udf_emit_fn emit, void *ctx, uint64_t *result,
+		    uint8_t *loaded)
 {
 	struct vm vm = {
 		.kind = kind, .input = input, .len = len,
 		.cred = cred, .ncred = ncred, .emit = emit, .ctx = ctx,
+		.loaded = loaded,
 	};
 	size_t pc = 0, at;
 	int err;
@@ -369,7 +385,7 @@ int udf_run(const struct xok_udf_insn *prog, size_t n, int kind,
 	    (err = worst_case(prog, n, &limit, &at)))
 		return err;
 	return udf_run_bounded(prog, n, kind, limit, input, len, cred, ncred,
-			       emit, ctx, result);
+			       emit, ctx, result, NULL);
 }
 
 const char *udf_strerror(int err)

@@ -505,11 +505,12 @@ static int delta_check(const struct xok_xn_delta *d)
 
 /* The checks a change of metadata entry `idx` needs before its delta:
  * the entry, rights, state, and the caller's `nmods` modifications at
- * `mods` applied to `copy` (a copy of the block). */
+ * `mods`, copied in to m[] (XOK_XN_MAXMODS), applied to `copy` (a copy
+ * of the block). */
 static int prepare(uint64_t cap, uint64_t idx, uint64_t mods, uint64_t nmods,
-		   uint8_t *copy, struct xok_xn_entry **out)
+		   struct xok_xn_mod *m, uint8_t *copy,
+		   struct xok_xn_entry **out)
 {
-	static struct xok_xn_mod m[XOK_XN_MAXMODS];
 	struct xok_xn_entry *e;
 	int r;
 
@@ -527,10 +528,15 @@ static int prepare(uint64_t cap, uint64_t idx, uint64_t mods, uint64_t nmods,
 	return apply_mods(m, nmods, copy);
 }
 
-/* Installs the checked new contents `copy` of entry `e`. */
-static void install(struct xok_xn_entry *e, const uint8_t *copy)
+/* Installs the checked new contents `copy` of entry `e`: the bytes the
+ * `n` modifications m[] changed (the rest is as it was). */
+static void install(struct xok_xn_entry *e, const uint8_t *copy,
+		    const struct xok_xn_mod *m, uint64_t n)
 {
-	memcpy(kaddr(e->pfn * PAGE_SIZE), copy, XOK_XN_BLOCK);
+	uint8_t *page = kaddr(e->pfn * PAGE_SIZE);
+
+	for (uint64_t i = 0; i < n; i++)
+		memcpy(page + m[i].offset, copy + m[i].offset, m[i].len);
 	e->state = XOK_XN_DIRTY;
 }
 
@@ -544,6 +550,7 @@ int64_t sys_xn_modify(uint64_t cap, uint64_t idx,
 		      const struct xok_xn_mod *mods, uint64_t nmods,
 		      const struct xok_xn_delta *delta)
 {
+	static struct xok_xn_mod m[XOK_XN_MAXMODS];
 	static struct xok_xn_delta d;
 	static uint8_t copy[XOK_XN_BLOCK];
 	struct xn_context cx = context();
@@ -552,24 +559,24 @@ int64_t sys_xn_modify(uint64_t cap, uint64_t idx,
 	size_t nb, na;
 	int r;
 
-	if ((r = prepare(cap, idx, (uint64_t)mods, nmods, copy, &e)))
+	if ((r = prepare(cap, idx, (uint64_t)mods, nmods, m, copy, &e)))
 		return r;
 	if (copy_from_user(curenv()->pml4_pa, &d, (uint64_t)delta, sizeof(d)))
 		return E_FAULT;
 	if ((r = delta_check(&d)))
 		return r;
 	/* The set before is usually remembered from the last change; the
-	 * one after is remembered for the next. */
-	if (xn_memo_owned(&memo, &cx, e->type, kaddr(e->pfn * PAGE_SIZE),
-			  &before, &nb) ||
-	    xn_memo_compute(&memo, &cx, e->type, copy, &after, &na) ||
+	 * one after is remembered for the next, and is the one before if
+	 * the change leaves every byte the owns-UDF reads alone. */
+	if (xn_memo_change(&memo, &cx, e->type, kaddr(e->pfn * PAGE_SIZE),
+			   copy, m, nmods, &before, &nb, &after, &na) ||
 	    xn_check_sets(before, nb, after, na, d.add, d.nadd, d.rm, d.nrm))
 		return E_INVAL;
 	/* Every check passed: now change things, the children first (all
 	 * or nothing), so nothing after them can fail. */
 	if (xnr_add_children(&registry, (int)idx, d.add, d.nadd))
 		return E_NOMEM;
-	install(e, copy);
+	install(e, copy, m, nmods);
 	mark_freed(&d);
 	return 0;
 }
@@ -577,6 +584,7 @@ int64_t sys_xn_modify(uint64_t cap, uint64_t idx,
 int64_t sys_xn_modify_pair(uint64_t cap, const struct xok_xn_pair_change *pc)
 {
 	static struct xok_xn_pair_change c;
+	static struct xok_xn_mod m[2][XOK_XN_MAXMODS];
 	static uint8_t copy[2][XOK_XN_BLOCK];
 	static struct xok_xn_pair add[2][XOK_XN_MAXDELTA];
 	uint8_t add_to[XOK_XN_MAXDELTA], moved_to[XOK_XN_MAXMOVE];
@@ -593,8 +601,8 @@ int64_t sys_xn_modify_pair(uint64_t cap, const struct xok_xn_pair_change *pc)
 	for (int k = 0; k < 2; k++) {
 		int partner;
 
-		if ((r = prepare(cap, c.idx[k], c.mods[k], c.nmods[k], copy[k],
-				 &e[k])))
+		if ((r = prepare(cap, c.idx[k], c.mods[k], c.nmods[k], m[k],
+				 copy[k], &e[k])))
 			return r;
 		/* Moving blocks between roots would move them between
 		 * guards, and their cached descendants' too. */
@@ -623,8 +631,8 @@ int64_t sys_xn_modify_pair(uint64_t cap, const struct xok_xn_pair_change *pc)
 			xnr_mark_freed(&registry, add[0][i].block);
 		return E_NOMEM;
 	}
-	install(e[0], copy[0]);
-	install(e[1], copy[1]);
+	install(e[0], copy[0], m[0], c.nmods[0]);
+	install(e[1], copy[1], m[1], c.nmods[1]);
 	mark_freed(&c.delta);
 	for (uint64_t i = 0; i < c.nmoved; i++)
 		xnr_reparent(&registry, c.moved[i].block,
