@@ -124,7 +124,9 @@ struct xok_xn_entry {
 	 * reach the disk together, through the pair log. */
 	uint32_t pair;
 	uint32_t next;   /* index + 1 of the next entry of its bucket; 0: last */
-	uint32_t pad;
+	/* Its cached children freed and waiting for it to be written, so
+	 * that writing it looks for them only when there are some. */
+	uint32_t freed_children;
 };
 
 #define XOK_XN_NO_PARENT 0xffffffffu
