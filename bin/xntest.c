@@ -286,7 +286,8 @@ static int64_t new_ptrs_block(void)
 
 /* More data blocks than the registry has entries, each written before
  * the next is made (under ptrs blocks of 512 pointers each): XN must
- * reclaim the clean ones, and reads the first back from disk. */
+ * reclaim the clean ones, and reads the first back from disk, then the
+ * next two in one request. */
 SELFTEST(cache_reclaims_clean_blocks)
 {
 	enum { N = XOK_XN_REGISTRY + 60, PER = XOK_XN_BLOCK / 8 };
@@ -327,6 +328,24 @@ SELFTEST(cache_reclaims_clean_blocks)
 	CHECK_EQ(xok_xn_map(0, (uint64_t)di, VIEW, 0), 0);
 	CHECK_EQ(*(volatile uint64_t *)VIEW, blocks[0] * 3);
 	CHECK_EQ(xok_page_unmap(0, 0, VIEW), 0);
+	/* The next ones, in a row, in one request (xn_bind_run). */
+	CHECK_EQ(blocks[2], blocks[1] + 1);
+	CHECK_EQ(xok_xn_bind_run(0, (uint64_t)first, blocks[1], 0), E_INVAL);
+	CHECK_EQ(xok_xn_bind_run(0, (uint64_t)first, blocks[1],
+				 XOK_DISK_MAXPAGES + 1), E_INVAL);
+	CHECK_EQ(xok_xn_bind_run(0, XOK_XN_REGISTRY, blocks[1], 2), E_INVAL);
+	CHECK_EQ(xok_xn_bind_run(0, (uint64_t)first, blocks[N - 2], 2),
+		 E_INVAL); /* not its children */
+	CHECK_EQ(xok_xn_bind_run(0, (uint64_t)first, blocks[0], 3), E_BUSY);
+	CHECK_EQ(xok_xn_bind_run(0, (uint64_t)first, blocks[1], 2), 0);
+	for (unsigned k = 1; k <= 2; k++) {
+		CHECK((di = xok_xn_lookup(REG, HEAD, blocks[k])) >= 0);
+		CHECK_EQ(rt_xn_settle(di), XOK_XN_VALID);
+		CHECK_EQ(REG[di].parent, (uint32_t)first);
+		CHECK_EQ(xok_xn_map(0, (uint64_t)di, VIEW, 0), 0);
+		CHECK_EQ(*(volatile uint64_t *)VIEW, blocks[k] * 3);
+		CHECK_EQ(xok_page_unmap(0, 0, VIEW), 0);
+	}
 	CHECK_EQ(xok_page_unmap(0, 0, PIN_PTRS), 0);
 	return 0;
 }
@@ -469,7 +488,7 @@ SELFTEST(slices_turn_during_sync_io)
 	return 0;
 }
 
-static volatile int64_t results[7];
+static volatile int64_t results[8];
 
 static void outsider(uint64_t unused)
 {
@@ -486,6 +505,7 @@ static void outsider(uint64_t unused)
 	struct xok_xn_pair_change c = { .idx = { (uint64_t)root_idx,
 						 (uint64_t)root_idx + 1 } };
 	results[6] = xok_xn_modify_pair(0, &c);
+	results[7] = xok_xn_bind_run(0, (uint64_t)root_idx, 64, 1);
 }
 
 SELFTEST(no_capability_no_blocks)
@@ -494,7 +514,7 @@ SELFTEST(no_capability_no_blocks)
 
 	CHECK(c > 0);
 	CHECK_EQ(rt_donate((uint64_t)c), XOK_YIELD_GONE);
-	for (int i = 0; i < 7; i++)
+	for (int i = 0; i < 8; i++)
 		CHECK_EQ(results[i], E_PERM);
 	return 0;
 }

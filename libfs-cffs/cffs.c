@@ -182,21 +182,35 @@ static int block_of(struct cffs_blk *b, const struct cffs_loc *at,
  * small files of one directory block (a group). */
 #define READ_AHEAD 16
 
+/* Starts reading the `n` blocks blocks[], owned by owners[], into the
+ * block layer's cache: those in a row under one owner in one prefetch. */
+static void prefetch_runs(struct cffs_blk *b, const uint64_t *owners,
+			  const uint64_t *blocks, unsigned n)
+{
+	for (unsigned i = 0, len; i < n; i += len) {
+		for (len = 1; i + len < n && owners[i + len] == owners[i] &&
+		     blocks[i + len] == blocks[i] + len; len++)
+			;
+		b->ops->prefetch(b, owners[i], blocks[i], len);
+	}
+}
+
 /* Starts reading blocks [first, first + READ_AHEAD) of the file at `at`
  * (those there are) into the block layer's cache. */
 static void read_ahead(struct cffs_blk *b, const struct cffs_loc *at,
 		       const struct cffs_inode *ino, uint64_t first)
 {
 	uint64_t end = (ino->size + CFFS_BLOCK - 1) / CFFS_BLOCK;
+	uint64_t owners[READ_AHEAD], blocks[READ_AHEAD];
+	unsigned n = 0;
 
 	if (!b->ops->prefetch)
 		return;
-	for (uint64_t i = first; i < first + READ_AHEAD && i < end; i++) {
-		uint64_t owner, blk;
-
-		if (!block_of(b, at, ino, i, 0, &owner, &blk) && blk)
-			b->ops->prefetch(b, owner, blk);
-	}
+	for (uint64_t i = first; i < first + READ_AHEAD && i < end; i++)
+		if (!block_of(b, at, ino, i, 0, &owners[n], &blocks[n]) &&
+		    blocks[n])
+			n++;
+	prefetch_runs(b, owners, blocks, n);
 }
 
 /* Sets the times `what` (CFFS_SET_ATIME...) of `ino` to now. */
@@ -813,7 +827,7 @@ done:
  */
 static void read_group(struct cffs_blk *b, const struct cffs_loc *at)
 {
-	uint64_t blocks[READ_AHEAD];
+	uint64_t owners[READ_AHEAD], blocks[READ_AHEAD];
 	unsigned n = 0;
 	const uint8_t *p;
 
@@ -827,12 +841,13 @@ static void read_group(struct cffs_blk *b, const struct cffs_loc *at)
 		    is_ref(ino) || ino->size > SMALL_FILE)
 			continue;
 		for (unsigned i = 0; i < CFFS_NDIRECT && n < READ_AHEAD; i++)
-			if (ino->direct[i])
+			if (ino->direct[i]) {
+				owners[n] = at->block;
 				blocks[n++] = ino->direct[i];
+			}
 	}
 	/* Prefetching is a call: `p` may not last through it. */
-	for (unsigned i = 0; i < n; i++)
-		b->ops->prefetch(b, at->block, blocks[i]);
+	prefetch_runs(b, owners, blocks, n);
 }
 
 /* The index record of directory `dir` as it is now, or NULL. */

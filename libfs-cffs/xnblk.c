@@ -3,6 +3,7 @@
  */
 #include "xnblk.h"
 
+#include <xok/disk.h>
 #include <xok/error.h>
 #include <xok/memlayout.h>
 #include <xok/syscall.h>
@@ -414,14 +415,40 @@ static uint64_t xn_free_block(struct cffs_blk *b, uint64_t hint)
 	return 0;
 }
 
-static void xn_prefetch(struct cffs_blk *b, uint64_t parent, uint64_t block)
+/* Starts reading the `n` uncached blocks from `block` on, children of
+ * cached entry `pidx`: one request, else (refused: a block another
+ * process cached meanwhile, say) one bind each. */
+static void bind_ahead(struct xnblk *x, int64_t pidx, uint64_t block,
+		       uint64_t n)
+{
+	if (n > 1 && !xok_xn_bind_run(x->cap, (uint64_t)pidx, block, n))
+		return;
+	for (uint64_t k = 0; k < n; k++)
+		if (cached(block + k) < 0)
+			(void)xok_xn_bind(x->cap, (uint64_t)pidx, block + k);
+}
+
+static void xn_prefetch(struct cffs_blk *b, uint64_t parent, uint64_t block,
+			uint64_t n)
 {
 	struct xnblk *x = of(b);
-	int64_t pidx;
+	int64_t pidx = cached(parent);
+	uint64_t k = 0;
 
 	/* A full registry or a busy disk just means no prefetching. */
-	if (cached(block) < 0 && (pidx = cached(parent)) >= 0)
-		(void)xok_xn_bind(x->cap, (uint64_t)pidx, block);
+	if (pidx < 0)
+		return;
+	while (k < n) {
+		uint64_t first, len = 0;
+
+		while (k < n && cached(block + k) >= 0)
+			k++;
+		for (first = block + k; k < n && len < XOK_DISK_MAXPAGES &&
+		     cached(block + k) < 0; k++)
+			len++;
+		if (len)
+			bind_ahead(x, pidx, first, len);
+	}
 }
 
 static int xn_sync(struct cffs_blk *b)

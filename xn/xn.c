@@ -780,6 +780,70 @@ int64_t sys_xn_write_run(const uint64_t *uidx, uint64_t n)
 	return 0;
 }
 
+static void read_run_done(void *arg, int ok)
+{
+	struct run *w = arg;
+
+	for (uint64_t k = 0; k < w->n; k++)
+		read_done(&reg[w->idx[k]], ok);
+	w->n = 0;
+}
+
+int64_t sys_xn_bind_run(uint64_t cap, uint64_t parent, uint64_t block,
+			uint64_t n)
+{
+	struct xn_context cx = context();
+	uint64_t type[XOK_DISK_MAXPAGES], pa[XOK_DISK_MAXPAGES];
+	const struct xok_xn_pair *set;
+	struct xok_xn_entry *p;
+	struct run *w;
+	size_t nset;
+	int r;
+
+	if ((r = entry_check(cap, parent, XOK_CAP_R, &p)))
+		return r;
+	if (p->state == XOK_XN_READING || p->error)
+		return E_STATE;
+	if (n == 0 || n > XOK_DISK_MAXPAGES ||
+	    xn_memo_owned(&memo, &cx, p->type, kaddr(p->pfn * PAGE_SIZE),
+			  &set, &nset))
+		return E_INVAL;
+	/* As xn_bind, for each: the parent's bytes name it, and its type. */
+	for (uint64_t k = 0; k < n; k++)
+		if (xn_set_find(set, nset, block + k, &type[k]))
+			return E_INVAL;
+	for (uint64_t k = 0; k < n; k++)
+		if (xnr_find(&registry, block + k) >= 0)
+			return E_BUSY;
+	if (!(w = free_run()))
+		return E_AGAIN;
+	for (uint64_t k = 0; k < n; k++) {
+		struct xok_xn_entry t = { .block = block + k,
+					  .state = XOK_XN_READING,
+					  .type = (uint32_t)type[k],
+					  .parent = (uint32_t)parent,
+					  .root = p->root };
+		int i = xnr_new(&registry, &t, (int)parent);
+
+		if (i < 0) {
+			while (k-- > 0)
+				xnr_drop(&registry, (int)w->idx[k]);
+			return E_NOMEM;
+		}
+		w->idx[k] = (uint32_t)i;
+		pa[k] = reg[i].pfn * PAGE_SIZE;
+	}
+	w->n = n;
+	if ((r = disk_kernel_io_pages(xn.disk, block, pa, n, 0, read_run_done,
+				      w))) {
+		for (uint64_t k = 0; k < n; k++)
+			xnr_drop(&registry, (int)w->idx[k]);
+		w->n = 0;
+		return r;
+	}
+	return 0;
+}
+
 int64_t sys_xn_sync(uint64_t clean)
 {
 	if (xn.disk < 0)
