@@ -407,6 +407,18 @@ int64_t sys_xn_bind_root(uint64_t cap, uint64_t root)
 		    XOK_XN_NO_PARENT, (uint32_t)root);
 }
 
+/* Entry `parent`, which a bind goes through: it exists, slot `cap`
+ * opens its root's guard for R, and its bytes are there to read. */
+static int parent_check(uint64_t cap, uint64_t parent,
+			struct xok_xn_entry **p)
+{
+	int r = entry_check(cap, parent, XOK_CAP_R, p);
+
+	if (r)
+		return r;
+	return (*p)->state == XOK_XN_READING || (*p)->error ? E_STATE : 0;
+}
+
 int64_t sys_xn_bind(uint64_t cap, uint64_t parent, uint64_t block)
 {
 	struct xn_context cx = context();
@@ -416,10 +428,8 @@ int64_t sys_xn_bind(uint64_t cap, uint64_t parent, uint64_t block)
 	size_t n;
 	int r;
 
-	if ((r = entry_check(cap, parent, XOK_CAP_R, &p)))
+	if ((r = parent_check(cap, parent, &p)))
 		return r;
-	if (p->state == XOK_XN_READING || p->error)
-		return E_STATE;
 	/* Reads bind blocks through their parent: the parent's own bytes
 	 * say the block is its child, and of which type. Its whole set is
 	 * remembered for the next child (a file read binds them in turn);
@@ -800,10 +810,8 @@ int64_t sys_xn_bind_run(uint64_t cap, uint64_t parent, uint64_t block,
 	size_t nset;
 	int r;
 
-	if ((r = entry_check(cap, parent, XOK_CAP_R, &p)))
+	if ((r = parent_check(cap, parent, &p)))
 		return r;
-	if (p->state == XOK_XN_READING || p->error)
-		return E_STATE;
 	if (n == 0 || n > XOK_DISK_MAXPAGES ||
 	    xn_memo_owned(&memo, &cx, p->type, kaddr(p->pfn * PAGE_SIZE),
 			  &set, &nset))
