@@ -20,8 +20,8 @@
  * reclaims round the registry in turn); that reading is not timed (Linux's drop_caches is: a few ms).
  * Milliseconds of guest wall-clock time (run without -icount), median
  * of 5 runs after one warm-up, printed as tests/bench's BENCH lines.
- * Each files_1000_small run also prints where its time went (a line
- * "cffsbench: phases ..."). "quick": 1 run of 100 files and 4 MiB, for
+ * Each run also prints where its time went (a line "cffsbench: phases
+ * ..."). "quick": 1 run of 100 files and 4 MiB, for
  * the test suite's smoke scenario. Needs disk 0 formatted by xn-mkfs (at least 96 MiB in full).
  */
 #include <xok/disk.h>
@@ -89,8 +89,9 @@ static void small_name(char *name, size_t size, unsigned i)
 	fmt_snprintf(name, size, "/small/f%04u", i);
 }
 
-/* The phases of a files_1000_small run, for the "phases" line. */
-enum { CREATE, SYNC, READ, UNLINK, NPHASES };
+/* The phases of a run, for its "phases" line: files_1000_small's, then
+ * file_64mib's. */
+enum { CREATE, SYNC, READ, UNLINK, BIG_WRITE, BIG_SYNC, BIG_READ, NPHASES };
 static uint64_t phase_ns[NPHASES], phase_start;
 
 static void phase_done(int phase)
@@ -149,20 +150,27 @@ static void big_file_run(void)
 	struct cffs_loc f;
 	long r;
 
+	phase_start = xok_clock_ns();
 	if ((r = cffs_create(b, "/big", CFFS_S_IFREG | 0644, &f)))
 		die("file_64mib create", r);
 	for (off = 0; off < big_bytes; off += CHUNK)
 		if ((r = cffs_write(b, &f, off, chunk, CHUNK)) != CHUNK)
 			die("file_64mib write", r);
+	phase_done(BIG_WRITE);
 	if ((r = cffs_fsync(b, &f)))
 		die("file_64mib fsync", r);
 	drop_caches();
+	phase_done(BIG_SYNC);
 	if ((r = cffs_lookup(b, "/big", &f)))
 		die("file_64mib open", r);
 	while ((r = cffs_read(b, &f, got, in, CHUNK)) > 0)
 		got += (uint64_t)r;
 	if (r < 0 || got != big_bytes)
 		die("file_64mib read", r < 0 ? r : (long)got);
+	phase_done(BIG_READ);
+	printf("cffsbench: phases (ms): write %lu, fsync and sync %lu, "
+	       "read %lu\n", phase_ns[BIG_WRITE] / 1000000,
+	       phase_ns[BIG_SYNC] / 1000000, phase_ns[BIG_READ] / 1000000);
 }
 
 static void big_file_tidy(void)

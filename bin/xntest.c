@@ -286,7 +286,8 @@ static int64_t new_ptrs_block(void)
 
 /* More data blocks than the registry has entries, each written before
  * the next is made (under ptrs blocks of 512 pointers each): XN must
- * reclaim the clean ones, and reads the first back from disk. */
+ * reclaim the clean ones, and reads the first back from disk, then the
+ * next two in one request. */
 SELFTEST(cache_reclaims_clean_blocks)
 {
 	enum { N = XOK_XN_REGISTRY + 60, PER = XOK_XN_BLOCK / 8 };
@@ -327,7 +328,95 @@ SELFTEST(cache_reclaims_clean_blocks)
 	CHECK_EQ(xok_xn_map(0, (uint64_t)di, VIEW, 0), 0);
 	CHECK_EQ(*(volatile uint64_t *)VIEW, blocks[0] * 3);
 	CHECK_EQ(xok_page_unmap(0, 0, VIEW), 0);
+	/* The next ones, in a row, in one request (xn_bind_run). */
+	CHECK_EQ(blocks[2], blocks[1] + 1);
+	CHECK_EQ(xok_xn_bind_run(0, (uint64_t)first, blocks[1], 0), E_INVAL);
+	CHECK_EQ(xok_xn_bind_run(0, (uint64_t)first, blocks[1],
+				 XOK_DISK_MAXPAGES + 1), E_INVAL);
+	CHECK_EQ(xok_xn_bind_run(0, XOK_XN_REGISTRY, blocks[1], 2), E_INVAL);
+	CHECK_EQ(xok_xn_bind_run(0, (uint64_t)first, blocks[N - 2], 2),
+		 E_INVAL); /* not its children */
+	CHECK_EQ(xok_xn_bind_run(0, (uint64_t)first, blocks[0], 3), E_BUSY);
+	CHECK_EQ(xok_xn_bind_run(0, (uint64_t)first, blocks[1], 2), 0);
+	for (unsigned k = 1; k <= 2; k++) {
+		CHECK((di = xok_xn_lookup(REG, HEAD, blocks[k])) >= 0);
+		CHECK_EQ(rt_xn_settle(di), XOK_XN_VALID);
+		CHECK_EQ(REG[di].parent, (uint32_t)first);
+		CHECK_EQ(xok_xn_map(0, (uint64_t)di, VIEW, 0), 0);
+		CHECK_EQ(*(volatile uint64_t *)VIEW, blocks[k] * 3);
+		CHECK_EQ(xok_page_unmap(0, 0, VIEW), 0);
+	}
 	CHECK_EQ(xok_page_unmap(0, 0, PIN_PTRS), 0);
+	return 0;
+}
+
+/* `n` free blocks in a row: the first, or 0. */
+static uint64_t free_row(unsigned n)
+{
+	uint64_t nblocks = ((const volatile struct xok_disk *)XOK_UDISKS)[0].nblocks;
+
+	for (uint64_t b = free_block(); b && b + n <= nblocks;
+	     b = rt_xn_free_block(b + 1, nblocks)) {
+		unsigned k = 1;
+
+		while (k < n && !rt_xn_in_use(b + k) &&
+		       xok_xn_lookup(REG, HEAD, b + k) < 0)
+			k++;
+		if (k == n)
+			return b;
+	}
+	return 0;
+}
+
+/* xn_write_run: blocks in a row, each one xn_write would take, go in one
+ * request; anything else is refused whole. */
+SELFTEST(write_run_checked)
+{
+	int64_t pi = new_ptrs_block(), di[3];
+	uint64_t b = free_row(3), ptrs[3] = { b, b + 1, b + 2 };
+	struct xok_xn_mod mod = { 0, sizeof(ptrs), (uint64_t)ptrs };
+	struct xok_xn_delta d = { .nadd = 3 };
+	uint64_t idx[XOK_DISK_MAXPAGES + 1], bad[2];
+
+	CHECK(pi >= 0);
+	CHECK(b != 0);
+	for (unsigned k = 0; k < 3; k++)
+		d.add[k] = (struct xok_xn_pair){ b + k, XOK_XN_DATA };
+	CHECK_EQ(xok_xn_modify(0, (uint64_t)pi, &mod, 1, &d), 0);
+	for (unsigned k = 0; k < 3; k++) {
+		CHECK((di[k] = xok_xn_bind(0, (uint64_t)pi, b + k)) >= 0);
+		CHECK_EQ(xok_xn_map(0, (uint64_t)di[k], VIEW, 1), 0);
+		*(volatile uint64_t *)VIEW = b * 7 + k;
+		CHECK_EQ(xok_page_unmap(0, 0, VIEW), 0);
+		idx[k] = (uint64_t)di[k];
+	}
+	CHECK_EQ(xok_xn_write_run(idx, 0), E_INVAL);
+	CHECK_EQ(xok_xn_write_run(idx, XOK_DISK_MAXPAGES + 1), E_INVAL);
+	CHECK_EQ(xok_xn_write_run((const uint64_t *)8, 2), E_FAULT);
+	bad[0] = idx[0], bad[1] = idx[2]; /* a gap */
+	CHECK_EQ(xok_xn_write_run(bad, 2), E_INVAL);
+	bad[0] = idx[1], bad[1] = idx[0]; /* backwards */
+	CHECK_EQ(xok_xn_write_run(bad, 2), E_INVAL);
+	bad[0] = bad[1] = idx[0]; /* twice */
+	CHECK_EQ(xok_xn_write_run(bad, 2), E_INVAL);
+	bad[0] = idx[0], bad[1] = XOK_XN_REGISTRY; /* no such entry */
+	CHECK_EQ(xok_xn_write_run(bad, 2), E_INVAL);
+	/* The ptrs block points at blocks never written: it may not go. */
+	CHECK_EQ(xok_xn_write_run((const uint64_t *)&pi, 1), E_STATE);
+	/* The last one on disk already: not dirty, so none of them goes. */
+	CHECK_EQ(rt_xn_write_wait(di[2]), 0);
+	CHECK_EQ(xok_xn_write_run(idx, 3), E_STATE);
+	CHECK_EQ(REG[di[0]].state, XOK_XN_DIRTY);
+	CHECK_EQ(xok_xn_write_run(idx, 2), 0);
+	for (unsigned k = 0; k < 2; k++)
+		CHECK_EQ(rt_xn_settle(di[k]), XOK_XN_VALID);
+	CHECK_EQ(REG[pi].taint, 0); /* every child written */
+	CHECK_EQ(rt_xn_write_wait(pi), 0);
+	for (unsigned k = 0; k < 3; k++) {
+		CHECK_EQ(xok_xn_map(0, (uint64_t)di[k], VIEW, 0), 0);
+		CHECK_EQ(*(volatile uint64_t *)VIEW, b * 7 + k);
+		CHECK_EQ(xok_page_unmap(0, 0, VIEW), 0);
+	}
 	return 0;
 }
 
@@ -399,7 +488,7 @@ SELFTEST(slices_turn_during_sync_io)
 	return 0;
 }
 
-static volatile int64_t results[7];
+static volatile int64_t results[8];
 
 static void outsider(uint64_t unused)
 {
@@ -416,6 +505,7 @@ static void outsider(uint64_t unused)
 	struct xok_xn_pair_change c = { .idx = { (uint64_t)root_idx,
 						 (uint64_t)root_idx + 1 } };
 	results[6] = xok_xn_modify_pair(0, &c);
+	results[7] = xok_xn_bind_run(0, (uint64_t)root_idx, 64, 1);
 }
 
 SELFTEST(no_capability_no_blocks)
@@ -424,7 +514,7 @@ SELFTEST(no_capability_no_blocks)
 
 	CHECK(c > 0);
 	CHECK_EQ(rt_donate((uint64_t)c), XOK_YIELD_GONE);
-	for (int i = 0; i < 7; i++)
+	for (int i = 0; i < 8; i++)
 		CHECK_EQ(results[i], E_PERM);
 	return 0;
 }

@@ -48,10 +48,12 @@ struct cffs_blk_ops {
 			   const struct xok_xn_mod mod[2],
 			   const struct xok_xn_delta *delta,
 			   const struct xok_xn_pair *moved, size_t nmoved);
-	/* Starts reading `block`, which `parent` (cached) owns, into the
-	 * cache without waiting for it, so that a later get finds it
-	 * there: a hint, which may do nothing. NULL: no cache to fill. */
-	void (*prefetch)(struct cffs_blk *b, uint64_t parent, uint64_t block);
+	/* Starts reading the `n` blocks from `block` on, which `parent`
+	 * (cached) owns, into the cache without waiting for them, so that
+	 * a later get finds them there: a hint, which may do nothing.
+	 * NULL: no cache to fill. */
+	void (*prefetch)(struct cffs_blk *b, uint64_t parent, uint64_t block,
+			 uint64_t n);
 	/* Puts the `n` blocks `blocks` on disk as sync does, with what
 	 * each needs there too: the never-written blocks it points to, and
 	 * for one never written, the blocks pointing to it. Other changes

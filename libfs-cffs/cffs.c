@@ -182,21 +182,35 @@ static int block_of(struct cffs_blk *b, const struct cffs_loc *at,
  * small files of one directory block (a group). */
 #define READ_AHEAD 16
 
+/* Starts reading the `n` blocks blocks[], owned by owners[], into the
+ * block layer's cache: those in a row under one owner in one prefetch. */
+static void prefetch_runs(struct cffs_blk *b, const uint64_t *owners,
+			  const uint64_t *blocks, unsigned n)
+{
+	for (unsigned i = 0, len; i < n; i += len) {
+		for (len = 1; i + len < n && owners[i + len] == owners[i] &&
+		     blocks[i + len] == blocks[i] + len; len++)
+			;
+		b->ops->prefetch(b, owners[i], blocks[i], len);
+	}
+}
+
 /* Starts reading blocks [first, first + READ_AHEAD) of the file at `at`
  * (those there are) into the block layer's cache. */
 static void read_ahead(struct cffs_blk *b, const struct cffs_loc *at,
 		       const struct cffs_inode *ino, uint64_t first)
 {
 	uint64_t end = (ino->size + CFFS_BLOCK - 1) / CFFS_BLOCK;
+	uint64_t owners[READ_AHEAD], blocks[READ_AHEAD];
+	unsigned n = 0;
 
 	if (!b->ops->prefetch)
 		return;
-	for (uint64_t i = first; i < first + READ_AHEAD && i < end; i++) {
-		uint64_t owner, blk;
-
-		if (!block_of(b, at, ino, i, 0, &owner, &blk) && blk)
-			b->ops->prefetch(b, owner, blk);
-	}
+	for (uint64_t i = first; i < first + READ_AHEAD && i < end; i++)
+		if (!block_of(b, at, ino, i, 0, &owners[n], &blocks[n]) &&
+		    blocks[n])
+			n++;
+	prefetch_runs(b, owners, blocks, n);
 }
 
 /* Sets the times `what` (CFFS_SET_ATIME...) of `ino` to now. */
@@ -290,24 +304,103 @@ long cffs_read(struct cffs_blk *b, const struct cffs_loc *at, uint64_t off,
 	return (long)done;
 }
 
+/* A free block at or after `hint` that the delta `d` does not allocate
+ * already (the block layer's answer is not reserved until the change is
+ * made), or 0 if the disk is full. */
+static uint64_t fresh_block(struct cffs_blk *b, const struct xok_xn_delta *d,
+			    uint64_t hint)
+{
+	for (unsigned tries = 0; tries <= d->nadd; tries++) {
+		uint64_t blk = b->ops->free_block(b, hint);
+		int taken = 0;
+
+		for (uint64_t i = 0; i < d->nadd; i++)
+			taken |= d->add[i].block == blk;
+		if (!taken)
+			return blk;
+		hint = blk + 1;
+	}
+	return 0;
+}
+
+/* Pointers in the run holding file block `idx`'s (found at `p`): the
+ * direct ones, or one pointer block's. *before gets how many of them
+ * come before it. */
+static uint64_t run_length(uint64_t idx, const struct cffs_loc *p,
+			   uint64_t *before)
+{
+	*before = idx < CFFS_NDIRECT ? idx : p->off / 8;
+	return idx < CFFS_NDIRECT ? CFFS_NDIRECT : PTRS;
+}
+
+/*
+ * The blocks of `want` (at least 1) file blocks from `idx`, whose
+ * pointer is at `p`, as far as they share its run of pointers and a
+ * delta's worth: those missing are allocated in one change of the block
+ * holding the run, in a row after the block before them (the one the
+ * previous pointer names, else the inode's block). *n gets how many
+ * blocks `blks` holds: fewer if the disk fills, CFFS_ENOSPC if none.
+ */
+static int fill_run(struct cffs_blk *b, const struct cffs_loc *at,
+		    uint64_t idx, const struct cffs_loc *p, uint64_t want,
+		    uint64_t *blks, size_t *n)
+{
+	struct xok_xn_delta d = { 0 };
+	const uint8_t *run = get(b, p->parent, p->block);
+	uint64_t before, len = run_length(idx, p, &before) - before;
+	uint64_t prev = 0, hint;
+
+	if (!run)
+		return CFFS_EIO;
+	len = len < want ? len : want;
+	len = len < XOK_XN_MAXDELTA ? len : XOK_XN_MAXDELTA;
+	memcpy(blks, run + p->off, len * 8);
+	if (before)
+		memcpy(&prev, run + p->off - 8, 8);
+	hint = prev ? prev + 1 : at->block;
+	for (uint64_t k = 0; k < len; hint = blks[k++] + 1) {
+		if (blks[k])
+			continue;
+		if (!(blks[k] = fresh_block(b, &d, hint))) {
+			if (!k)
+				return CFFS_ENOSPC;
+			len = k; /* the disk is full: as far as it goes */
+			break;
+		}
+		d.add[d.nadd++] = (struct xok_xn_pair){ blks[k], XOK_XN_DATA };
+	}
+	*n = (size_t)len;
+	return d.nadd ? modify(b, p->block, p->off, blks, 8 * (uint32_t)len,
+			       &d)
+		      : 0;
+}
+
 static long write_blocks(struct cffs_blk *b, const struct cffs_loc *at,
 			 struct cffs_inode *ino, uint64_t off,
 			 const uint8_t *buf, size_t len)
 {
-	size_t done = 0;
+	uint64_t blks[XOK_XN_MAXDELTA], last = (off + len - 1) / CFFS_BLOCK;
+	size_t done = 0, used = 0, held = 0;
+	struct cffs_loc p = { 0 };
 
 	while (done < len) {
-		uint64_t pos = off + done, owner, blk;
+		uint64_t pos = off + done;
 		uint32_t in = (uint32_t)(pos % CFFS_BLOCK);
 		size_t n = CFFS_BLOCK - in < len - done ? CFFS_BLOCK - in
 							: len - done;
-		int r = block_of(b, at, ino, pos / CFFS_BLOCK, 1, &owner, &blk);
+		int r = 0;
 
-		if (!r && b->ops->write_data(b, owner, blk, in, buf + done,
-					     (uint32_t)n))
-			r = CFFS_EIO;
-		if (r)
-			return done ? (long)done : r;
+		if (used == held) {
+			used = 0;
+			if ((r = find_ptr(b, at, ino, pos / CFFS_BLOCK, 1, &p)) ||
+			    (r = fill_run(b, at, pos / CFFS_BLOCK, &p,
+					  last - pos / CFFS_BLOCK + 1, blks,
+					  &held)))
+				return done ? (long)done : r;
+		}
+		if (b->ops->write_data(b, p.block, blks[used++], in, buf + done,
+				       (uint32_t)n))
+			return done ? (long)done : CFFS_EIO;
 		done += n;
 	}
 	return (long)done;
@@ -334,8 +427,8 @@ static int grow_direct(struct cffs_blk *b, const struct cffs_loc *at,
 			continue;
 		if (d.nadd == XOK_XN_MAXDELTA)
 			return 1;
-		/* Each after the last: the hint keeps them apart. */
-		if (!(hint = b->ops->free_block(b, hint)))
+		/* In a row, each after the last. */
+		if (!(hint = fresh_block(b, &d, hint)))
 			return CFFS_ENOSPC;
 		d.add[d.nadd++] = (struct xok_xn_pair){ hint, XOK_XN_DATA };
 		next.direct[i] = hint++;
@@ -734,7 +827,7 @@ done:
  */
 static void read_group(struct cffs_blk *b, const struct cffs_loc *at)
 {
-	uint64_t blocks[READ_AHEAD];
+	uint64_t owners[READ_AHEAD], blocks[READ_AHEAD];
 	unsigned n = 0;
 	const uint8_t *p;
 
@@ -748,12 +841,13 @@ static void read_group(struct cffs_blk *b, const struct cffs_loc *at)
 		    is_ref(ino) || ino->size > SMALL_FILE)
 			continue;
 		for (unsigned i = 0; i < CFFS_NDIRECT && n < READ_AHEAD; i++)
-			if (ino->direct[i])
+			if (ino->direct[i]) {
+				owners[n] = at->block;
 				blocks[n++] = ino->direct[i];
+			}
 	}
 	/* Prefetching is a call: `p` may not last through it. */
-	for (unsigned i = 0; i < n; i++)
-		b->ops->prefetch(b, at->block, blocks[i]);
+	prefetch_runs(b, owners, blocks, n);
 }
 
 /* The index record of directory `dir` as it is now, or NULL. */
@@ -935,7 +1029,7 @@ static int free_slot(struct cffs_blk *b, const struct cffs_loc *dir,
 	uint64_t first = d ? d->free_from / CFFS_DIRENTS : 0;
 	struct free_query q = { { 0 }, 0 };
 	struct cffs_inode ino;
-	uint64_t owner, blk;
+	uint64_t owner = 0, blk;
 	int r = load(b, dir, &ino);
 
 	if (r || (r = each_slot_from(b, dir, &ino, first, find_free, &q)) < 0)

@@ -24,7 +24,7 @@ static struct memblk *of(struct cffs_blk *b)
 
 static struct xn_context context(struct memblk *m)
 {
-	return (struct xn_context){ m->types, m->nblocks };
+	return (struct xn_context){ m->types, m->nblocks, NULL };
 }
 
 /* Has allocated `block` been reached from the root? */

@@ -5,7 +5,8 @@
  *
  * Registers: r0 stays 0; r1 = offset of the inode in the block; r2 the
  * outer loop's counter; r5..r8 the types its direct and indirect pointers
- * name; r9 the inner loop's counter; r15 a cursor; the rest scratch.
+ * name; r9 a pointer block's loop counter; r15 a cursor; the rest
+ * scratch.
  */
 #include "templates.h"
 
@@ -16,6 +17,8 @@
 _Static_assert(offsetof(struct cffs_inode, flags) == CFFS_OFF_FLAGS, "");
 _Static_assert(offsetof(struct cffs_inode, direct) == CFFS_OFF_DIRECT, "");
 _Static_assert(offsetof(struct cffs_inode, ind) == CFFS_OFF_IND, "");
+_Static_assert(CFFS_OFF_IND == CFFS_OFF_DIRECT + 8 * CFFS_NDIRECT,
+	       "inode_code reads the indirect pointers after the direct ones");
 _Static_assert(offsetof(struct cffs_super, root) == CFFS_OFF_ROOT, "");
 _Static_assert(offsetof(struct cffs_super, inomap) == CFFS_OFF_INOMAP, "");
 _Static_assert(sizeof(struct cffs_dirent) == CFFS_DIRENT_SIZE, "");
@@ -54,17 +57,30 @@ static void emit_ptr(struct as *a, uint64_t off, uint8_t t)
 	op(a, XOK_UDF_EMIT, 0, 4, t, 0, 0);
 }
 
+/* Emits the `n` words from `off` past the cursor, of the type in `t`:
+ * unrolled, three steps a pointer (two for an empty one) and none for a
+ * loop — XN runs these on every change. */
+static void emit_ptrs(struct as *a, uint64_t off, unsigned n, uint8_t t)
+{
+	for (unsigned i = 0; i < n; i++)
+		emit_ptr(a, off + 8 * i, t);
+}
+
+/* Pointers a pointer block's loop handles per turn. */
+#define UNROLL 8
+_Static_assert(CFFS_PTRS_PER_BLOCK % UNROLL == 0, "whole turns");
+
 /* Emits the `n` pointers at the cursor (r15), of the type in r5. */
 static void pointer_loop(struct as *a, unsigned n)
 {
 	unsigned top;
 
-	cnst(a, 9, n - 1);
-	top = op(a, XOK_UDF_LD64, 4, 15, 0, 0, 0);
-	op(a, XOK_UDF_JEQ, 0, 4, 0, 1, 0);
-	op(a, XOK_UDF_EMIT, 0, 4, 5, 0, 0);
-	op(a, XOK_UDF_ADDI, 15, 15, 0, 0, 8);
-	op(a, XOK_UDF_LOOP, 0, 9, 0, (int32_t)top - (int32_t)a->n - 1, n - 1);
+	cnst(a, 9, n / UNROLL - 1);
+	top = a->n;
+	emit_ptrs(a, 0, UNROLL, 5);
+	op(a, XOK_UDF_ADDI, 15, 15, 0, 0, 8 * UNROLL);
+	op(a, XOK_UDF_LOOP, 0, 9, 0, (int32_t)top - (int32_t)a->n - 1,
+	   n / UNROLL - 1);
 }
 
 /* What the inode at offset r1 owns: nothing if unused or a reference to
@@ -94,10 +110,10 @@ static void inode_code(struct as *a)
 	cnst(a, 8, CFFS_T_DIND3);
 	land(a, file);
 	op(a, XOK_UDF_ADDI, 15, 1, 0, 0, CFFS_OFF_DIRECT);
-	pointer_loop(a, CFFS_NDIRECT);
-	emit_ptr(a, 0, 6);
-	emit_ptr(a, 8, 7);
-	emit_ptr(a, 16, 8);
+	emit_ptrs(a, 0, CFFS_NDIRECT, 5);
+	emit_ptr(a, 8 * CFFS_NDIRECT, 6);
+	emit_ptr(a, 8 * CFFS_NDIRECT + 8, 7);
+	emit_ptr(a, 8 * CFFS_NDIRECT + 16, 8);
 	land(a, unused);
 	land(a, external);
 }

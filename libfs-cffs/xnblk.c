@@ -3,6 +3,7 @@
  */
 #include "xnblk.h"
 
+#include <xok/disk.h>
 #include <xok/error.h>
 #include <xok/memlayout.h>
 #include <xok/syscall.h>
@@ -402,20 +403,52 @@ static uint64_t xn_free_block(struct cffs_blk *b, uint64_t hint)
 	for (uint64_t k = 0; k < x->nblocks; k++) {
 		uint64_t blk = (hint + k) % x->nblocks;
 
+		/* Eight in use at once: a file's blocks are in a row. */
+		if (blk % 8 == 0 && MAP[blk / 8] == 0xff &&
+		    blk + 8 <= x->nblocks) {
+			k += 7;
+			continue;
+		}
 		if (xok_xn_allocatable(MAP, REG, HEAD, blk))
 			return blk;
 	}
 	return 0;
 }
 
-static void xn_prefetch(struct cffs_blk *b, uint64_t parent, uint64_t block)
+/* Starts reading the `n` uncached blocks from `block` on, children of
+ * cached entry `pidx`: one request, else (refused: a block another
+ * process cached meanwhile, say) one bind each. */
+static void bind_ahead(struct xnblk *x, int64_t pidx, uint64_t block,
+		       uint64_t n)
+{
+	if (n > 1 && !xok_xn_bind_run(x->cap, (uint64_t)pidx, block, n))
+		return;
+	for (uint64_t k = 0; k < n; k++)
+		if (cached(block + k) < 0)
+			(void)xok_xn_bind(x->cap, (uint64_t)pidx, block + k);
+}
+
+static void xn_prefetch(struct cffs_blk *b, uint64_t parent, uint64_t block,
+			uint64_t n)
 {
 	struct xnblk *x = of(b);
-	int64_t pidx;
+	int64_t pidx = cached(parent);
+	uint64_t k = 0;
 
 	/* A full registry or a busy disk just means no prefetching. */
-	if (cached(block) < 0 && (pidx = cached(parent)) >= 0)
-		(void)xok_xn_bind(x->cap, (uint64_t)pidx, block);
+	if (pidx < 0)
+		return;
+	while (k < n) {
+		uint64_t first, len = 0;
+
+		while (k < n && cached(block + k) >= 0)
+			k++;
+		for (first = block + k; k < n && len < XOK_DISK_MAXPAGES &&
+		     cached(block + k) < 0; k++)
+			len++;
+		if (len)
+			bind_ahead(x, pidx, first, len);
+	}
 }
 
 static int xn_sync(struct cffs_blk *b)
@@ -463,11 +496,59 @@ static int settle_writes(const int64_t *started, unsigned from, unsigned to)
 	return r;
 }
 
+/* Is entry `i` of `want` one XN would write on its own now: dirty,
+ * pointing to no block never written, not paired? */
+static int goes_alone(const uint8_t *want, int64_t i)
+{
+	return REG[i].state == XOK_XN_DIRTY && !REG[i].freed &&
+	       !REG[i].taint && !REG[i].pair && (!want || want[i]);
+}
+
+/* The blocks in a row with entry `i`'s that go alone, from the first
+ * before it, one disk request's worth: their entries into run[], the
+ * count returned (0 if `i` itself cannot go). */
+static unsigned run_of(const uint8_t *want, int64_t i, uint64_t *run)
+{
+	uint64_t first = REG[i].block;
+	unsigned n = 0;
+	int64_t j;
+
+	if (!goes_alone(want, i))
+		return 0;
+	while (first > 0 && REG[i].block - first < XOK_DISK_MAXPAGES - 1 &&
+	       (j = cached(first - 1)) >= 0 && goes_alone(want, j))
+		first--;
+	for (; n < XOK_DISK_MAXPAGES && (j = cached(first + n)) >= 0 &&
+	       goes_alone(want, j); n++)
+		run[n] = (uint64_t)j;
+	return n;
+}
+
+/* Starts writing entry `i`, with the blocks in a row with it that can
+ * go too (one request); their entries into started[]. The error of
+ * xn_write or xn_write_run. */
+static int64_t start_write(const uint8_t *want, int64_t i, int64_t *started,
+			   unsigned *n)
+{
+	uint64_t run[XOK_DISK_MAXPAGES];
+	unsigned len = run_of(want, i, run);
+	int64_t w = len > 1 ? xok_xn_write_run(run, len)
+			    : xok_xn_write((uint64_t)i);
+
+	if (w)
+		return w;
+	if (len <= 1)
+		started[(*n)++] = i;
+	for (unsigned k = 0; len > 1 && k < len; k++)
+		started[(*n)++] = (int64_t)run[k];
+	return 0;
+}
+
 /* One pass of a flush: starts writing every dirty block of `want`
  * (registry indexes; NULL: all) that XN lets go (not one pointing to a
- * block never written), keeping the disk busy, and waits for them. 1 if
- * something was written, 0 if nothing is dirty, E_STATE if nothing
- * dirty could go. */
+ * block never written), blocks in a row together, keeping the disk
+ * busy, and waits for them. 1 if something was written, 0 if nothing
+ * is dirty, E_STATE if nothing dirty could go. */
 static int flush_pass(const uint8_t *want)
 {
 	/* Not on the stack: a libOS may run on a small one. */
@@ -486,7 +567,7 @@ static int flush_pass(const uint8_t *want)
 		dirty = 1;
 		/* The disk's request slots are full: wait for our oldest
 		 * write, or for whatever holds them. */
-		while ((w = xok_xn_write((uint64_t)i)) == E_AGAIN) {
+		while ((w = start_write(want, i, started, &n)) == E_AGAIN) {
 			if (done == n) {
 				xok_yield();
 				continue;
@@ -495,11 +576,12 @@ static int flush_pass(const uint8_t *want)
 				return r;
 			done++;
 		}
-		if (w == E_STATE)
-			continue; /* its turn comes in a later pass */
+		/* Its turn comes in a later pass (a run: another process
+		 * changed one of its blocks meanwhile). */
+		if (w == E_STATE || w == E_INVAL)
+			continue;
 		if (w)
 			return (int)w;
-		started[n++] = i;
 	}
 	if ((r = settle_writes(started, done, n)))
 		return r;

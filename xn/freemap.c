@@ -92,7 +92,7 @@ int xn_rebuild(const struct xok_xn_super *s,
 	       uint64_t *bad)
 {
 	static struct xok_xn_pair owned[XN_MAXPAIRS];
-	struct xn_context cx = { types, s->nblocks };
+	struct xn_context cx = { types, s->nblocks, NULL };
 	uint64_t top = 0;
 	size_t n;
 	int r;

@@ -4,6 +4,7 @@
  */
 #include "owns.h"
 
+#include "../lib/string.h"
 #include "udf.h"
 
 struct collect {
@@ -72,22 +73,54 @@ int xn_template_check(const struct xok_xn_template *t)
 	return 0;
 }
 
+int xn_owns_steps(const struct xok_xn_template *t, uint64_t *steps)
+{
+	return udf_check(t->insns, t->owns_len, XOK_UDF_OWNS, 0, steps);
+}
+
+/* Runs the owns-UDF of installed `type` over `bytes`, each pair to
+ * `fn`, marking the bytes it reads in `loaded` (if not NULL); as
+ * udf_run_bounded. */
+static int run_owns(const struct xn_context *cx, uint64_t type,
+		    const uint8_t *bytes, udf_emit_fn fn, void *ctx,
+		    uint8_t *loaded)
+{
+	const struct xok_xn_template *t = &cx->types[type];
+	uint64_t result, limit;
+	int r;
+
+	if (cx->steps)
+		limit = cx->steps[type];
+	else if (!loaded)
+		return udf_run(t->insns, t->owns_len, XOK_UDF_OWNS, bytes,
+			       seen(t), 0, 0, fn, ctx, &result);
+	else if ((r = xn_owns_steps(t, &limit)))
+		return r;
+	return udf_run_bounded(t->insns, t->owns_len, XOK_UDF_OWNS, limit,
+			       bytes, seen(t), 0, 0, fn, ctx, &result, loaded);
+}
+
 int xn_owned(const struct xn_context *cx, uint64_t type,
 	     const uint8_t *bytes, struct xok_xn_pair *out, size_t *n)
 {
+	return xn_owned_loads(cx, type, bytes, out, n, NULL);
+}
+
+int xn_owned_loads(const struct xn_context *cx, uint64_t type,
+		   const uint8_t *bytes, struct xok_xn_pair *out, size_t *n,
+		   uint8_t *loaded)
+{
 	struct collect c = { cx, out, 0, 0 };
-	const struct xok_xn_template *t;
-	uint64_t result;
 	int r;
 
 	*n = 0;
+	if (loaded)
+		memset(loaded, 0, XOK_XN_BLOCK / 8);
 	if (type == XOK_XN_DATA)
 		return 0;
 	if (type >= XOK_XN_MAXTYPES || !cx->types[type].in_use)
 		return XN_E_BADTYPE;
-	t = &cx->types[type];
-	r = udf_run(t->insns, t->owns_len, XOK_UDF_OWNS, bytes, seen(t),
-		    0, 0, emit, &c, &result);
+	r = run_owns(cx, type, bytes, emit, &c, loaded);
 	if (r == UDF_E_EMIT)
 		return c.err;
 	if (r)
@@ -121,17 +154,13 @@ int xn_find_owned(const struct xn_context *cx, uint64_t type,
 		  const uint8_t *bytes, uint64_t block, uint64_t *child_type)
 {
 	struct search s = { cx, block, 0, 0 };
-	const struct xok_xn_template *t;
-	uint64_t result;
 	int r;
 
 	if (type == XOK_XN_DATA)
 		return XN_E_MISMATCH;
 	if (type >= XOK_XN_MAXTYPES || !cx->types[type].in_use)
 		return XN_E_BADTYPE;
-	t = &cx->types[type];
-	r = udf_run(t->insns, t->owns_len, XOK_UDF_OWNS, bytes, seen(t), 0, 0,
-		    match, &s, &result);
+	r = run_owns(cx, type, bytes, match, &s, NULL);
 	if (!s.found)
 		return r ? r : XN_E_MISMATCH;
 	if (block >= cx->nblocks)
@@ -172,18 +201,11 @@ static int listed(const struct xok_xn_pair *list, size_t n,
 	return 0;
 }
 
-int xn_check_change(const struct xn_context *cx, uint64_t type,
-		    const uint8_t *old, const uint8_t *new,
-		    const struct xok_xn_pair *add, size_t nadd,
-		    const struct xok_xn_pair *rm, size_t nrm)
+int xn_check_sets(const struct xok_xn_pair *before, size_t nb,
+		  const struct xok_xn_pair *after, size_t na,
+		  const struct xok_xn_pair *add, size_t nadd,
+		  const struct xok_xn_pair *rm, size_t nrm)
 {
-	static struct xok_xn_pair before[XN_MAXPAIRS], after[XN_MAXPAIRS];
-	size_t nb, na;
-	int r;
-
-	if ((r = xn_owned(cx, type, old, before, &nb)) ||
-	    (r = xn_owned(cx, type, new, after, &na)))
-		return r;
 	if (na != nb + nadd - nrm || nb + nadd < nrm)
 		return XN_E_MISMATCH;
 	for (size_t i = 0; i < nadd; i++)
@@ -202,22 +224,47 @@ int xn_check_change(const struct xn_context *cx, uint64_t type,
 	return 0;
 }
 
-/* Does the sorted set s[0..n) hold a pair naming `block` (any type)? */
-static int holds_block(const struct xok_xn_pair *s, size_t n, uint64_t block)
+int xn_check_change(const struct xn_context *cx, uint64_t type,
+		    const uint8_t *old, const uint8_t *new,
+		    const struct xok_xn_pair *add, size_t nadd,
+		    const struct xok_xn_pair *rm, size_t nrm)
+{
+	static struct xok_xn_pair before[XN_MAXPAIRS], after[XN_MAXPAIRS];
+	size_t nb, na;
+	int r;
+
+	if ((r = xn_owned(cx, type, old, before, &nb)) ||
+	    (r = xn_owned(cx, type, new, after, &na)))
+		return r;
+	return xn_check_sets(before, nb, after, na, add, nadd, rm, nrm);
+}
+
+int xn_set_find(const struct xok_xn_pair *s, size_t n, uint64_t block,
+		uint64_t *type)
 {
 	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (s[mid].block == block)
-			return 1;
+		if (s[mid].block == block) {
+			*type = s[mid].type;
+			return 0;
+		}
 		if (s[mid].block < block)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return 0;
+	return XN_E_MISMATCH;
+}
+
+/* Does the sorted set s[0..n) hold a pair naming `block` (any type)? */
+static int holds_block(const struct xok_xn_pair *s, size_t n, uint64_t block)
+{
+	uint64_t type;
+
+	return xn_set_find(s, n, block, &type) == 0;
 }
 
 /* Do the sorted sets x and y name no block in common? */

@@ -24,7 +24,15 @@
 struct xn_context {
 	const struct xok_xn_template *types; /* XOK_XN_MAXTYPES of them */
 	uint64_t nblocks;
+	/* Each installed type's owns-UDF's worst case as udf_check counts
+	 * it (xn_owns_steps), so a run need not count it again; NULL:
+	 * counted at every run. */
+	const uint64_t *steps;
 };
+
+/* The worst-case steps of `t`'s owns-UDF, for xn_context.steps: 0, or
+ * an error of udf_check (then the type is unusable anyway). */
+int xn_owns_steps(const struct xok_xn_template *t, uint64_t *steps);
 
 /* Checks a template's two UDFs (kinds OWNS and ACCESS) and its name.
  * Returns 0 or a UDF_E_* code (or XN_E_BADTYPE for bad lengths). */
@@ -39,6 +47,15 @@ int xn_owned(const struct xn_context *cx, uint64_t type,
 	     const uint8_t *bytes, struct xok_xn_pair *out, size_t *n);
 
 /*
+ * xn_owned, also setting in `loaded` (XOK_XN_BLOCK / 8 bytes, cleared
+ * first) the bit of each byte of the block the owns-UDF read: the set
+ * depends on those bytes only (udf_run_bounded).
+ */
+int xn_owned_loads(const struct xn_context *cx, uint64_t type,
+		   const uint8_t *bytes, struct xok_xn_pair *out, size_t *n,
+		   uint8_t *loaded);
+
+/*
  * Does a block of `type` holding `bytes` own `block`? If so returns 0 and
  * sets *child_type; XN_E_MISMATCH if not; or the error of running its
  * owns-UDF. Stops at the first match: binding a child need not sort the
@@ -46,6 +63,11 @@ int xn_owned(const struct xn_context *cx, uint64_t type,
  */
 int xn_find_owned(const struct xn_context *cx, uint64_t type,
 		  const uint8_t *bytes, uint64_t block, uint64_t *child_type);
+
+/* The type of a pair naming `block` in the sorted set s[0..n): 0 and
+ * *type, or XN_E_MISMATCH if there is none. */
+int xn_set_find(const struct xok_xn_pair *s, size_t n, uint64_t block,
+		uint64_t *type);
 
 /*
  * Is changing a block of `type` from `old` to `new` exactly adding the
@@ -57,6 +79,15 @@ int xn_check_change(const struct xn_context *cx, uint64_t type,
 		    const uint8_t *old, const uint8_t *new,
 		    const struct xok_xn_pair *add, size_t nadd,
 		    const struct xok_xn_pair *rm, size_t nrm);
+
+/*
+ * xn_check_change's comparison, of the sorted sets `before` and `after`
+ * a block owns (xn_owned's output) before and after its change.
+ */
+int xn_check_sets(const struct xok_xn_pair *before, size_t nb,
+		  const struct xok_xn_pair *after, size_t na,
+		  const struct xok_xn_pair *add, size_t nadd,
+		  const struct xok_xn_pair *rm, size_t nrm);
 
 /* One of the two blocks of a pair change: its type, bytes before and
  * after. */

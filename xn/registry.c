@@ -49,8 +49,10 @@ void xnr_drop(struct xn_registry *r, int i)
 {
 	struct xok_xn_entry *e = &r->e[i];
 
-	if (e->parent != XOK_XN_NO_PARENT)
+	if (e->parent != XOK_XN_NO_PARENT) {
 		r->e[e->parent].children--;
+		r->e[e->parent].freed_children -= e->freed;
+	}
 	unchain(r, i);
 	r->ops->page_release(r->ops->ctx, e->pfn);
 	*e = (struct xok_xn_entry){ 0 };
@@ -91,6 +93,7 @@ int xnr_new(struct xn_registry *r, const struct xok_xn_entry *tmpl, int keep)
 	r->e[i] = *tmpl;
 	r->e[i].pfn = pfn;
 	r->e[i].children = 0;
+	r->e[i].freed_children = 0;
 	r->e[i].taint = 0;
 	r->e[i].pair = 0;
 	r->e[i].next = *head;
@@ -146,7 +149,7 @@ void xnr_mark_freed(struct xn_registry *r, uint64_t block)
 	int i = xnr_find(r, block);
 	struct xok_xn_entry *e;
 
-	if (i < 0)
+	if (i < 0 || r->e[i].freed)
 		return;
 	e = &r->e[i];
 	if (e->uninit) {
@@ -162,6 +165,8 @@ void xnr_mark_freed(struct xn_registry *r, uint64_t block)
 		}
 	}
 	e->freed = 1;
+	if (e->parent != XOK_XN_NO_PARENT)
+		r->e[e->parent].freed_children++;
 }
 
 void xnr_reparent(struct xn_registry *r, uint64_t block, int parent)
@@ -174,6 +179,8 @@ void xnr_reparent(struct xn_registry *r, uint64_t block, int parent)
 	e = &r->e[i];
 	r->e[e->parent].children--;
 	r->e[parent].children++;
+	r->e[e->parent].freed_children -= e->freed;
+	r->e[parent].freed_children += e->freed;
 	if (e->uninit) {
 		r->e[e->parent].taint--;
 		r->e[parent].taint++;
@@ -213,7 +220,7 @@ void xnr_written(struct xn_registry *r, int i)
 		r->e[e->parent].taint--;
 	e->uninit = 0;
 	e->pair = 0;
-	for (unsigned k = 0; k < r->n && e->children; k++)
+	for (unsigned k = 0; k < r->n && e->freed_children; k++)
 		if (r->e[k].pfn && r->e[k].freed && r->e[k].parent == (uint32_t)i)
 			release(r, (int)k);
 }

@@ -224,6 +224,7 @@ struct vm {
 	size_t ncred;
 	udf_emit_fn emit;
 	void *ctx;
+	uint8_t *loaded; /* input bytes read, a bit each; or NULL */
 };
 
 /* The result of an S_ALU opcode; unsigned, so overflow wraps. */
@@ -241,15 +242,26 @@ static uint64_t alu(uint8_t op, uint64_t x, uint64_t y)
 	}
 }
 
-/* Whether an S_BRANCH opcode's comparison holds. */
+/* Whether an S_BRANCH opcode's comparison holds. Tests, not a switch:
+ * under QEMU's TCG, where XN runs, an indirect jump costs a lookup. */
 static int taken(uint8_t op, uint64_t x, uint64_t y)
 {
-	switch (op) {
-	case XOK_UDF_JEQ: return x == y;
-	case XOK_UDF_JNE: return x != y;
-	case XOK_UDF_JLTU: return x < y;
-	default: return x >= y;
+	if (op == XOK_UDF_JEQ)
+		return x == y;
+	if (op == XOK_UDF_JNE)
+		return x != y;
+	return op == XOK_UDF_JLTU ? x < y : x >= y;
+}
+
+/* Sets the bits of input bytes [at, at + size) in `loaded`. */
+static void mark(uint8_t *loaded, uint64_t at, unsigned size)
+{
+	if (size == 8 && at % 8 == 0) {
+		loaded[at / 8] = 0xff; /* a pointer: its whole byte */
+		return;
 	}
+	for (uint64_t k = at; k < at + size; k++)
+		loaded[k / 8] |= (uint8_t)(1u << (k % 8));
 }
 
 /* Reads the little-endian word an S_LOAD names, if all of it is input. */
@@ -262,6 +274,16 @@ static int load(const struct vm *vm, uint8_t op, uint64_t base, uint64_t imm,
 	/* A wrapped sum is small and would pass the length test. */
 	if (at < base || at > vm->len || vm->len - at < size)
 		return UDF_E_BOUNDS;
+	if (vm->loaded)
+		mark(vm->loaded, at, size);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* The common loads at once: a byte loop is most of a run's cost. */
+	if (size == 8 || size == 4) {
+		__builtin_memcpy(&v, vm->input + at, size);
+		*out = v;
+		return 0;
+	}
+#endif
 	while (size--)
 		v = v << 8 | vm->input[at + size];
 	*out = v;
@@ -277,23 +299,24 @@ static int step(struct vm *vm, const struct xok_udf_insn *in, size_t *pc)
 {
 	uint64_t *d = &vm->r[in->dst & M];
 	uint64_t x = vm->r[in->a & M], y = vm->r[in->b & M];
+	enum shape s = shape_of(in->op, vm->kind);
 	size_t next = *pc + 1;
 	int err;
 
-	switch (shape_of(in->op, vm->kind)) {
+	/* Most steps load a pointer or test it: those two by tests first
+	 * (the switch's indirect jump costs a lookup under QEMU's TCG). */
+	if (s == S_LOAD) {
+		if ((err = load(vm, in->op, x, in->imm, d)))
+			return err;
+	} else if (s == S_BRANCH) {
+		if (taken(in->op, x, y))
+			next = (size_t)target(*pc, in);
+	} else switch (s) {
 	case S_CONST: *d = in->imm; break;
 	case S_MOV: *d = x; break;
 	case S_ADDI: *d = x + in->imm; break;
 	case S_ALU: *d = alu(in->op, x, y); break;
-	case S_LOAD:
-		if ((err = load(vm, in->op, x, in->imm, d)))
-			return err;
-		break;
 	case S_JMP: next = (size_t)target(*pc, in); break;
-	case S_BRANCH:
-		if (taken(in->op, x, y))
-			next = (size_t)target(*pc, in);
-		break;
 	case S_LOOP:
 		/* The bound assumed no more than imm repeats: hold it to that. */
 		if (x > in->imm)
@@ -315,22 +338,24 @@ static int step(struct vm *vm, const struct xok_udf_insn *in, size_t *pc)
 	return 0;
 }
 
-int udf_run(const struct xok_udf_insn *prog, size_t n, int kind,
-	    const uint8_t *input, size_t len,
-	    const uint64_t *cred, size_t ncred,
-	    udf_emit_fn emit, void *ctx, uint64_t *result)
+int udf_run_bounded(const struct xok_udf_insn *prog, size_t n, int kind,
+		    uint64_t limit, const uint8_t *input, size_t len,
+		    const uint64_t *cred, size_t ncred,
+		    udf_emit_fn emit, void *ctx, uint64_t *result,
+		    uint8_t *loaded)
 {
 	struct vm vm = {
 		.kind = kind, .input = input, .len = len,
 		.cred = cred, .ncred = ncred, .emit = emit, .ctx = ctx,
+		.loaded = loaded,
 	};
-	uint64_t limit;
 	size_t pc = 0, at;
 	int err;
 
-	if ((err = frame_check(n, kind, &at)) ||
-	    (err = worst_case(prog, n, &limit, &at)))
+	if ((err = frame_check(n, kind, &at)))
 		return err;
+	if (limit > XOK_UDF_MAXSTEPS)
+		return UDF_E_STEPS;
 	/* A negative target wraps to a huge pc, which ends the loop too. */
 	for (uint64_t steps = 0; pc < n; steps++) {
 		if (steps == limit)
@@ -345,6 +370,22 @@ int udf_run(const struct xok_udf_insn *prog, size_t n, int kind,
 			return err;
 	}
 	return UDF_E_FALLOFF;
+}
+
+int udf_run(const struct xok_udf_insn *prog, size_t n, int kind,
+	    const uint8_t *input, size_t len,
+	    const uint64_t *cred, size_t ncred,
+	    udf_emit_fn emit, void *ctx, uint64_t *result)
+{
+	uint64_t limit;
+	size_t at;
+	int err;
+
+	if ((err = frame_check(n, kind, &at)) ||
+	    (err = worst_case(prog, n, &limit, &at)))
+		return err;
+	return udf_run_bounded(prog, n, kind, limit, input, len, cred, ncred,
+			       emit, ctx, result, NULL);
 }
 
 const char *udf_strerror(int err)

@@ -66,6 +66,24 @@ int udf_run(const struct xok_udf_insn *prog, size_t n, int kind,
 	    const uint64_t *cred, size_t ncred,
 	    udf_emit_fn emit, void *ctx, uint64_t *result);
 
+/*
+ * udf_run with the step bound given instead of computed again: `limit`
+ * is the worst case udf_check reported for this very program, kept by
+ * a caller that runs it often. The run still stops after `limit` steps
+ * (UDF_E_STEPS), and a limit above XOK_UDF_MAXSTEPS is refused as
+ * UDF_E_STEPS, so a wrong one never makes a run longer than any
+ * checked program's. If `loaded` is not NULL, the bit of each input
+ * byte a load reads is set there (bit i % 8 of loaded[i / 8]; the
+ * caller clears (len + 7) / 8 bytes first): a run reads nothing else of
+ * its input, so the same program over input differing only in bytes
+ * left clear takes the very same steps, with the same result.
+ */
+int udf_run_bounded(const struct xok_udf_insn *prog, size_t n, int kind,
+		    uint64_t limit, const uint8_t *input, size_t len,
+		    const uint64_t *cred, size_t ncred,
+		    udf_emit_fn emit, void *ctx, uint64_t *result,
+		    uint8_t *loaded);
+
 /* A short message for a UDF_E_* code. */
 const char *udf_strerror(int err);
 

@@ -25,6 +25,7 @@
 #include "export.h"
 #include "freemap.h"
 #include "kmemlayout.h"
+#include "memo.h"
 #include "owns.h"
 #include "pmap.h"
 #include "registry.h"
@@ -34,8 +35,13 @@ static struct {
 	int disk; /* mounted disk, or -1 */
 	struct xok_xn_super super;
 	struct xok_xn_template types[XOK_XN_MAXTYPES];
+	uint64_t steps[XOK_XN_MAXTYPES]; /* each type's owns-UDF's worst case */
 	struct xok_xn_root roots[XOK_XN_MAXROOTS];
 } xn = { .disk = -1 };
+
+/* Owned sets of the blocks changed and bound through lately: the
+ * templates and the disk are fixed from mount on. */
+static struct xn_memo memo;
 
 /* The page catalogue and map I/O goes through: in the kernel image, so
  * it needs no allocation (a failed mount leaves nothing behind). */
@@ -47,7 +53,7 @@ static uint8_t *const flat_map = exp_xnmap;
 
 static struct xn_context context(void)
 {
-	return (struct xn_context){ xn.types, xn.super.nblocks };
+	return (struct xn_context){ xn.types, xn.super.nblocks, xn.steps };
 }
 
 static void map_set(uint64_t block, int used)
@@ -131,7 +137,9 @@ static int load(void)
 		if (read_sync(xn.super.types_start + t, buf, 0))
 			return E_IO;
 		memcpy(&xn.types[t], buf, sizeof(xn.types[t]));
-		if (xn.types[t].in_use && xn_template_check(&xn.types[t]))
+		if (xn.types[t].in_use &&
+		    (xn_template_check(&xn.types[t]) ||
+		     xn_owns_steps(&xn.types[t], &xn.steps[t])))
 			xn.types[t].in_use = 0; /* damaged: unusable */
 	}
 	if (read_sync(xn.super.roots_block, buf, 0))
@@ -172,6 +180,7 @@ int64_t sys_xn_mount(uint64_t cap, uint64_t disk)
 		xn.disk = -1;
 		return E_INVAL;
 	}
+	xn_memo_clear(&memo);
 	xn.super.clean = 0; /* until an orderly xn_sync(..., 1) */
 	if (write_sync(0, &xn.super, sizeof(xn.super))) {
 		xn.disk = -1;
@@ -184,6 +193,7 @@ int64_t sys_xn_type_install(uint64_t cap, uint64_t type,
 			    const struct xok_xn_template *t)
 {
 	static struct xok_xn_template tmpl;
+	uint64_t steps;
 	int r;
 
 	if (xn.disk < 0)
@@ -195,13 +205,14 @@ int64_t sys_xn_type_install(uint64_t cap, uint64_t type,
 	if (copy_from_user(curenv()->pml4_pa, &tmpl, (uint64_t)t, sizeof(tmpl)))
 		return E_FAULT;
 	tmpl.in_use = 1;
-	if (xn_template_check(&tmpl))
+	if (xn_template_check(&tmpl) || xn_owns_steps(&tmpl, &steps))
 		return E_INVAL;
 	if (xn.types[type].in_use)
 		return E_BUSY;
 	if (write_sync(xn.super.types_start + type, &tmpl, sizeof(tmpl)))
 		return E_IO;
 	xn.types[type] = tmpl;
+	xn.steps[type] = steps;
 	return 0;
 }
 
@@ -396,21 +407,40 @@ int64_t sys_xn_bind_root(uint64_t cap, uint64_t root)
 		    XOK_XN_NO_PARENT, (uint32_t)root);
 }
 
+/* Entry `parent`, which a bind goes through: it exists, slot `cap`
+ * opens its root's guard for R, and its bytes are there to read. */
+static int parent_check(uint64_t cap, uint64_t parent,
+			struct xok_xn_entry **p)
+{
+	int r = entry_check(cap, parent, XOK_CAP_R, p);
+
+	if (r)
+		return r;
+	return (*p)->state == XOK_XN_READING || (*p)->error ? E_STATE : 0;
+}
+
 int64_t sys_xn_bind(uint64_t cap, uint64_t parent, uint64_t block)
 {
 	struct xn_context cx = context();
+	const struct xok_xn_pair *set;
 	struct xok_xn_entry *p;
 	uint64_t type;
+	size_t n;
 	int r;
 
-	if ((r = entry_check(cap, parent, XOK_CAP_R, &p)))
+	if ((r = parent_check(cap, parent, &p)))
 		return r;
-	if (p->state == XOK_XN_READING || p->error)
-		return E_STATE;
 	/* Reads bind blocks through their parent: the parent's own bytes
-	 * say the block is its child, and of which type. */
-	if (xn_find_owned(&cx, p->type, kaddr(p->pfn * PAGE_SIZE), block,
-			  &type))
+	 * say the block is its child, and of which type. Its whole set is
+	 * remembered for the next child (a file read binds them in turn);
+	 * a parent whose set is refused may still name the child. */
+	if (xn_memo_owned(&memo, &cx, p->type, kaddr(p->pfn * PAGE_SIZE),
+			  &set, &n) == 0)
+		r = xn_set_find(set, n, block, &type);
+	else
+		r = xn_find_owned(&cx, p->type, kaddr(p->pfn * PAGE_SIZE),
+				  block, &type);
+	if (r)
 		return E_INVAL;
 	return bind(block, (uint32_t)type, (uint32_t)parent, p->root);
 }
@@ -485,11 +515,12 @@ static int delta_check(const struct xok_xn_delta *d)
 
 /* The checks a change of metadata entry `idx` needs before its delta:
  * the entry, rights, state, and the caller's `nmods` modifications at
- * `mods` applied to `copy` (a copy of the block). */
+ * `mods`, copied in to m[] (XOK_XN_MAXMODS), applied to `copy` (a copy
+ * of the block). */
 static int prepare(uint64_t cap, uint64_t idx, uint64_t mods, uint64_t nmods,
-		   uint8_t *copy, struct xok_xn_entry **out)
+		   struct xok_xn_mod *m, uint8_t *copy,
+		   struct xok_xn_entry **out)
 {
-	static struct xok_xn_mod m[XOK_XN_MAXMODS];
 	struct xok_xn_entry *e;
 	int r;
 
@@ -507,10 +538,15 @@ static int prepare(uint64_t cap, uint64_t idx, uint64_t mods, uint64_t nmods,
 	return apply_mods(m, nmods, copy);
 }
 
-/* Installs the checked new contents `copy` of entry `e`. */
-static void install(struct xok_xn_entry *e, const uint8_t *copy)
+/* Installs the checked new contents `copy` of entry `e`: the bytes the
+ * `n` modifications m[] changed (the rest is as it was). */
+static void install(struct xok_xn_entry *e, const uint8_t *copy,
+		    const struct xok_xn_mod *m, uint64_t n)
 {
-	memcpy(kaddr(e->pfn * PAGE_SIZE), copy, XOK_XN_BLOCK);
+	uint8_t *page = kaddr(e->pfn * PAGE_SIZE);
+
+	for (uint64_t i = 0; i < n; i++)
+		memcpy(page + m[i].offset, copy + m[i].offset, m[i].len);
 	e->state = XOK_XN_DIRTY;
 }
 
@@ -524,26 +560,33 @@ int64_t sys_xn_modify(uint64_t cap, uint64_t idx,
 		      const struct xok_xn_mod *mods, uint64_t nmods,
 		      const struct xok_xn_delta *delta)
 {
+	static struct xok_xn_mod m[XOK_XN_MAXMODS];
 	static struct xok_xn_delta d;
 	static uint8_t copy[XOK_XN_BLOCK];
 	struct xn_context cx = context();
+	const struct xok_xn_pair *before, *after;
 	struct xok_xn_entry *e;
+	size_t nb, na;
 	int r;
 
-	if ((r = prepare(cap, idx, (uint64_t)mods, nmods, copy, &e)))
+	if ((r = prepare(cap, idx, (uint64_t)mods, nmods, m, copy, &e)))
 		return r;
 	if (copy_from_user(curenv()->pml4_pa, &d, (uint64_t)delta, sizeof(d)))
 		return E_FAULT;
 	if ((r = delta_check(&d)))
 		return r;
-	if (xn_check_change(&cx, e->type, kaddr(e->pfn * PAGE_SIZE), copy,
-			    d.add, d.nadd, d.rm, d.nrm))
+	/* The set before is usually remembered from the last change; the
+	 * one after is remembered for the next, and is the one before if
+	 * the change leaves every byte the owns-UDF reads alone. */
+	if (xn_memo_change(&memo, &cx, e->type, kaddr(e->pfn * PAGE_SIZE),
+			   copy, m, nmods, &before, &nb, &after, &na) ||
+	    xn_check_sets(before, nb, after, na, d.add, d.nadd, d.rm, d.nrm))
 		return E_INVAL;
 	/* Every check passed: now change things, the children first (all
 	 * or nothing), so nothing after them can fail. */
 	if (xnr_add_children(&registry, (int)idx, d.add, d.nadd))
 		return E_NOMEM;
-	install(e, copy);
+	install(e, copy, m, nmods);
 	mark_freed(&d);
 	return 0;
 }
@@ -551,6 +594,7 @@ int64_t sys_xn_modify(uint64_t cap, uint64_t idx,
 int64_t sys_xn_modify_pair(uint64_t cap, const struct xok_xn_pair_change *pc)
 {
 	static struct xok_xn_pair_change c;
+	static struct xok_xn_mod m[2][XOK_XN_MAXMODS];
 	static uint8_t copy[2][XOK_XN_BLOCK];
 	static struct xok_xn_pair add[2][XOK_XN_MAXDELTA];
 	uint8_t add_to[XOK_XN_MAXDELTA], moved_to[XOK_XN_MAXMOVE];
@@ -567,8 +611,8 @@ int64_t sys_xn_modify_pair(uint64_t cap, const struct xok_xn_pair_change *pc)
 	for (int k = 0; k < 2; k++) {
 		int partner;
 
-		if ((r = prepare(cap, c.idx[k], c.mods[k], c.nmods[k], copy[k],
-				 &e[k])))
+		if ((r = prepare(cap, c.idx[k], c.mods[k], c.nmods[k], m[k],
+				 copy[k], &e[k])))
 			return r;
 		/* Moving blocks between roots would move them between
 		 * guards, and their cached descendants' too. */
@@ -597,8 +641,8 @@ int64_t sys_xn_modify_pair(uint64_t cap, const struct xok_xn_pair_change *pc)
 			xnr_mark_freed(&registry, add[0][i].block);
 		return E_NOMEM;
 	}
-	install(e[0], copy[0]);
-	install(e[1], copy[1]);
+	install(e[0], copy[0], m[0], c.nmods[0]);
+	install(e[1], copy[1], m[1], c.nmods[1]);
 	mark_freed(&c.delta);
 	for (uint64_t i = 0; i < c.nmoved; i++)
 		xnr_reparent(&registry, c.moved[i].block,
@@ -666,6 +710,143 @@ int64_t sys_xn_write(uint64_t idx)
 	if ((r = disk_kernel_io(xn.disk, e->block, e->pfn * PAGE_SIZE, 1,
 				write_done, e))) {
 		e->state = XOK_XN_DIRTY;
+		return r;
+	}
+	return 0;
+}
+
+/* The entries of each run being written (xn_write_run), for its
+ * completion: at most one a disk slot. */
+static struct run {
+	uint64_t n; /* 0: free */
+	uint32_t idx[XOK_DISK_MAXPAGES];
+} runs[XOK_DISK_SLOTS];
+
+static void run_done(void *arg, int ok)
+{
+	struct run *w = arg;
+
+	for (uint64_t k = 0; k < w->n; k++)
+		write_done(&reg[w->idx[k]], ok);
+	w->n = 0;
+}
+
+static struct run *free_run(void)
+{
+	for (unsigned i = 0; i < XOK_DISK_SLOTS; i++)
+		if (!runs[i].n)
+			return &runs[i];
+	return 0;
+}
+
+/* Are the `n` entries idx[] cached, not freed, and of consecutive
+ * blocks? (Then they are distinct.) */
+static int consecutive(const uint64_t *idx, uint64_t n)
+{
+	for (uint64_t k = 0; k < n; k++)
+		if (idx[k] >= XOK_XN_REGISTRY || !reg[idx[k]].pfn ||
+		    reg[idx[k]].freed ||
+		    reg[idx[k]].block != reg[idx[0]].block + k)
+			return 0;
+	return 1;
+}
+
+int64_t sys_xn_write_run(const uint64_t *uidx, uint64_t n)
+{
+	uint64_t idx[XOK_DISK_MAXPAGES], pa[XOK_DISK_MAXPAGES];
+	struct run *w;
+	int r;
+
+	if (xn.disk < 0)
+		return E_STATE;
+	if (n == 0 || n > XOK_DISK_MAXPAGES)
+		return E_INVAL;
+	if (copy_from_user(curenv()->pml4_pa, idx, (uint64_t)uidx,
+			   n * sizeof(idx[0])))
+		return E_FAULT;
+	if (!consecutive(idx, n))
+		return E_INVAL;
+	/* Each as xn_write would write it alone; a pair goes by its log. */
+	for (uint64_t k = 0; k < n; k++)
+		if (xnr_writable(&registry, (int)idx[k]) ||
+		    xnr_partner(&registry, (int)idx[k]) >= 0)
+			return E_STATE;
+	if (!(w = free_run()))
+		return E_AGAIN;
+	/* Before the request: a write the power cut drops ends at once. */
+	for (uint64_t k = 0; k < n; k++) {
+		pa[k] = reg[idx[k]].pfn * PAGE_SIZE;
+		w->idx[k] = (uint32_t)idx[k];
+		reg[idx[k]].state = XOK_XN_WRITING;
+	}
+	w->n = n;
+	if ((r = disk_kernel_io_pages(xn.disk, reg[idx[0]].block, pa, n, 1,
+				      run_done, w))) {
+		for (uint64_t k = 0; k < n; k++)
+			reg[idx[k]].state = XOK_XN_DIRTY;
+		w->n = 0;
+		return r;
+	}
+	return 0;
+}
+
+static void read_run_done(void *arg, int ok)
+{
+	struct run *w = arg;
+
+	for (uint64_t k = 0; k < w->n; k++)
+		read_done(&reg[w->idx[k]], ok);
+	w->n = 0;
+}
+
+int64_t sys_xn_bind_run(uint64_t cap, uint64_t parent, uint64_t block,
+			uint64_t n)
+{
+	struct xn_context cx = context();
+	uint64_t type[XOK_DISK_MAXPAGES], pa[XOK_DISK_MAXPAGES];
+	const struct xok_xn_pair *set;
+	struct xok_xn_entry *p;
+	struct run *w;
+	size_t nset;
+	int r;
+
+	if ((r = parent_check(cap, parent, &p)))
+		return r;
+	if (n == 0 || n > XOK_DISK_MAXPAGES ||
+	    xn_memo_owned(&memo, &cx, p->type, kaddr(p->pfn * PAGE_SIZE),
+			  &set, &nset))
+		return E_INVAL;
+	/* As xn_bind, for each: the parent's bytes name it, and its type. */
+	for (uint64_t k = 0; k < n; k++)
+		if (xn_set_find(set, nset, block + k, &type[k]))
+			return E_INVAL;
+	for (uint64_t k = 0; k < n; k++)
+		if (xnr_find(&registry, block + k) >= 0)
+			return E_BUSY;
+	if (!(w = free_run()))
+		return E_AGAIN;
+	for (uint64_t k = 0; k < n; k++) {
+		struct xok_xn_entry t = { .block = block + k,
+					  .state = XOK_XN_READING,
+					  .type = (uint32_t)type[k],
+					  .parent = (uint32_t)parent,
+					  .root = p->root };
+		int i = xnr_new(&registry, &t, (int)parent);
+
+		if (i < 0) {
+			while (k-- > 0)
+				xnr_drop(&registry, (int)w->idx[k]);
+			return E_NOMEM;
+		}
+		w->idx[k] = (uint32_t)i;
+		pa[k] = reg[i].pfn * PAGE_SIZE;
+	}
+	w->n = n;
+	if ((r = disk_kernel_io_pages(xn.disk, block, pa, n, 0, read_run_done,
+				      w))) {
+		for (uint64_t k = 0; k < n; k++)
+			xnr_drop(&registry, (int)w->idx[k]);
+		w->n = 0;
 		return r;
 	}
 	return 0;

@@ -179,12 +179,15 @@ int64_t sys_disk_io(uint64_t cap, uint64_t disk, uint64_t block,
 	return slot;
 }
 
-int disk_kernel_io(int disk, uint64_t block, uint64_t pa, int write,
-		   void (*done)(void *arg, int ok), void *arg)
+int disk_kernel_io_pages(int disk, uint64_t block, const uint64_t *pa,
+			 uint64_t npages, int write,
+			 void (*done)(void *arg, int ok), void *arg)
 {
 	int slot;
 
-	if (disk < 0 || disk >= ndisks || block >= exp_disks[disk].nblocks)
+	if (disk < 0 || disk >= ndisks || npages == 0 ||
+	    npages > XOK_DISK_MAXPAGES || block >= exp_disks[disk].nblocks ||
+	    npages > exp_disks[disk].nblocks - block)
 		return E_INVAL;
 	if ((slot = free_slot(disk)) < 0)
 		return E_AGAIN;
@@ -192,10 +195,16 @@ int disk_kernel_io(int disk, uint64_t block, uint64_t pa, int write,
 	devs[disk].done_arg[slot] = arg;
 	exp_disks[disk].req[slot] = (struct xok_disk_req){
 		.state = XOK_REQ_PENDING, .write = (uint32_t)!!write,
-		.block = block, .npages = 1,
+		.block = block, .npages = npages,
 	};
-	submit(disk, slot, &pa);
+	submit(disk, slot, pa);
 	return 0;
+}
+
+int disk_kernel_io(int disk, uint64_t block, uint64_t pa, int write,
+		   void (*done)(void *arg, int ok), void *arg)
+{
+	return disk_kernel_io_pages(disk, block, &pa, 1, write, done, arg);
 }
 
 static void sync_done(void *arg, int ok)

@@ -41,6 +41,12 @@ void disk_complete(int disk, int slot, int ok);
 int disk_kernel_io(int disk, uint64_t block, uint64_t pa, int write,
 		   void (*done)(void *arg, int ok), void *arg);
 
+/* disk_kernel_io on `npages` (1..XOK_DISK_MAXPAGES) pages at pa[], for
+ * as many blocks from `block` on, in one request. */
+int disk_kernel_io_pages(int disk, uint64_t block, const uint64_t *pa,
+			 uint64_t npages, int write,
+			 void (*done)(void *arg, int ok), void *arg);
+
 /* Runs disk_kernel_io and waits for it (interrupts on, as in the idle
  * loop). For mounting and catalogue updates. Returns 0, E_IO, or the
  * error of disk_kernel_io. */

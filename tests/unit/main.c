@@ -40,6 +40,7 @@ int main(void)
 	add_xnimage_tests();
 	add_xnreg_tests();
 	add_xnpair_tests();
+	add_xnmemo_tests();
 	add_cffs_template_tests();
 	add_cffs_tests();
 	add_cffs_truncate_tests();

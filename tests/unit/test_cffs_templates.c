@@ -12,7 +12,7 @@
 #include "unit.h"
 
 static struct xok_xn_template types[XOK_XN_MAXTYPES];
-static struct xn_context cx = { types, 1 << 20 };
+static struct xn_context cx = { types, 1 << 20, NULL };
 static uint8_t block[CFFS_BLOCK];
 static struct xok_xn_pair out[XN_MAXPAIRS];
 static size_t n;

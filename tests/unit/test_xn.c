@@ -14,7 +14,7 @@
 #define NBLOCKS 256
 
 static struct xok_xn_template types[XOK_XN_MAXTYPES];
-static struct xn_context cx = { types, NBLOCKS };
+static struct xn_context cx = { types, NBLOCKS, NULL };
 static uint8_t disk[NBLOCKS][XOK_XN_BLOCK];
 static struct xok_xn_pair out[XN_MAXPAIRS];
 
@@ -114,6 +114,38 @@ static void owned_set_errors(void)
 	CU_ASSERT_EQUAL(xn_owned(&cx, T_PTRS, disk[5], out, &n), XN_E_RANGE);
 	dir_set(disk[6], 0, 10, 9); /* type 9 is not installed */
 	CU_ASSERT_EQUAL(xn_owned(&cx, T_DIR, disk[6], out, &n), XN_E_BADTYPE);
+}
+
+/* With each type's worst case counted once (xn_owns_steps), the sets
+ * are the same; a count too small stops the run; one past what any
+ * checked UDF may take is refused. */
+static void counted_steps_same_sets(void)
+{
+	static struct xok_xn_pair again[XN_MAXPAIRS];
+	uint64_t steps[XOK_XN_MAXTYPES] = { 0 };
+	struct xn_context counted = { types, NBLOCKS, steps };
+	size_t n, m;
+
+	setup();
+	CU_ASSERT_EQUAL(xn_owns_steps(&types[T_PTRS], &steps[T_PTRS]), 0);
+	CU_ASSERT_EQUAL(xn_owns_steps(&types[T_DIR], &steps[T_DIR]), 0);
+	ptr_set(disk[5], 3, 40);
+	ptr_set(disk[5], 200, 41);
+	dir_set(disk[6], 7, 42, T_PTRS);
+	CU_ASSERT_EQUAL(xn_owned(&cx, T_PTRS, disk[5], out, &n), 0);
+	CU_ASSERT_EQUAL(xn_owned(&counted, T_PTRS, disk[5], again, &m), 0);
+	CU_ASSERT(n == 2 && m == n && !memcmp(out, again, n * sizeof(*out)));
+	CU_ASSERT_EQUAL(xn_owned(&cx, T_DIR, disk[6], out, &n), 0);
+	CU_ASSERT_EQUAL(xn_owned(&counted, T_DIR, disk[6], again, &m), 0);
+	CU_ASSERT(n == 1 && m == n && !memcmp(out, again, n * sizeof(*out)));
+	steps[T_PTRS] = 10;
+	CU_ASSERT_EQUAL(xn_owned(&counted, T_PTRS, disk[5], again, &m),
+			UDF_E_STEPS);
+	steps[T_PTRS] = XOK_UDF_MAXSTEPS + 1;
+	CU_ASSERT_EQUAL(xn_owned(&counted, T_PTRS, disk[5], again, &m),
+			UDF_E_STEPS);
+	types[T_DIR].owns_len = 0; /* not a UDF */
+	CU_ASSERT(xn_owns_steps(&types[T_DIR], &steps[T_DIR]) != 0);
 }
 
 static const struct xok_xn_pair P30 = { 30, XOK_XN_DATA },
@@ -328,6 +360,7 @@ void add_xn_tests(void)
 		{ "owned_sets", owned_sets },
 		{ "template_size_bounds_the_udf", template_size_bounds_the_udf },
 		{ "owned_set_errors", owned_set_errors },
+		{ "counted_steps_same_sets", counted_steps_same_sets },
 		{ "find_one_owned_block", find_one_owned_block },
 		{ "change_checks", change_checks },
 		{ "change_of_type_matters", change_of_type_matters },

@@ -10,7 +10,7 @@
 #include "unit.h"
 
 static struct xok_xn_template types[XOK_XN_MAXTYPES];
-static struct xn_context cx = { types, 256 };
+static struct xn_context cx = { types, 256, NULL };
 /* Two ptrs blocks, before (a0, b0) and after (a1, b1). */
 static uint8_t a0[XOK_XN_BLOCK], a1[XOK_XN_BLOCK];
 static uint8_t b0[XOK_XN_BLOCK], b1[XOK_XN_BLOCK];

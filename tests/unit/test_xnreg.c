@@ -107,11 +107,44 @@ static void freed_block_waits_for_parent(void)
 	xnr_mark_freed(&r, 20);
 	CU_ASSERT(xn_bit(map, 20)); /* not reusable yet */
 	CU_ASSERT_EQUAL(xnr_find(&r, 20), c);
+	CU_ASSERT_EQUAL(entries[root].freed_children, 1);
+	xnr_mark_freed(&r, 20); /* again: nothing changes */
+	CU_ASSERT_EQUAL(entries[root].freed_children, 1);
 	xnr_written(&r, root); /* the parent without the pointer is on disk */
 	CU_ASSERT(!xn_bit(map, 20));
 	CU_ASSERT_EQUAL(xnr_find(&r, 20), -1);
 	CU_ASSERT_EQUAL(entries[root].children, 0);
+	CU_ASSERT_EQUAL(entries[root].freed_children, 0);
 	CU_ASSERT_EQUAL(pages_live, 1); /* the root's page only */
+}
+
+/* Writing a block with cached children, none freed, releases nothing;
+ * a freed one moved to another parent waits for that one. */
+static void freed_children_counted(void)
+{
+	static const struct xok_xn_pair other = { 40, 0 };
+	int root = setup(10), c, d, o;
+
+	xnr_add_children(&r, root, kids, 2);
+	xnr_add_children(&r, root, &other, 1);
+	c = xnr_find(&r, 20);
+	d = xnr_find(&r, 21);
+	o = xnr_find(&r, 40);
+	xnr_written(&r, c);
+	xnr_written(&r, d);
+	xnr_written(&r, root);
+	CU_ASSERT_EQUAL(xnr_find(&r, 20), c); /* still cached */
+	CU_ASSERT_EQUAL(entries[root].freed_children, 0);
+	xnr_mark_freed(&r, 20);
+	xnr_reparent(&r, 20, o);
+	CU_ASSERT_EQUAL(entries[root].freed_children, 0);
+	CU_ASSERT_EQUAL(entries[o].freed_children, 1);
+	xnr_written(&r, root);
+	CU_ASSERT_EQUAL(xnr_find(&r, 20), c); /* waits for o */
+	xnr_written(&r, o);
+	CU_ASSERT_EQUAL(xnr_find(&r, 20), -1);
+	CU_ASSERT_EQUAL(entries[o].freed_children, 0);
+	CU_ASSERT_EQUAL(xnr_find(&r, 21), d);
 }
 
 /* A child allocated and freed before it was ever written: no disk block
@@ -310,6 +343,7 @@ void add_xnreg_tests(void)
 	static const struct unit_test tests[] = {
 		{ "new_child_taints_parent", new_child_taints_parent },
 		{ "freed_block_waits_for_parent", freed_block_waits_for_parent },
+		{ "freed_children_counted", freed_children_counted },
 		{ "unwritten_child_freed_at_once", unwritten_child_freed_at_once },
 		{ "freed_chain_released_together", freed_chain_released_together },
 		{ "reclaim_takes_only_clean_unmapped_childless",

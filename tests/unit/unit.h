@@ -29,6 +29,7 @@ void add_xn_tests(void);
 void add_xnimage_tests(void);
 void add_xnreg_tests(void);
 void add_xnpair_tests(void);
+void add_xnmemo_tests(void);
 void add_cffs_template_tests(void);
 void add_cffs_tests(void);
 void add_cffs_truncate_tests(void);

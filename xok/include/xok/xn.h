@@ -124,7 +124,9 @@ struct xok_xn_entry {
 	 * reach the disk together, through the pair log. */
 	uint32_t pair;
 	uint32_t next;   /* index + 1 of the next entry of its bucket; 0: last */
-	uint32_t pad;
+	/* Its cached children freed and waiting for it to be written, so
+	 * that writing it looks for them only when there are some. */
+	uint32_t freed_children;
 };
 
 #define XOK_XN_NO_PARENT 0xffffffffu
@@ -196,8 +198,8 @@ struct xok_xn_mod {
 #define XOK_XN_MAXMODS 16
 
 /* What a modification allocates and frees: the pairs the block's owned
- * set gains and loses. */
-#define XOK_XN_MAXDELTA 8
+ * set gains and loses. 16: a 64 KiB write's blocks in one change. */
+#define XOK_XN_MAXDELTA 16
 struct xok_xn_delta {
 	uint64_t nadd, nrm;
 	struct xok_xn_pair add[XOK_XN_MAXDELTA];
