@@ -19,7 +19,8 @@
  * fs and ckpt need the disk's capability: init runs them itself.
  * Programs: suite (memtest, forkwait, compute under one parent), memtest,
  * forkwait, compute:N, spin, counter, evil, evilnester, pingloop:N,
- * filetest[:reread], filecounter:N, pager:N, pagers.
+ * filetest[:reread], filecounter:N, pager:N, pagers, and those of
+ * nestmem.h (segtest[:QUOTA], fmaptest, exectest and their helpers).
  */
 #include "../lib/fmt.h"
 #include "../lib/selftest.h"
@@ -31,6 +32,7 @@
 #include "../libos-nest/nester.h"
 #include "../libos-nest/pool.h"
 #include "../libos-nest/state.h"
+#include "nestmem.h"
 #include "rt/rt.h"
 
 #define ENVS ((const volatile struct xok_env *)XOK_UENVS)
@@ -38,7 +40,7 @@
 
 /* ---- nesters ---- */
 
-static uint64_t parse_u64(const char *s)
+uint64_t parse_u64(const char *s)
 {
 	uint64_t v = 0;
 
@@ -784,6 +786,14 @@ const struct nest_prog nest_progs[] = {
 	{ "ckpt", checkpointer, 1 },
 	{ "filetest", filetest, 0 },
 	{ "filecounter", filecounter, 0 },
+	{ "segtest", segtest, 0 },
+	{ "segpeer", segpeer, 0 },
+	{ "segpeek", segpeek, 0 },
+	{ "fmaptest", fmaptest, 0 },
+	{ "exectest", exectest, 0 },
+	{ "execer", execer, 0 },
+	{ "execed", execed, 0 },
+	{ "execnester", execnester, 1 },
 };
 const unsigned nest_nprogs = sizeof(nest_progs) / sizeof(nest_progs[0]);
 
@@ -866,6 +876,23 @@ SELFTEST(kill_frees_subtree)
 	CHECK_EQ(rt_free_pages(), before);
 	printf("kill: 5 environments destroyed, free pages %ld before and after\n",
 	       before);
+	nester_stop();
+	return 0;
+}
+
+/* Memory segments under a quota of 8: segtest twice (the first run
+ * makes the server's page tables for segments' frames); the second
+ * leaves every page free again. */
+SELFTEST(segments)
+{
+	long before;
+
+	CHECK_EQ(nester_start(0, 8), 0);
+	CHECK_EQ(run_child("segtest:8"), 0);
+	before = rt_free_pages();
+	CHECK_EQ(run_child("segtest:8"), 0);
+	CHECK_EQ(rt_free_pages(), before);
+	printf("segments: free pages %ld before and after\n", before);
 	nester_stop();
 	return 0;
 }

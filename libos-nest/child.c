@@ -91,12 +91,23 @@ int64_t nest_parent_call(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3)
 	return nest_call(nest_parent(), op, a1, a2, a3);
 }
 
-int64_t nest_spawn(const char *spec)
+/* A Process call naming a program in the message page. */
+static int64_t with_spec(uint64_t op, const char *spec)
 {
 	if (strlen(spec) >= NEST_PATH_MAX)
 		return E_INVAL;
 	memcpy(nest_msg.path, spec, strlen(spec) + 1);
-	return nest_parent_call(NEST_PROC_CREATE, 0, 0, 0);
+	return nest_parent_call(op, 0, 0, 0);
+}
+
+int64_t nest_spawn(const char *spec)
+{
+	return with_spec(NEST_PROC_CREATE, spec);
+}
+
+int64_t nest_exec(const char *spec)
+{
+	return with_spec(NEST_PROC_EXEC, spec);
 }
 
 int64_t nest_wait(uint64_t id)
@@ -125,4 +136,14 @@ void *nest_sbrk(uint64_t bytes)
 		return 0;
 	heap_brk += pages * XOK_PAGE_SIZE;
 	return (void *)start;
+}
+
+int64_t nest_segment(uint64_t key, uint64_t pages, uint64_t partner)
+{
+	return nest_parent_call(NEST_MEM_CREATE_SEGMENT, key, pages, partner);
+}
+
+int64_t nest_map(uint64_t key, void *va, uint64_t prot)
+{
+	return nest_parent_call(NEST_MEM_MAP, key, (uint64_t)va, prot);
 }

@@ -49,10 +49,19 @@ int64_t nest_parent_call(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3);
  * started (yielding while it runs); report my status and exit. */
 int64_t nest_spawn(const char *spec);
 int64_t nest_wait(uint64_t id);
+
+/* Process EXEC: becomes `spec`; returns only the error if refused. */
+int64_t nest_exec(const char *spec);
 void nest_exit(int64_t status) __attribute__((noreturn));
 
 /* Memory: `bytes` more heap (rounded up to pages), zeroed; its start, or
  * 0 if the parent refused. */
 void *nest_sbrk(uint64_t bytes);
+
+/* Memory CREATE_SEGMENT and MAP (proto.h): a segment of `pages` known by
+ * `key`, mine and `partner`'s (0: only mine); and the segment keyed
+ * `key` mapped at `va` with `prot` (NEST_PROT_*). 0 or the error. */
+int64_t nest_segment(uint64_t key, uint64_t pages, uint64_t partner);
+int64_t nest_map(uint64_t key, void *va, uint64_t prot);
 
 #endif

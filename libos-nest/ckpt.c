@@ -6,52 +6,9 @@
 #include "../bin/rt/rt.h"
 #include "space.h"
 #include "state.h"
+#include "walk.h"
 
 #define ENVS ((const volatile struct xok_env *)XOK_UENVS)
-#define ENTRIES 512
-
-/* Calls fn(va, pte, arg) for each page mapped in `env`'s user half but
- * its u-area, walking its page tables through XOK_UVIEW from the top
- * (a level is readable only where the one above is present). fn must
- * not view another environment's tables. Stops at fn's first error. */
-static int64_t walk(uint64_t env, int64_t (*fn)(uint64_t va, uint64_t pte,
-						void *arg), void *arg)
-{
-	if (xok_pt_view(env) < 0)
-		return E_BADENV;
-	for (uint64_t i = 0; i < XOK_UVPT_SLOT; i++) {
-		uint64_t v4 = i << 39;
-
-		if (!(*XOK_VPT_PML4E(XOK_UVIEW, XOK_UVPT_SLOT, v4) & XOK_PTE_P))
-			continue;
-		for (uint64_t j = 0; j < ENTRIES; j++) {
-			uint64_t v3 = v4 | j << 30;
-
-			if (!(*XOK_VPT_PDPTE(XOK_UVIEW, XOK_UVPT_SLOT, v3) &
-			      XOK_PTE_P))
-				continue;
-			for (uint64_t k = 0; k < ENTRIES; k++) {
-				uint64_t v2 = v3 | k << 21;
-
-				if (!(*XOK_VPT_PDE(XOK_UVIEW, XOK_UVPT_SLOT, v2) &
-				      XOK_PTE_P))
-					continue;
-				for (uint64_t l = 0; l < ENTRIES; l++) {
-					uint64_t va = v2 | l << 12;
-					uint64_t pte = *XOK_VPT_PTE(XOK_UVIEW, va);
-					int64_t r;
-
-					if (!(pte & XOK_PTE_P) || va == XOK_UAREA)
-						continue;
-					if ((r = fn(va, pte, arg)) < 0)
-						return r;
-				}
-			}
-		}
-	}
-	return 0;
-}
-
 static int64_t count(uint64_t va, uint64_t pte, void *n)
 {
 	(void)va, (void)pte;
@@ -85,7 +42,7 @@ int64_t nest_ckpt_save(uint64_t id, void *buf, uint64_t size)
 
 	if (ENVS[xok_env_slot(id)].status != XOK_ENV_STOPPED)
 		return E_STATE;
-	if ((r = walk(id, count, &n)) < 0)
+	if ((r = nest_walk(id, count, &n)) < 0)
 		return r;
 	len = nest_ckpt_data(n) + n * XOK_PAGE_SIZE;
 	if (len > size)
@@ -93,7 +50,7 @@ int64_t nest_ckpt_save(uint64_t id, void *buf, uint64_t size)
 	*s.hdr = (struct nest_ckpt_hdr){ .magic = NEST_CKPT_MAGIC, .npages = n,
 		.rights = ENVS[xok_env_slot(id)].caps[0].rights };
 	if ((r = nest_get_regs(id, &s.hdr->st)) < 0 ||
-	    (r = walk(id, save_page, &s)) < 0)
+	    (r = nest_walk(id, save_page, &s)) < 0)
 		return r;
 	return s.done == n ? (int64_t)len : E_STATE;
 }

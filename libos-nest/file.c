@@ -104,3 +104,8 @@ int64_t nest_seek(int64_t fd, int64_t off, int whence)
 {
 	return call(NEST_FD_SEEK, (uint64_t)fd, (uint64_t)off, (uint64_t)whence);
 }
+
+int64_t nest_fmap(int64_t fd, const void *va, uint64_t pages)
+{
+	return call(NEST_FD_MAP, (uint64_t)fd, (uint64_t)va, pages);
+}

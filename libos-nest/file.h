@@ -30,4 +30,8 @@ int64_t nest_read(int64_t fd, void *buf, size_t n);
 int64_t nest_write(int64_t fd, const void *buf, size_t n);
 int64_t nest_seek(int64_t fd, int64_t off, int whence);
 
+/* FileDescription MAP: `pages` of the file from fd's offset, read-only
+ * at `va` (proto.h): the file's bytes mapped, or the error. */
+int64_t nest_fmap(int64_t fd, const void *va, uint64_t pages);
+
 #endif

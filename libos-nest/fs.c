@@ -261,6 +261,24 @@ int64_t nest_fs_call(struct nest_fs *fs, uint64_t owner, int whole,
 	}
 }
 
+int64_t nest_fs_map_read(struct nest_fs *fs, uint64_t owner, uint64_t fd,
+			 uint64_t off, void *buf, uint64_t len)
+{
+	struct nest_file *f = handle(fs, owner, fd);
+	long n;
+
+	if (!f || f->off % XOK_PAGE_SIZE || off > UINT64_MAX - f->off)
+		return E_INVAL;
+	if (!(f->flags & NEST_O_READ))
+		return E_PERM;
+	if (!len)
+		return 0;
+	if ((n = cffs_read(fs->blk, &f->loc, f->off + off, buf, len)) < 0)
+		return fs_err((int)n);
+	memset((uint8_t *)buf + n, 0, len - (uint64_t)n);
+	return n;
+}
+
 void nest_fs_drop(struct nest_fs *fs, uint64_t owner)
 {
 	for (unsigned i = 0; i < NEST_MAXFILES; i++)

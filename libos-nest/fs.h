@@ -50,6 +50,15 @@ int nest_fs_init(struct nest_fs *fs, struct cffs_blk *blk, const char *folder,
 int64_t nest_fs_call(struct nest_fs *fs, uint64_t owner, int whole,
 		     uint64_t op, const uint64_t a[3], struct nest_msg *msg);
 
+/* FileDescription MAP's part here: `owner`'s handle `fd` read at
+ * `off` from its offset (which does not move), `len` bytes into `buf`,
+ * the rest of `len` past the file's end zeroed: bytes of the file read,
+ * E_INVAL (no such handle, or its offset is not a multiple of the page
+ * size), E_PERM (not opened for reading) or a file-system error. With
+ * `len` 0, only the checks. */
+int64_t nest_fs_map_read(struct nest_fs *fs, uint64_t owner, uint64_t fd,
+			 uint64_t off, void *buf, uint64_t len);
+
 /* Frees every handle of `owner`. */
 void nest_fs_drop(struct nest_fs *fs, uint64_t owner);
 

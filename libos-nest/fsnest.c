@@ -8,6 +8,8 @@
 #include "call.h"
 #include "file.h"
 #include "memory.h"
+#include "segment.h"
+#include "space.h"
 
 #define ENVS ((const volatile struct xok_env *)XOK_UENVS)
 /* The server's C-FFS instance and its name index. */
@@ -52,6 +54,48 @@ static int64_t mount(void)
 	return 0;
 }
 
+/* Unmaps [va, va + pages) in `env`. */
+static void unmap_range(uint64_t env, uint64_t va, uint64_t pages)
+{
+	for (uint64_t p = 0; p < pages; p++)
+		xok_page_unmap(0, env, va + p * XOK_PAGE_SIZE);
+}
+
+/* FileDescription MAP a = handle, va, pages for `owner` in child c's
+ * subtree: fresh pages named for it, filled from the file while mapped
+ * here at NEST_COPY_VA, mapped read-only there; all undone on an error. */
+static int64_t map_file(struct nester *n, struct nest_child *c,
+			uint64_t owner, const uint64_t a[3])
+{
+	uint64_t va = a[1], pages = a[2], done = 0, p;
+	int64_t slot, r;
+
+	if (!nest_map_range_ok(va, pages))
+		return E_INVAL;
+	if ((r = nest_fs_map_read(&fs, owner, a[0], 0, 0, 0)) < 0 ||
+	    (r = nest_memory_room(n, c, pages)) < 0)
+		return r;
+	if ((slot = nest_memory_name(n, c, owner)) < 0)
+		return slot;
+	for (p = 0; p < pages; p++, done += (uint64_t)r) {
+		if ((r = nest_space_page((unsigned)slot, owner,
+					 va + p * XOK_PAGE_SIZE,
+					 XOK_PTE_NX)) < 0)
+			break;
+		r = nest_fs_map_read(&fs, owner, a[0], p * XOK_PAGE_SIZE,
+				     (void *)NEST_COPY_VA, XOK_PAGE_SIZE);
+		xok_page_unmap(0, 0, NEST_COPY_VA);
+		if (r < 0)
+			break;
+	}
+	if (r < 0) {
+		unmap_range(owner, va, p + 1); /* page p may be there */
+		return r;
+	}
+	c->pages += (uint32_t)pages;
+	return (int64_t)done;
+}
+
 /* A file call of the subtree's (for msg.subject, checked) or of the
  * main environment's (for itself, on the whole file system). */
 static int64_t serve_files(struct nester *n, struct nest_req *rq)
@@ -64,10 +108,11 @@ static int64_t serve_files(struct nester *n, struct nest_req *rq)
 	nest_fsnest_calls += rq->from != 0;
 	if ((r = mount()) < 0)
 		return r;
+	if (rq->op == NEST_FD_MAP)
+		return rq->from ? map_file(n, rq->from, owner, rq->a) : E_PERM;
 	r = nest_fs_call(&fs, owner, !rq->from, rq->op, rq->a, rq->msg);
 	if (rq->op == NEST_FS_SYNC && r == 0)
 		r = xok_xn_sync(0);
-	(void)n;
 	return r;
 }
 

@@ -12,8 +12,25 @@
 struct nester;
 struct nest_req;
 
-/* Serves a Memory call (proto.h); E_NOSYS for ops not served yet. */
+struct nest_child;
+
+/* Serves a Memory call (proto.h): GROW, FAULT, CREATE_SEGMENT, MAP. */
 int64_t nest_memory_serve(struct nester *n, struct nest_req *rq);
+
+/* May child c's subtree hold `pages` more (heap, file maps and live
+ * segments together)? 0 or E_NOMEM. */
+int64_t nest_memory_room(const struct nester *n, const struct nest_child *c,
+			 uint64_t pages);
+
+/* The server's capability slot that names pages for `subject` in child
+ * c's subtree (its own, or NEST_NAME_SLOT forged for one deeper), or an
+ * error. */
+int64_t nest_memory_name(const struct nester *n, const struct nest_child *c,
+			 uint64_t subject);
+
+/* Gives back the frames of segments none of whose holders lives. From
+ * either of the nester's environments. */
+void nest_memory_reclaim(const struct nester *n);
 
 /* Is `env` `root` or one of its descendants (exported table)? */
 int nest_in_subtree(uint64_t env, uint64_t root);

@@ -57,6 +57,7 @@ static void release(struct nester *n, struct nest_child *c)
 	xok_page_unmap(0, n->server, window_of(n, c));
 	xok_cap_clear(0, n->server, entry_slot(n, c));
 	*c = (struct nest_child){ 0 };
+	nest_memory_reclaim(n);
 }
 
 /* How a child is made in entry slot `slot`: nest_space_create's or
@@ -121,6 +122,42 @@ static int64_t create(struct nester *n, struct nest_req *rq)
 	return add_child(n, rq->caller, &b);
 }
 
+/* Has `id` environments of its own (a nester's server)? */
+static int has_children(uint64_t id)
+{
+	for (unsigned i = 0; i < XOK_NENV; i++)
+		if (ENVS[i].id && ENVS[i].parent == id)
+			return 1;
+	return 0;
+}
+
+/* EXEC: the calling child made again in place from msg.path. Past the
+ * point where its memory is gone, a failure ends it. */
+static int64_t exec(struct nester *n, struct nest_req *rq)
+{
+	struct nest_child *c = rq->from;
+	const struct nest_prog *p;
+	char spec[NEST_PATH_MAX];
+	int64_t r;
+
+	if (!c || c->env != rq->caller)
+		return E_PERM;
+	memcpy(spec, rq->msg->path, sizeof(spec));
+	spec[sizeof(spec) - 1] = 0;
+	if (!(p = nest_prog_find(spec)))
+		return E_INVAL;
+	if (has_children(c->env))
+		return E_STATE; /* not E_BUSY: nest_call would call again */
+	c->pages = 0;
+	if ((r = nest_space_exec(entry_slot(n, c), c->env, p->nester, spec,
+				 window_of(n, c))) < 0) {
+		c->status = r;
+		c->exited = 1;
+		xok_env_destroy(0, c->env);
+	}
+	return 0; /* the new program ignores it */
+}
+
 /* WAIT's answer for entry `c`, releasing it once gone. */
 static int64_t reap(struct nester *n, struct nest_child *c)
 {
@@ -139,6 +176,8 @@ static int64_t serve_process(struct nester *n, struct nest_req *rq)
 	switch (rq->op) {
 	case NEST_PROC_CREATE:
 		return create(n, rq);
+	case NEST_PROC_EXEC:
+		return exec(n, rq);
 	case NEST_PROC_WAIT:
 		c = entry_of(n, rq->a[0]);
 		if (!c || c->creator != rq->caller)

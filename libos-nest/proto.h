@@ -36,7 +36,15 @@
  * CREATE starts msg.path ("PROG" or "PROG:ARG", a program of the image)
  *   as a new child of the parent's; result: its id. E_INVAL: no such
  *   program. E_AGAIN: the parent has no room for another child.
- * EXEC (not yet served: E_NOSYS).
+ * EXEC replaces the caller, a child of the parent's, with msg.path
+ *   ("PROG" or "PROG:ARG"): the same id, capability and entry (WAIT by
+ *   its creator sees the new program's status), fresh memory (the image
+ *   copied anew, new stacks; heap, segments and file maps unmapped;
+ *   open files stay). No reply on success: the new program starts.
+ *   E_INVAL: no such program. E_STATE: the caller has environments of its
+ *   own (a nester). E_PERM: the caller is not the parent's child. If the
+ *   parent runs out of memory once the old memory is gone, the caller
+ *   ends with that error as its status.
  * WAIT a1 = an id CREATE returned to the caller: its exit status, or
  *   E_AGAIN while it runs. E_BADENV: not the caller's child.
  * EXIT a1 = status: recorded for WAIT; the caller then exits. */
@@ -56,7 +64,22 @@
  *   its fault upcall), from the pool of the nearest memory manager above
  *   (bin/nest.c's mm) or the root's, counted against the quota. Result
  *   0 (also if the page is there by now). Errors as GROW's.
- * CREATE_SEGMENT, MAP: not yet served (E_NOSYS). */
+ * CREATE_SEGMENT a1 = key, a2 = pages, a3 = partner: a segment of
+ *   zeroed pages from the pool (segment.h), counted against the
+ *   caller's quota while the subject or the partner lives, known by
+ *   `key` (non-zero, unique among live segments), given to the subject
+ *   and to `partner` (0: nobody else; else an environment with the
+ *   subject's parent, a sibling). Result 0. E_INVAL: key 0, pages 0 or
+ *   over NEST_SEG_PAGES, a partner that is not a sibling. E_STATE: the
+ *   key is taken (not E_BUSY: nest_call takes that for a busy
+ *   server). E_NOMEM: over quota. E_AGAIN: no free segment. E_PERM as
+ *   GROW's.
+ * MAP a1 = key, a2 = va, a3 = NEST_PROT_*: the segment's frames (the
+ *   same for both holders) at [va, va + its pages), inside
+ *   [NEST_MAP_BASE, NEST_MAP_TOP), readable, writable with
+ *   NEST_PROT_WRITE. Result 0. E_INVAL: no live segment has the key, a
+ *   bad va or protection. E_PERM: the segment was not given to the
+ *   subject, or GROW's. */
 #define NEST_MEM_CREATE_SEGMENT NEST_OP(NEST_MEMORY, 1)
 #define NEST_MEM_GROW           NEST_OP(NEST_MEMORY, 2)
 #define NEST_MEM_MAP            NEST_OP(NEST_MEMORY, 3)
@@ -105,7 +128,13 @@ struct nest_stat {
  * WRITE a1 = handle, a2 = bytes of msg.data: written at the offset (the
  *   end, for APPEND), which advances; result: bytes written.
  * SEEK a1 = handle, a2 = offset, a3 = NEST_SEEK_*: the new offset.
- * MAP: not yet served (E_NOSYS). */
+ * MAP a1 = handle (opened with READ), a2 = va, a3 = pages: a private,
+ *   read-only copy of the file's pages from the handle's offset (a
+ *   multiple of the page size; the offset does not move) at [va, va +
+ *   pages) inside [NEST_MAP_BASE, NEST_MAP_TOP), past its end zeroed,
+ *   counted against the caller's quota. Result: the file's bytes mapped.
+ *   E_INVAL: a bad handle, offset, va or pages (1..NEST_SEG_PAGES).
+ *   E_PERM: not opened for reading. E_NOMEM: over quota. */
 #define NEST_FD_READ  NEST_OP(NEST_FD, 1)
 #define NEST_FD_WRITE NEST_OP(NEST_FD, 2)
 #define NEST_FD_SEEK  NEST_OP(NEST_FD, 3)
@@ -118,6 +147,13 @@ struct nest_stat {
 /* Where a nested program's heap may be (Memory GROW). */
 #define NEST_HEAP_BASE 0x0000200000000000ull
 #define NEST_HEAP_TOP  0x0000200040000000ull
+
+/* Where segments and files may be mapped (Memory MAP, FileDescription
+ * MAP), and how. */
+#define NEST_MAP_BASE 0x0000210000000000ull
+#define NEST_MAP_TOP  0x0000210040000000ull
+#define NEST_PROT_READ  0x1
+#define NEST_PROT_WRITE 0x2
 
 #define NEST_PATH_MAX 240
 

@@ -5,6 +5,7 @@
 
 #include "../bin/rt/rt.h"
 #include "child.h"
+#include "walk.h"
 
 /* The image of this program, from the linker, and the rt entry that
  * calls fn(arg) (bin/rt/upcall.S). */
@@ -145,4 +146,18 @@ int64_t nest_space_create(unsigned slot, uint32_t name, int writer,
 		return r;
 	}
 	return id;
+}
+
+static int64_t unmap_one(uint64_t va, uint64_t pte, void *id)
+{
+	(void)pte;
+	return xok_page_unmap(0, *(uint64_t *)id, va);
+}
+
+int64_t nest_space_exec(unsigned slot, uint64_t id, int writer,
+			const char *spec, uint64_t window)
+{
+	int64_t r = nest_walk(id, unmap_one, &id);
+
+	return r < 0 ? r : fill(slot, writer, id, spec, window);
 }

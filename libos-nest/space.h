@@ -10,6 +10,7 @@
 /* Where the server maps things of its children's. */
 #define NEST_WINDOW  0x0000300000000000ull /* message page of entry i at + i pages */
 #define NEST_COPY_VA 0x0000300000100000ull /* a page being filled */
+#define NEST_SEG_VA  0x0000300000200000ull /* segments' frames (memory.c) */
 
 /* Creates a stopped environment under the calling environment (a nester's
  * server) to run `spec` through nest_child_main: a capability one
@@ -21,6 +22,14 @@
  * or a Xok error (nothing is left behind). */
 int64_t nest_space_create(unsigned slot, uint32_t name, int writer,
 			  const char *spec, uint64_t window);
+
+/* Replaces stopped or waiting child `id` (its capability in the caller's
+ * slot `slot`) with `spec` in place: every page of its user half
+ * unmapped, then filled as nest_space_create does (the capability with W
+ * only if `writer`). 0 or a Xok error (the child is then half-made: the
+ * caller must destroy it). */
+int64_t nest_space_exec(unsigned slot, uint64_t id, int writer,
+			const char *spec, uint64_t window);
 
 /* The steps, for other ways of making a child (ckpt.c):
  * nest_space_alloc forges the capability into `slot` and creates the

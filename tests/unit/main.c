@@ -52,6 +52,7 @@ int main(void)
 	add_cffsimage_tests();
 	add_nest_sched_tests();
 	add_nest_fs_tests();
+	add_nest_seg_tests();
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	run = CU_get_number_of_tests_run();

@@ -161,6 +161,38 @@ static void bad_arguments_refused(void)
 	done();
 }
 
+/* FileDescription MAP's reads: from the handle's page-aligned offset,
+ * which does not move, zeros past the end; only an owner's readable
+ * handle. */
+static void map_reads(void)
+{
+	static uint8_t page[XOK_PAGE_SIZE];
+
+	setup();
+	CU_ASSERT_EQUAL(open_as(1, "/in", NEST_O_READ), 0);
+	CU_ASSERT_EQUAL(open_as(1, "/in", NEST_O_WRITE), 1);
+	memset(page, 0xff, sizeof(page));
+	CU_ASSERT_EQUAL(nest_fs_map_read(&fs, 1, 0, 0, page, sizeof(page)), 6);
+	CU_ASSERT_EQUAL(memcmp(page, "inside", 6), 0);
+	CU_ASSERT_EQUAL(page[6], 0);
+	CU_ASSERT_EQUAL(page[sizeof(page) - 1], 0);
+	CU_ASSERT_EQUAL(nest_fs_map_read(&fs, 1, 0, 2, page, 3), 3);
+	CU_ASSERT_EQUAL(memcmp(page, "sid", 3), 0);
+	CU_ASSERT_EQUAL(nest_fs_map_read(&fs, 1, 0, XOK_PAGE_SIZE, page, 8), 0);
+	CU_ASSERT_EQUAL(rd(1, 0, 100), 6); /* the offset did not move */
+	CU_ASSERT_EQUAL(nest_fs_map_read(&fs, 1, 0, 0, 0, 0), E_INVAL);
+	CU_ASSERT_EQUAL(call(1, NEST_FD_SEEK, 0, 0, 0, NEST_SEEK_SET), 0);
+	CU_ASSERT_EQUAL(nest_fs_map_read(&fs, 1, 0, 0, 0, 0), 0);
+	CU_ASSERT_EQUAL(nest_fs_map_read(&fs, 1, 1, 0, 0, 0), E_PERM);
+	CU_ASSERT_EQUAL(nest_fs_map_read(&fs, 1, 2, 0, 0, 0), E_INVAL);
+	CU_ASSERT_EQUAL(nest_fs_map_read(&fs, 2, 0, 0, 0, 0), E_INVAL);
+	CU_ASSERT_EQUAL(call(1, NEST_FD_SEEK, 0, 0, XOK_PAGE_SIZE,
+			     NEST_SEEK_SET), XOK_PAGE_SIZE);
+	CU_ASSERT_EQUAL(nest_fs_map_read(&fs, 1, 0, UINT64_MAX, page, 1),
+			E_INVAL); /* past what an offset holds */
+	done();
+}
+
 static void saved_handles_adopted(void)
 {
 	struct nest_fs_rec recs[4];
@@ -201,6 +233,7 @@ void add_nest_fs_tests(void)
 		{ "read_write_seek", read_write_seek },
 		{ "bad_arguments_refused", bad_arguments_refused },
 		{ "saved_handles_adopted", saved_handles_adopted },
+		{ "map_reads", map_reads },
 		{ 0, 0 },
 	};
 	add_suite("nest_fs", tests);

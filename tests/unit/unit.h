@@ -41,5 +41,6 @@ void add_exos_start_tests(void);
 void add_cffsimage_tests(void);
 void add_nest_sched_tests(void);
 void add_nest_fs_tests(void);
+void add_nest_seg_tests(void);
 
 #endif
