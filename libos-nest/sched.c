@@ -273,7 +273,9 @@ int64_t nest_schedule(uint64_t client, struct nest_port *wakeup,
  * end cut off at the slice's end, not when this scheduler ran again.
  * Returns the TSC when the loan ended (the next one starts then, if this
  * scheduler has run ever since), or t0 if none was made. */
-static uint64_t lend(struct nest_sched *s, unsigned c, uint64_t t0)
+static uint64_t lend(struct nest_sched *s,
+		     const struct nest_policy_ops *ops, unsigned c,
+		     uint64_t t0)
 {
 	uint64_t t1, ns;
 	int64_t why;
@@ -288,10 +290,10 @@ static uint64_t lend(struct nest_sched *s, unsigned c, uint64_t t0)
 	if (why == XOK_YIELD_SLICE_END && xok_tsc_ns(t1) > s->slice_end)
 		ns = s->slice_end > xok_tsc_ns(t0) ?
 			     s->slice_end - xok_tsc_ns(t0) : 0;
-	if (s->policy.ops->charge)
-		s->policy.ops->charge(&s->policy, c, ns);
-	if (why == XOK_YIELD_RETURNED && s->policy.ops->done)
-		s->policy.ops->done(&s->policy, c, xok_tsc_ns(t1));
+	if (ops->charge)
+		ops->charge(&s->policy, c, ns);
+	if (ops->done && why == XOK_YIELD_RETURNED)
+		ops->done(&s->policy, c, xok_tsc_ns(t1));
 	s->charged_ns[c] += ns;
 	s->total_ns += ns;
 	return t1;
@@ -307,6 +309,8 @@ void nest_sched_run(struct nest_sched *s,
 		    void *arg)
 {
 	uint64_t t = 0; /* the TSC when the next loan starts */
+	/* In a register for the whole loop: a policy's hooks are fixed. */
+	const struct nest_policy_ops *const ops = s->policy.ops;
 
 	s->seen_changes = CLOCK->status_changes - 1;
 	for (;;) {
@@ -318,11 +322,11 @@ void nest_sched_run(struct nest_sched *s,
 		}
 		if (s->decisions == s->until || (stop && stop(s, arg)))
 			return;
-		if (s->policy.ops->advance)
-			s->next_release = s->policy.ops->advance(&s->policy,
-								 xok_clock_ns());
+		if (ops->advance)
+			s->next_release = ops->advance(&s->policy,
+						       xok_clock_ns());
 		if ((c = nest_policy_pick(&s->policy)) >= 0) {
-			t = lend(s, (unsigned)c, t);
+			t = lend(s, ops, (unsigned)c, t);
 		} else if (!s->policy.present) {
 			return;
 		} else {
