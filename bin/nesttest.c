@@ -68,10 +68,11 @@ static uint64_t off_by(uint64_t got, uint64_t want)
 	return got > want ? got - want : want - got;
 }
 
-static void print_share(const char *who, uint64_t ns, uint64_t total_ns,
+static void print_share(const char *who, uint64_t ticks, uint64_t total_ticks,
 			uint64_t units, uint64_t total_units, uint64_t want)
 {
-	uint64_t t = hundredths(ns, total_ns), u = hundredths(units, total_units);
+	uint64_t t = hundredths(ticks, total_ticks),
+		 u = hundredths(units, total_units);
 
 	printf("  %s: time %lu.%02lu%%, work %lu.%02lu%% (want %lu.%02lu%%)\n",
 	       who, t / 100, t % 100, u / 100, u % 100, want / 100, want % 100);
@@ -127,10 +128,10 @@ SELFTEST(stride_shares)
 	printf("stride 3:2:1 over %lu decisions:\n", root.decisions);
 	for (int i = 0; i < 3; i++)
 		print_share(i == 0 ? "3 tickets" : i == 1 ? "2 tickets" :
-			    "1 ticket", root.charged_ns[i], root.total_ns,
+			    "1 ticket", root.charged_ticks[i], root.total_ticks,
 			    work[i], total_units, want[i]);
 	for (int i = 0; i < 3; i++) {
-		CHECK(off_by(hundredths(root.charged_ns[i], root.total_ns),
+		CHECK(off_by(hundredths(root.charged_ticks[i], root.total_ticks),
 			     want[i]) <= SHARE_SLACK);
 		CHECK(off_by(hundredths(work[i], total_units), want[i]) <=
 		      SHARE_SLACK);
@@ -165,9 +166,9 @@ static int build_hierarchy(int64_t *ids)
 	return 0;
 }
 
-static uint64_t leaf_ns(int leaf)
+static uint64_t leaf_ticks(int leaf)
 {
-	return sub[leaf / 2].charged_ns[leaf % 2];
+	return sub[leaf / 2].charged_ticks[leaf % 2];
 }
 
 /* Prints each leaf's share of the time and work so far. */
@@ -177,11 +178,11 @@ static void print_leaves(const uint64_t *want)
 		"stride 2/3 of 3/4", "stride 1/3 of 3/4", "rr 1/2 of 1/4",
 		"rr 1/2 of 1/4",
 	};
-	uint64_t total_ns = sub[0].total_ns + sub[1].total_ns;
+	uint64_t total = sub[0].total_ticks + sub[1].total_ticks;
 	uint64_t total_units = sum(work, MAXLEAVES);
 
 	for (int i = 0; i < MAXLEAVES; i++)
-		print_share(names[i], leaf_ns(i), total_ns, work[i],
+		print_share(names[i], leaf_ticks(i), total, work[i],
 			    total_units, want[i]);
 }
 
@@ -189,22 +190,22 @@ static const uint64_t leaf_want[MAXLEAVES] = { 5000, 2500, 1250, 1250 };
 
 SELFTEST(stacked_shares)
 {
-	uint64_t total_ns;
+	uint64_t total;
 	int64_t ids[6] = { 0 };
 
 	CHECK_EQ(build_hierarchy(ids), 0);
 	root.until = 800;
 	nest_sched_run(&root, 0, 0);
 	destroy_all(ids, 6);
-	total_ns = sub[0].total_ns + sub[1].total_ns;
+	total = sub[0].total_ticks + sub[1].total_ticks;
 	printf("stacked over %lu root decisions:\n", root.decisions);
 	print_leaves(leaf_want);
 	for (int i = 0; i < MAXLEAVES; i++)
-		CHECK(off_by(hundredths(leaf_ns(i), total_ns), leaf_want[i]) <=
+		CHECK(off_by(hundredths(leaf_ticks(i), total), leaf_want[i]) <=
 		      SHARE_SLACK);
 	/* Each level charged its client the time lent through it. */
-	CHECK(sub[0].total_ns <= root.charged_ns[0]);
-	CHECK(sub[1].total_ns <= root.charged_ns[1]);
+	CHECK(sub[0].total_ticks <= root.charged_ticks[0]);
+	CHECK(sub[1].total_ticks <= root.charged_ticks[1]);
 	return 0;
 }
 
@@ -272,7 +273,7 @@ static uint64_t inversion(int donate, unsigned sensitivity)
 			return ~0ull;
 	}
 	nest_sched_run(&root, 0, 0);
-	high_charged_ns = root.charged_ns[c];
+	high_charged_ns = xok_ticks_ns(root.charged_ticks[c]);
 	printf("inversion, donation %s%s: medium had done %lu of %llu units "
 	       "when high got the lock (%lu decisions, high charged %lu ms)\n",
 	       donate ? "on" : "off",
@@ -384,14 +385,14 @@ SELFTEST(pct_server)
 	total = calls[0] + calls[1];
 	printf("server on loans: %lu calls (%lu units served); client 2 "
 	       "tickets:\n", total, served_units);
-	print_share("client 2 tickets", root.charged_ns[0], root.total_ns,
+	print_share("client 2 tickets", root.charged_ticks[0], root.total_ticks,
 		    calls[0], total, 6667);
-	print_share("client 1 ticket", root.charged_ns[1], root.total_ns,
+	print_share("client 1 ticket", root.charged_ticks[1], root.total_ticks,
 		    calls[1], total, 3333);
 	CHECK(total > 10);
 	/* The clients did nothing but call: the time charged to them is
 	 * the server's work, and it went 2:1 as their tickets. */
-	CHECK(off_by(hundredths(root.charged_ns[0], root.total_ns), 6667) <=
+	CHECK(off_by(hundredths(root.charged_ticks[0], root.total_ticks), 6667) <=
 	      SHARE_SLACK);
 	CHECK(off_by(hundredths(calls[0], total), 6667) <= 3 * SHARE_SLACK);
 	return 0;

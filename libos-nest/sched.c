@@ -268,16 +268,46 @@ int64_t nest_schedule(uint64_t client, struct nest_port *wakeup,
 	return schedule(client, wakeup, sensitivity, slot);
 }
 
+/* The ticks of a loan from t0 that the slice's end cut off (at t1, when
+ * this scheduler ran again): up to the slice's end only. Out of line:
+ * a loan that ends otherwise is the common case. */
+static __attribute__((noinline)) uint64_t
+until_slice_end(const struct nest_sched *s, uint64_t t0, uint64_t t1)
+{
+	uint64_t end_ns = s->slice_end, t0_ns = xok_tsc_ns(t0);
+
+	if (xok_tsc_ns(t1) <= end_ns)
+		return t1 - t0;
+	return end_ns > t0_ns ?
+	       (uint64_t)((unsigned __int128)(end_ns - t0_ns) *
+			  CLOCK->tsc_hz / 1000000000u) : 0;
+}
+
+/* What a policy is told after a loan: the time charged, and that the
+ * client gave its loan back (its job is done). Out of line: round robin
+ * and fixed priority want neither, and the loop skips it for them. */
+static __attribute__((noinline)) void tell_policy(struct nest_sched *s,
+						  unsigned c, uint64_t ticks,
+						  int64_t why, uint64_t t1)
+{
+	const struct nest_policy_ops *ops = s->policy.ops;
+
+	if (ops->charge)
+		ops->charge(&s->policy, c, xok_ticks_ns(ticks));
+	if (ops->done && why == XOK_YIELD_RETURNED)
+		ops->done(&s->policy, c, xok_tsc_ns(t1));
+}
+
 /* Lends the CPU to client c (to the server it waits on, if it does) from
  * TSC value t0 and charges it the time the loan lasted, which a slice's
- * end cut off at the slice's end, not when this scheduler ran again.
- * Returns the TSC when the loan ended (the next one starts then, if this
- * scheduler has run ever since), or t0 if none was made. */
-static uint64_t lend(struct nest_sched *s,
-		     const struct nest_policy_ops *ops, unsigned c,
+ * end cut off at the slice's end, not when this scheduler ran again; the
+ * policy hears of it if it `listens`. Returns the TSC when the loan
+ * ended (the next one starts then, if this scheduler has run ever
+ * since), or t0 if none was made. */
+static uint64_t lend(struct nest_sched *s, int listens, unsigned c,
 		     uint64_t t0)
 {
-	uint64_t t1, ns;
+	uint64_t t1, ticks;
 	int64_t why;
 
 	s->decisions++;
@@ -286,16 +316,13 @@ static uint64_t lend(struct nest_sched *s,
 		return t0;
 	}
 	t1 = xok_tsc();
-	ns = xok_ticks_ns(t1 - t0);
-	if (why == XOK_YIELD_SLICE_END && xok_tsc_ns(t1) > s->slice_end)
-		ns = s->slice_end > xok_tsc_ns(t0) ?
-			     s->slice_end - xok_tsc_ns(t0) : 0;
-	if (ops->charge)
-		ops->charge(&s->policy, c, ns);
-	if (ops->done && why == XOK_YIELD_RETURNED)
-		ops->done(&s->policy, c, xok_tsc_ns(t1));
-	s->charged_ns[c] += ns;
-	s->total_ns += ns;
+	ticks = t1 - t0;
+	if (why == XOK_YIELD_SLICE_END)
+		ticks = until_slice_end(s, t0, t1);
+	if (listens)
+		tell_policy(s, c, ticks, why, t1);
+	s->charged_ticks[c] += ticks;
+	s->total_ticks += ticks;
 	return t1;
 }
 
@@ -309,8 +336,12 @@ void nest_sched_run(struct nest_sched *s,
 		    void *arg)
 {
 	uint64_t t = 0; /* the TSC when the next loan starts */
-	/* In a register for the whole loop: a policy's hooks are fixed. */
+	/* Fixed while the loop runs, and tested once each: whether the
+	 * policy hears of loans, and whether anything (a stop callback, a
+	 * periodic policy's releases) runs before each decision. */
 	const struct nest_policy_ops *const ops = s->policy.ops;
+	const int listens = ops->charge || ops->done,
+		  before = stop || ops->advance;
 
 	s->seen_changes = CLOCK->status_changes - 1;
 	for (;;) {
@@ -320,13 +351,18 @@ void nest_sched_run(struct nest_sched *s,
 			refresh(s);
 			t = xok_tsc();
 		}
-		if (s->decisions == s->until || (stop && stop(s, arg)))
+		if (s->decisions == s->until)
 			return;
-		if (ops->advance)
-			s->next_release = ops->advance(&s->policy,
-						       xok_clock_ns());
+		if (before) {
+			if (stop && stop(s, arg))
+				return;
+			if (ops->advance)
+				s->next_release =
+					ops->advance(&s->policy,
+						     xok_clock_ns());
+		}
 		if ((c = nest_policy_pick(&s->policy)) >= 0) {
-			t = lend(s, ops, (unsigned)c, t);
+			t = lend(s, listens, (unsigned)c, t);
 		} else if (!s->policy.present) {
 			return;
 		} else {

@@ -45,8 +45,11 @@
 struct nest_sched {
 	struct nest_policy policy;
 	uint64_t env[NEST_MAXCLIENTS];        /* each client's environment */
-	uint64_t charged_ns[NEST_MAXCLIENTS]; /* CPU time lent to it */
-	uint64_t total_ns;                    /* all time lent */
+	/* CPU time lent to each client, and in all, in TSC ticks (shares
+	 * are their ratios; xok_ticks_ns converts): a decision adds, with
+	 * no conversion on its way. */
+	uint64_t charged_ticks[NEST_MAXCLIENTS];
+	uint64_t total_ticks;
 	uint64_t decisions;                   /* picks made */
 	uint8_t sensitivity[NEST_MAXCLIENTS]; /* NEST_ON_* */
 	uint64_t until;                       /* see nest_sched_run */
