@@ -15,7 +15,8 @@
  * fs:FOLDER:SPEC (serving SPEC's files from FOLDER of the C-FFS on the
  * disk) and ckpt:FOLDER:SPEC / ckpt:FOLDER (the checkpointer: serves
  * files as fs does, saves SPEC mid-run to FOLDER.ckpt / restores it;
- * SPEC may be a nester over programs, saved with its subtree).
+ * SPEC may be pm or tracer over programs, saved with its subtree;
+ * a deeper tree, mm, fs or ckpt is refused: status 89).
  * fs and ckpt need the disk's capability: init runs them itself.
  * Programs: suite (memtest, forkwait, compute under one parent), memtest,
  * forkwait, compute:N, spin, counter, evil, evilnester, pingloop:N,
@@ -346,14 +347,39 @@ static int ckpt_restore(const char *path)
 	return (int)nester_wait((uint64_t)id);
 }
 
+/* Whether `spec` can be saved: a program, or a nester that keeps
+ * nothing of its children but its table (pm, tracer) over a program.
+ * Not a deeper tree, nor mm, fs or ckpt (their servers keep state about
+ * their children that a checkpoint does not hold). An unknown program
+ * is left to nester_spawn to refuse. */
+static int savable(const char *spec)
+{
+	const struct nest_prog *p = nest_prog_find(spec), *c;
+	const char *arg = strchr(spec, ':');
+
+	if (!p || !p->nester)
+		return 1;
+	c = arg ? nest_prog_find(arg + 1) : 0;
+	return (p->main == pm || p->main == tracer) && c && !c->nester;
+}
+
+#define CKPT_REFUSED 89 /* the status of a tree that cannot be saved */
+
 /* "FOLDER:SPEC" saves SPEC's run to FOLDER.ckpt; "FOLDER" restores it.
- * The child sees FOLDER; the checkpoint is beside it, out of its reach. */
+ * The child sees FOLDER; the checkpoint is beside it, out of its reach.
+ * A SPEC that cannot be saved is refused before the disk is touched. */
 static int checkpointer(const char *arg)
 {
 	char folder[NEST_PATH_MAX], path[NEST_PATH_MAX + 8];
 	const char *spec = split_folder(arg, folder);
 	int r;
 
+	if (spec && !savable(spec)) {
+		printf("ckpt: refused to save %s: only a program, or pm or "
+		       "tracer over programs, can be saved (not a deeper tree, "
+		       "nor mm, fs or ckpt)\n", spec);
+		return CKPT_REFUSED;
+	}
 	if (start_files(folder) < 0 || map_ckpt_buf(CKPT_PAGES) < 0)
 		return 90;
 	fmt_snprintf(path, sizeof(path), "%s.ckpt", folder);
@@ -1059,6 +1085,23 @@ SELFTEST(checkpoint_nester)
  * never judged: besides a line for people, one BENCH line per figure
  * (median, least and most of RUNS runs), which `make bench` boots under
  * -icount, where the figures repeat, and tabulates (tests/bench). */
+/* The checkpointer refuses what it cannot save, before it runs any of
+ * it or touches the disk. */
+SELFTEST(ckpt_refuses)
+{
+	static const char *const refused[] = {
+		"/job:pm:pm:filecounter:3000",
+		"/job:tracer:pm:filecounter:3000",
+		"/job:pm:mm:4:filecounter:3000",
+		"/job:mm:4:filecounter:3000",
+		"/job:fs:/d:filecounter:3000",
+	};
+
+	for (unsigned i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		CHECK_EQ(checkpointer(refused[i]), CKPT_REFUSED);
+	return 0;
+}
+
 SELFTEST(layer_slowdown)
 {
 	static const char *const layers[] = { "", "pm:", "pm:pm:",
