@@ -15,7 +15,8 @@
  * fs:FOLDER:SPEC (serving SPEC's files from FOLDER of the C-FFS on the
  * disk) and ckpt:FOLDER:SPEC / ckpt:FOLDER (the checkpointer: serves
  * files as fs does, saves SPEC mid-run to FOLDER.ckpt / restores it;
- * SPEC may be a nester over programs, saved with its subtree).
+ * SPEC may be pm or tracer, at any depth, over programs, saved with
+ * its subtree; mm, fs or ckpt in it is refused: status 89).
  * fs and ckpt need the disk's capability: init runs them itself.
  * Programs: suite (memtest, forkwait, compute under one parent), memtest,
  * forkwait, compute:N, spin, counter, evil, evilnester, pingloop:N,
@@ -154,20 +155,22 @@ static int fs_nester(const char *arg)
 }
 
 /* The checkpointer's file: this header in its first page (the open
- * handles at its nester of each part of the checkpoint, in the parts'
- * order), then the child's checkpoint: a program's (ckpt.h), or a
- * nester's subtree as a tree checkpoint. */
-#define CKPT_FILE_MAGIC 0x32454c4946504b43ull /* "CKPFILE2" */
+ * handles at its nester of each environment of the checkpoint, in
+ * nest_tree_envs's order), then the child's checkpoint: a program's
+ * (ckpt.h), or a nester's subtree as a tree checkpoint. */
+#define CKPT_FILE_MAGIC 0x33454c4946504b43ull /* "CKPFILE3" */
 #define CKPT_RECS 14
+#define CKPT_ENVS 32 /* a tree saved holds fewer environments */
 struct ckpt_file {
 	uint64_t magic, len, nfiles;
-	uint8_t nfiles_of[1 + NEST_MAXCHILD]; /* records of each part */
+	uint8_t nfiles_of[CKPT_ENVS]; /* records of each environment, in
+				       * nest_tree_envs's order */
 	struct nest_fs_rec files[CKPT_RECS];
 };
 _Static_assert(sizeof(struct ckpt_file) <= XOK_PAGE_SIZE, "one page");
 
 #define CKPT_BUF RT_SCRATCH
-#define CKPT_PAGES 192       /* the file's most: pm and a program */
+#define CKPT_PAGES 320       /* the file's most: pm, pm and a program */
 #define CKPT_AFTER 1000      /* file calls the child makes before its save */
 #define CKPT_STOP_TRIES 1000 /* decisions to wait for a stoppable child */
 
@@ -225,8 +228,8 @@ static int called_enough(void *unused)
 #define CKPT_BODY_MAX ((CKPT_PAGES - 1) * XOK_PAGE_SIZE)
 
 /* Stops child `id` outside any call and saves it at CKPT_BODY, as a
- * tree if it is a nester (`tree`); its parts' ids into ids[] and their
- * number into *n. The length, or an error. */
+ * tree if it is a nester (`tree`); its environments' ids into ids[] and
+ * their number into *n. The length, or an error. */
 static int64_t save_body(uint64_t id, int tree, uint64_t ids[], uint64_t *n)
 {
 	const struct nest_tree_hdr *t = (const struct nest_tree_hdr *)CKPT_BODY;
@@ -240,9 +243,8 @@ static int64_t save_body(uint64_t id, int tree, uint64_t ids[], uint64_t *n)
 	}
 	if ((r = nest_ckpt_save_tree(id, CKPT_BODY, CKPT_BODY_MAX)) < 0)
 		return r;
-	for (*n = 0; *n < t->nparts; ++*n)
-		ids[*n] = t->part[*n].was;
-	return r;
+	*n = nest_tree_envs(t, (uint64_t)r, 0, ids, CKPT_ENVS);
+	return *n < CKPT_ENVS ? r : E_NOMEM;
 }
 
 /* Runs `spec` for a while, stops it (a nester with its children), saves
@@ -251,7 +253,7 @@ static int ckpt_save(const char *spec, const char *path)
 {
 	struct ckpt_file *h = (struct ckpt_file *)CKPT_BUF;
 	const struct nest_prog *p = nest_prog_find(spec);
-	uint64_t ids[1 + NEST_MAXCHILD], n;
+	uint64_t ids[CKPT_ENVS], n;
 	int64_t id = nester_spawn(spec), len;
 
 	if (id < 0)
@@ -280,19 +282,19 @@ static int ckpt_save(const char *spec, const char *path)
 }
 
 /* Makes again the child saved at CKPT_BODY (`len` bytes), a program or
- * a nester's subtree; its parts' ids now into ids[] and their number into
- * *n. The child's id, or an error. */
+ * a nester's subtree; its environments' ids now into ids[] and their
+ * number into *n. The child's id, or an error. */
 static int64_t restore_body(uint64_t len, uint64_t ids[], uint64_t *n)
 {
-	const struct nest_tree_hdr *t = (const struct nest_tree_hdr *)CKPT_BODY;
+	struct nest_tree_hdr *t = (struct nest_tree_hdr *)CKPT_BODY;
 	int64_t id;
 
 	if (len < sizeof(t->magic) || t->magic != NEST_TREE_MAGIC) {
 		*n = 1;
 		return ids[0] = (uint64_t)nester_restore(CKPT_BODY, len);
 	}
-	id = nester_restore_tree(CKPT_BODY, len, ids);
-	*n = t->nparts;
+	if ((id = nester_restore_tree(CKPT_BODY, len)) >= 0)
+		*n = nest_tree_envs(t, len, 1, ids, CKPT_ENVS);
 	return id;
 }
 
@@ -320,7 +322,7 @@ static int64_t adopt_files(const struct ckpt_file *h, const uint64_t ids[],
 static int ckpt_restore(const char *path)
 {
 	const struct ckpt_file *h = (const struct ckpt_file *)CKPT_BUF;
-	uint64_t ids[1 + NEST_MAXCHILD], n;
+	uint64_t ids[CKPT_ENVS], n;
 	struct nest_stat st;
 	int64_t fd, id;
 
@@ -346,14 +348,39 @@ static int ckpt_restore(const char *path)
 	return (int)nester_wait((uint64_t)id);
 }
 
+/* Whether `spec` can be saved: a program, or a nester that keeps
+ * nothing of its children but its table (pm, tracer) over what can be
+ * saved. Not mm, fs or ckpt at any depth (their servers keep state about
+ * their children that a checkpoint does not hold). An unknown program
+ * is left to nester_spawn to refuse. */
+static int savable(const char *spec)
+{
+	const struct nest_prog *p = nest_prog_find(spec);
+	const char *arg = strchr(spec, ':');
+
+	if (!p || !p->nester)
+		return 1;
+	return (p->main == pm || p->main == tracer) && arg &&
+	       savable(arg + 1);
+}
+
+#define CKPT_REFUSED 89 /* the status of a tree that cannot be saved */
+
 /* "FOLDER:SPEC" saves SPEC's run to FOLDER.ckpt; "FOLDER" restores it.
- * The child sees FOLDER; the checkpoint is beside it, out of its reach. */
+ * The child sees FOLDER; the checkpoint is beside it, out of its reach.
+ * A SPEC that cannot be saved is refused before the disk is touched. */
 static int checkpointer(const char *arg)
 {
 	char folder[NEST_PATH_MAX], path[NEST_PATH_MAX + 8];
 	const char *spec = split_folder(arg, folder);
 	int r;
 
+	if (spec && !savable(spec)) {
+		printf("ckpt: refused to save %s: only programs and pm or "
+		       "tracer over them can be saved (not mm, fs or ckpt)\n",
+		       spec);
+		return CKPT_REFUSED;
+	}
 	if (start_files(folder) < 0 || map_ckpt_buf(CKPT_PAGES) < 0)
 		return 90;
 	fmt_snprintf(path, sizeof(path), "%s.ckpt", folder);
@@ -1019,8 +1046,7 @@ SELFTEST(checkpoint_nester)
 
 	CHECK_EQ(nester_start(0, ROOT_QUOTA), 0);
 	CHECK_EQ(map_ckpt_buf(CKPT_PAGES), 0);
-	CHECK_EQ(nester_restore_tree((void *)CKPT_BUF, XOK_PAGE_SIZE, 0),
-		 E_INVAL);
+	CHECK_EQ(nester_restore_tree((void *)CKPT_BUF, XOK_PAGE_SIZE), E_INVAL);
 	CHECK((id = (uint64_t)nester_spawn("counter")) > 0);
 	CHECK_EQ(nest_stop_tree(id), E_INVAL); /* a program: no subtree */
 	CHECK_EQ(nest_ckpt_save_tree(id, (void *)CKPT_BUF, XOK_PAGE_SIZE),
@@ -1040,7 +1066,7 @@ SELFTEST(checkpoint_nester)
 	CHECK(len > 0);
 	CHECK_EQ(nester_kill(id), 0);
 	CHECK((id = (uint64_t)nester_restore_tree((void *)CKPT_BUF,
-						   (uint64_t)len, 0)) > 0);
+						   (uint64_t)len)) > 0);
 	CHECK((g = grandchild(id)) > 0);
 	CHECK_EQ(nest_peek(g, (uint64_t)&counted, &again, 8), 0);
 	CHECK_EQ(again, c);
@@ -1059,6 +1085,22 @@ SELFTEST(checkpoint_nester)
  * never judged: besides a line for people, one BENCH line per figure
  * (median, least and most of RUNS runs), which `make bench` boots under
  * -icount, where the figures repeat, and tabulates (tests/bench). */
+/* The checkpointer refuses what it cannot save, before it runs any of
+ * it or touches the disk. */
+SELFTEST(ckpt_refuses)
+{
+	static const char *const refused[] = {
+		"/job:pm:mm:4:filecounter:3000",
+		"/job:tracer:pm:fs:/d:filecounter:3000",
+		"/job:mm:4:filecounter:3000",
+		"/job:fs:/d:filecounter:3000",
+	};
+
+	for (unsigned i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		CHECK_EQ(checkpointer(refused[i]), CKPT_REFUSED);
+	return 0;
+}
+
 SELFTEST(layer_slowdown)
 {
 	static const char *const layers[] = { "", "pm:", "pm:pm:",

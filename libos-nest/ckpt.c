@@ -117,7 +117,13 @@ static uint64_t server_of(uint64_t main)
 	return 0;
 }
 
-/* Stops each child of `server`, or refuses a nester among them. */
+/* Whether environment slot `i` is a nester's main (it holds W). */
+static int is_nester(unsigned i)
+{
+	return (ENVS[i].caps[0].rights & XOK_CAP_W) != 0;
+}
+
+/* Stops each child of `server`, a nester among them with its subtree. */
 static int64_t stop_children(uint64_t server)
 {
 	for (unsigned i = 0; i < XOK_NENV; i++) {
@@ -125,9 +131,9 @@ static int64_t stop_children(uint64_t server)
 
 		if (!ENVS[i].id || ENVS[i].parent != server)
 			continue;
-		if (ENVS[i].caps[0].rights & XOK_CAP_W)
-			return E_INVAL;
-		if ((r = nest_stop(ENVS[i].id)) < 0)
+		r = is_nester(i) ? nest_stop_tree(ENVS[i].id)
+				 : nest_stop(ENVS[i].id);
+		if (r < 0)
 			return r;
 	}
 	return ENVS[xok_env_slot(server)].ipc_caller ? E_STATE : 0;
@@ -147,15 +153,18 @@ int64_t nest_stop_tree(uint64_t id)
 	return r;
 }
 
-/* Appends environment `id`'s checkpoint to the tree at *off. */
-static int64_t save_part(struct nest_tree_hdr *h, uint64_t id, uint64_t size,
-			 uint64_t *off)
+/* Appends environment `id`'s checkpoint to the tree at *off: its tree
+ * if it is a nester child (`tree`). */
+static int64_t save_part(struct nest_tree_hdr *h, uint64_t id, int tree,
+			 uint64_t size, uint64_t *off)
 {
 	int64_t len;
 
 	if (h->nparts == 1 + NEST_MAXCHILD || *off > size)
 		return E_NOMEM;
-	if ((len = nest_ckpt_save(id, (uint8_t *)h + *off, size - *off)) < 0)
+	len = (tree ? nest_ckpt_save_tree : nest_ckpt_save)(
+		id, (uint8_t *)h + *off, size - *off);
+	if (len < 0)
 		return len;
 	h->part[h->nparts++] = (struct nest_tree_part){ .was = id, .off = *off,
 		.len = (uint64_t)len };
@@ -174,11 +183,32 @@ int64_t nest_ckpt_save_tree(uint64_t id, void *buf, uint64_t size)
 	if (size < off)
 		return E_NOMEM;
 	*h = (struct nest_tree_hdr){ .magic = NEST_TREE_MAGIC };
-	if ((r = save_part(h, id, size, &off)) < 0)
+	if ((r = save_part(h, id, 0, size, &off)) < 0)
 		return r;
 	for (unsigned i = 0; i < XOK_NENV; i++)
 		if (ENVS[i].id && ENVS[i].parent == server &&
-		    (r = save_part(h, ENVS[i].id, size, &off)) < 0)
+		    (r = save_part(h, ENVS[i].id, is_nester(i), size, &off)) < 0)
 			return r;
 	return (int64_t)off;
+}
+
+unsigned nest_tree_envs(const struct nest_tree_hdr *h, uint64_t len, int now,
+			uint64_t ids[], unsigned max)
+{
+	unsigned n = 0;
+
+	for (uint64_t i = 0; i < h->nparts && i <= NEST_MAXCHILD && n < max;
+	     i++) {
+		const struct nest_tree_part *p = &h->part[i];
+		const void *part = (const uint8_t *)h + p->off;
+		int inside = p->off <= len && p->len <= len - p->off &&
+			     p->len >= sizeof(*h);
+
+		if (i && inside && nest_is_tree(part))
+			n += nest_tree_envs(part, p->len, now, ids + n,
+					    max - n);
+		else
+			ids[n++] = now ? p->now : p->was;
+	}
+	return n;
 }

@@ -11,10 +11,11 @@
  * A child that is not itself a nester (its subtree is itself), stopped
  * outside a call (nest_stop), is checkpointed whole by nest_ckpt_save.
  * A nester child's subtree is a tree checkpoint (nest_ckpt_save_tree):
- * its main environment's checkpoint and each of its children's (which
- * must be programs). Its server is not saved: the nester, restored,
- * starts a new one and makes its children again from their checkpoints
- * itself (nester_rebuild), so its tables name the new environments.
+ * its main environment's checkpoint and each of its children's (a
+ * nester child's is a tree again). Its server is not saved: the
+ * nester, restored, starts a new one and makes its children again from
+ * their checkpoints itself (nester_rebuild), so its tables name the new
+ * environments.
  */
 #ifndef NEST_CKPT_H
 #define NEST_CKPT_H
@@ -58,8 +59,9 @@ int64_t nest_ckpt_save(uint64_t id, void *buf, uint64_t size);
 
 /* A tree checkpoint: this header in its first page, then page-aligned
  * checkpoints (ckpt.h) at their offsets: the nester's main environment,
- * then each child's, with the id each had (its nester's tables name it)
- * and, once restored, the id each has (`now`, set by the rebuild). */
+ * then each child's (a nester child's a tree checkpoint), with the id
+ * each had (its nester's tables name it) and, once restored, the id
+ * each has (`now`, set by the rebuild and by nester_restore_tree). */
 struct nest_tree_part {
 	uint64_t was, off, len, now;
 };
@@ -71,15 +73,28 @@ struct nest_tree_hdr {
 };
 _Static_assert(sizeof(struct nest_tree_hdr) <= XOK_PAGE_SIZE, "one page");
 
+/* Whether the checkpoint at `part` is a tree checkpoint. */
+static inline int nest_is_tree(const void *part)
+{
+	return *(const uint64_t *)part == NEST_TREE_MAGIC;
+}
+
 /* Stops nester child `id`'s subtree outside any call: its main
- * environment, then each of its children (its server then serves no
- * one). 0, E_STATE (one cannot be stopped so, or the server is busy), or
- * E_INVAL (a child is a nester itself: only one level is saved). */
+ * environment, then each of its children (a nester child's subtree
+ * likewise; its server then serves no one). 0, E_STATE (one cannot be
+ * stopped so, or a server is busy), or E_INVAL (`id` is no nester). */
 int64_t nest_stop_tree(uint64_t id);
 
 /* Writes the tree checkpoint of stopped nester child `id` into `buf`
  * (`size` bytes): its length, or E_NOMEM, E_INVAL, a Xok error. */
 int64_t nest_ckpt_save_tree(uint64_t id, void *buf, uint64_t size);
+
+/* The ids of every environment the tree `h` (`len` bytes) holds (the
+ * nester's main, then each child's, a nester child's subtree in place),
+ * as they were (`now` 0) or as restored (`now` 1), into ids[] (at most
+ * `max`): their number. */
+unsigned nest_tree_envs(const struct nest_tree_hdr *h, uint64_t len, int now,
+			uint64_t ids[], unsigned max);
 
 /* Builds, in the calling environment (a nester's server), a stopped
  * child from the checkpoint at `va` (`len` bytes) in environment `from`

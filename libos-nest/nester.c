@@ -364,18 +364,23 @@ static uint64_t renamed(struct nester *n, uint64_t old_main, uint64_t was)
 	return c && c->was == was ? c->env : was;
 }
 
-/* Makes again, from the tree's part `p`, the child entry `old` held. */
-static int64_t remake(struct nester *n, const struct nest_tree_hdr *h,
+/* Makes again, from the tree's part `p` (a nester child's subtree from
+ * a tree), the child entry `old` held. */
+static int64_t remake(struct nester *n, struct nest_tree_hdr *h,
 		      struct nest_tree_part *p)
 {
 	struct nest_child *c = entry_of(n, p->was), old;
+	void *part;
 	int64_t id;
 
 	if (!c)
 		return E_INVAL;
 	old = *c;
 	*c = (struct nest_child){ 0 };
-	if ((id = nester_restore((const uint8_t *)h + p->off, p->len)) < 0)
+	part = (uint8_t *)h + p->off;
+	id = nest_is_tree(part) ? nester_restore_tree(part, p->len)
+				: nester_restore(part, p->len);
+	if (id < 0)
 		return id;
 	p->now = (uint64_t)id;
 	c = entry_of(n, (uint64_t)id);
@@ -394,8 +399,12 @@ void nester_rebuild(struct nest_tree_hdr *h)
 	n->main = nest_main = (uint64_t)xok_getenvid();
 	nest_sched_init(&n->sched, &nest_round_robin, 0);
 	r = start_server(n);
-	for (uint64_t i = 1; i < h->nparts && r == 0; i++)
-		r = remake(n, h, &h->part[i]);
+	/* Nester children first: restoring one runs this nester's children
+	 * until it has rebuilt. */
+	for (int trees = 1; trees >= 0; trees--)
+		for (uint64_t i = 1; i < h->nparts && r == 0; i++)
+			if (nest_is_tree((uint8_t *)h + h->part[i].off) == trees)
+				r = remake(n, h, &h->part[i]);
 	for (unsigned i = 0; i < NEST_MAXCHILD; i++)
 		if (n->child[i].env)
 			n->child[i].creator =
@@ -433,12 +442,10 @@ static int64_t hand_tree(uint64_t id, const void *tree, uint64_t len)
 	return nest_poke(id, NEST_REBUILD_VA, tree, len);
 }
 
-int64_t nester_restore_tree(const void *tree, uint64_t len,
-			    uint64_t now[1 + NEST_MAXCHILD])
+int64_t nester_restore_tree(void *tree, uint64_t len)
 {
-	const struct nest_tree_hdr *h = tree;
+	struct nest_tree_hdr *h = tree;
 	struct xok_env_state saved, st;
-	struct nest_tree_hdr done;
 	uint64_t id;
 	int64_t r;
 
@@ -461,15 +468,15 @@ int64_t nester_restore_tree(const void *tree, uint64_t len,
 	if ((r = nest_set_regs(id, &st)) < 0 || (r = nest_restart(id)) < 0)
 		goto fail;
 	nester_run(stopped, &id);
-	if ((r = nest_peek(id, NEST_REBUILD_VA, &done, sizeof(done))) < 0 ||
-	    (r = done.rebuilt ? E_INVAL : 0) < 0)
+	/* The rebuilt tree, with the ids its parts have now. */
+	if ((r = nest_peek(id, NEST_REBUILD_VA, tree, len)) < 0 ||
+	    (r = h->rebuilt ? E_INVAL : 0) < 0)
 		goto fail;
+	h->part[0].now = id;
 	for (uint64_t off = 0; off < len; off += XOK_PAGE_SIZE)
 		xok_page_unmap(0, id, NEST_REBUILD_VA + off);
 	if ((r = nest_set_regs(id, &saved)) < 0 || (r = nest_restart(id)) < 0)
 		goto fail;
-	for (uint64_t i = 0; now && i < done.nparts; i++)
-		now[i] = i ? done.part[i].now : id;
 	return (int64_t)id;
 fail:
 	nester_kill(id);

@@ -93,19 +93,20 @@ int64_t nester_restore(const void *ckpt, uint64_t len);
 /* Makes nester child `id`'s subtree again from the tree checkpoint `tree`
  * (`len` bytes in this environment's memory, ckpt.h): the child first,
  * which then starts a new server and makes its own children again
- * (nester_rebuild) before it goes on where it was saved. Its id, or an
- * error (E_INVAL: not a tree checkpoint, or the nester could not
- * rebuild). If `now` is not null, now[i] is the id part i has now (the
- * nester's, then its children's in the tree's order): nothing of the
- * subtree has run since it was made, so a restorer may still give them
- * what they held outside it (their open files). */
-int64_t nester_restore_tree(const void *tree, uint64_t len,
-			    uint64_t now[1 + NEST_MAXCHILD]);
+ * (nester_rebuild; a nester child's subtree by this same call) before it
+ * goes on where it was saved. Its id, or an error (E_INVAL: not a tree
+ * checkpoint, or the nester could not rebuild). Each part's `now` in
+ * `tree` (a nester child's subtree's too, nest_tree_envs) is then the id
+ * it has now: no program of the subtree has run since it was made, so a
+ * restorer may still give them what they held outside it (their open
+ * files). */
+int64_t nester_restore_tree(void *tree, uint64_t len);
 
 /* A restored nester's first code (nester_restore_tree points it here,
  * with `h` at NEST_REBUILD_VA): a new server, its children made again
- * from the tree, its tables naming them (and their former ids); then it
- * stops, for the restorer to give it its saved registers. */
+ * from the tree (nester children first, since making one runs it),
+ * its tables naming them (and their former ids); then it stops, for the
+ * restorer to give it its saved registers. */
 struct nest_tree_hdr;
 void nester_rebuild(struct nest_tree_hdr *h) __attribute__((noreturn));
 
