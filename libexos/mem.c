@@ -123,9 +123,16 @@ int exos_uaccess(uint64_t va, uint64_t len, int write)
 
 int exos_ustring(const char *s, char *out, size_t size)
 {
+	uint64_t readable = 0; /* bytes below this address were checked */
+
 	for (size_t i = 0; i < size; i++) {
-		if (exos_uaccess((uint64_t)s + i, 1, 0))
-			return -L_EFAULT;
+		uint64_t a = (uint64_t)s + i;
+
+		if (a >= readable) {
+			if (exos_uaccess(a, 1, 0))
+				return -L_EFAULT;
+			readable = (a | (PAGE - 1)) + 1; /* its whole page */
+		}
 		if (!(out[i] = s[i]))
 			return 0;
 	}

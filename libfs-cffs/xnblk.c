@@ -124,21 +124,38 @@ static uint64_t page_of(struct xnblk *x, int64_t idx, int writable)
  * unmapping it first if `present`: a fork's copy of an instance has the
  * records but not the mappings. Only records in use are written, so a
  * forked child's copy of the tables stays shared with its parent's. */
+static void drop_entry(struct xnblk *x, int64_t i, int present)
+{
+	if (x->shown[i]) {
+		if (present)
+			xok_page_unmap(0, 0, page_of(x, i, 0));
+		x->shown[i] = 0;
+	}
+	if (x->writable[i]) {
+		if (present)
+			xok_page_unmap(0, 0, page_of(x, i, 1));
+		x->writable[i] = 0;
+	}
+}
+
 static void drop_mappings(struct xnblk *x, int present)
 {
-	for (int64_t i = 0; i < XOK_XN_REGISTRY; i++) {
-		if (x->shown[i]) {
-			if (present)
-				xok_page_unmap(0, 0, page_of(x, i, 0));
-			x->shown[i] = 0;
-		}
-		if (x->writable[i]) {
-			if (present)
-				xok_page_unmap(0, 0, page_of(x, i, 1));
-			x->writable[i] = 0;
-		}
-	}
+	if (x->mapped <= XNBLK_HELD)
+		for (unsigned k = 0; k < x->mapped; k++)
+			drop_entry(x, x->held[k], present);
+	else
+		for (int64_t i = 0; i < XOK_XN_REGISTRY; i++)
+			drop_entry(x, i, present);
 	x->mapped = 0;
+}
+
+/* Counts a new mapping of entry `idx`, remembering it while there is
+ * room. */
+static void hold_mapping(struct xnblk *x, int64_t idx)
+{
+	if (x->mapped < XNBLK_HELD)
+		x->held[x->mapped] = (uint16_t)idx;
+	x->mapped++;
 }
 
 /* Makes room in XN's registry: writes every dirty block back and drops
@@ -219,7 +236,8 @@ static const uint8_t *xn_get(struct cffs_blk *b, uint64_t parent,
 	if (x->shown[idx] != REG[idx].pfn + 1) {
 		if (xok_xn_map(x->cap, (uint64_t)idx, va, 0) < 0)
 			return NULL;
-		x->mapped += !x->shown[idx];
+		if (!x->shown[idx])
+			hold_mapping(x, idx);
 		x->shown[idx] = REG[idx].pfn + 1;
 	}
 	return (const uint8_t *)va;
@@ -388,7 +406,8 @@ static int xn_write_data(struct cffs_blk *b, uint64_t parent, uint64_t block,
 	/* Mapping it writable is what marks it dirty, so map every time. */
 	if (xok_xn_map(x->cap, (uint64_t)idx, va, 1) < 0)
 		return E_STATE;
-	x->mapped += !x->writable[idx];
+	if (!x->writable[idx])
+		hold_mapping(x, idx);
 	x->writable[idx] = 1;
 	memcpy((uint8_t *)va + off, bytes, len);
 	return 0;

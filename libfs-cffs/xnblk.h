@@ -21,6 +21,7 @@
 /* Blocks whose parent xnblk remembers (beyond that, a block whose parent
  * was reclaimed cannot be bound again: the call fails with E_STATE). */
 #define XNBLK_PARENTS 8192
+#define XNBLK_HELD 64
 
 struct xnblk {
 	struct cffs_blk blk;
@@ -31,6 +32,9 @@ struct xnblk {
 	uint64_t shown[XOK_XN_REGISTRY]; /* frame mapped at entry i's page, +1 */
 	uint8_t writable[XOK_XN_REGISTRY]; /* entry i's writable page in use */
 	unsigned mapped;     /* mappings held (each pins an entry) */
+	/* The entries mapped, while they fit (`mapped` may count one twice):
+	 * forgetting the mappings then visits these, not the registry. */
+	uint16_t held[XNBLK_HELD];
 	struct xnblk_link {
 		uint64_t block, parent; /* parent 0: block is the root */
 	} parents[XNBLK_PARENTS];  /* open addressing by block number */
