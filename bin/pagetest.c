@@ -280,6 +280,33 @@ SELFTEST(share_page_table)
 	return 0;
 }
 
+/* page_unmap_span: a page table's worth of mappings gone in one call,
+ * the frames freed with their last mapping, the u-area kept. */
+SELFTEST(unmap_span)
+{
+	uint64_t top_span = XOK_USER_TOP - XOK_PTE_SHARE_SPAN;
+	int64_t shared = xok_page_alloc(0, 0, SHARE_VA, XOK_PTE_W | XOK_PTE_NX,
+					XOK_PFN_ANY);
+
+	CHECK(shared > 0);
+	CHECK(xok_page_alloc(0, 0, SHARE_VA + 5 * XOK_PAGE_SIZE, XOK_PTE_NX,
+			     XOK_PFN_ANY) > 0);
+	CHECK_EQ(xok_page_map(0, 0, SHARE_VA + 9 * XOK_PAGE_SIZE, 0,
+			      (uint64_t)shared, XOK_PTE_NX), 0);
+	CHECK_EQ(PAGES[shared].ref, 2);
+	CHECK_EQ(xok_page_unmap_span(0, 0, SHARE_VA + XOK_PAGE_SIZE), E_INVAL);
+	CHECK_EQ(xok_page_unmap_span(0, 0, XOK_USER_TOP), E_INVAL);
+	CHECK_EQ(xok_page_unmap_span(0, 0x6161, SHARE_VA), E_BADENV);
+	CHECK_EQ(xok_page_unmap_span(0, 0, SHARE_VA), 3);
+	CHECK_EQ(rt_pte(SHARE_VA) | rt_pte(SHARE_VA + 5 * XOK_PAGE_SIZE) |
+		 rt_pte(SHARE_VA + 9 * XOK_PAGE_SIZE), 0);
+	CHECK(!PAGES[shared].allocated);
+	CHECK_EQ(xok_page_unmap_span(0, 0, SHARE_VA), 0);
+	CHECK_EQ(xok_page_unmap_span(0, 0, top_span), 0); /* not the u-area */
+	CHECK(rt_pte(XOK_UAREA) & XOK_PTE_P);
+	return 0;
+}
+
 int main(const char *arg)
 {
 	return rt_run_selftests(arg);

@@ -217,16 +217,35 @@ static int unmap_one(uint64_t va, uint64_t pte, void *arg)
 	return exos_batch_add(arg, va, XOK_PFN_NONE, 0);
 }
 
+struct unmapping {
+	uint64_t lo, hi;
+	struct exos_batch b;
+};
+
+/* The part of [lo, hi) in the page table at `va`: a whole table in one
+ * call (Xok's page_unmap_span), an edge a page at a time. */
+static int unmap_table(uint64_t va, uint64_t pde, void *arg)
+{
+	struct unmapping *u = arg;
+	uint64_t base = va & ~(XOK_PTE_SHARE_SPAN - 1),
+		 end = base + XOK_PTE_SHARE_SPAN;
+
+	(void)pde;
+	if (u->lo <= base && end <= u->hi)
+		return xok_page_unmap_span(0, 0, base) < 0 ? -L_EINVAL : 0;
+	return exos_walk(base > u->lo ? base : u->lo, end < u->hi ? end : u->hi,
+			 unmap_one, &u->b);
+}
+
 int exos_unmap_range(uint64_t lo, uint64_t hi)
 {
-	struct exos_batch b = { .env = 0 };
+	struct unmapping u = { lo, hi, { .env = 0 } };
 	int r;
 
 	if (lo < EXOS_USER_TOP)
 		exos_lazy_forget(lo, hi);
-	r = exos_walk(lo, hi, unmap_one, &b);
-
-	return r ? r : exos_batch_flush(&b);
+	r = exos_walk_tables(lo, hi, unmap_table, &u);
+	return r ? r : exos_batch_flush(&u.b);
 }
 
 int exos_unmap_program(void)

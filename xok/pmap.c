@@ -257,10 +257,16 @@ void pmap_remove(uint64_t pml4_pa, uint64_t va)
 {
 	uint64_t *pte;
 
-	if (va >= XOK_USER_TOP || !(pte = walk(pml4_pa, va, 0)) ||
-	    !(*pte & PTE_P))
-		return;
+	if (va < XOK_USER_TOP && (pte = walk(pml4_pa, va, 0)))
+		pmap_clear(pml4_pa, pte, va);
+}
+
+void pmap_clear(uint64_t pml4_pa, uint64_t *pte, uint64_t va)
+{
 	uint64_t pa = *pte & PTE_ADDR;
+
+	if (!(*pte & PTE_P))
+		return;
 	*pte = 0;
 	if (rcr3() == pml4_pa)
 		invlpg(va);

@@ -71,6 +71,8 @@ void pmap_set(uint64_t pml4_pa, uint64_t *pte, uint64_t va, uint64_t pa,
 	      uint64_t perm);
 /* Unmaps user `va` if mapped, releasing the page's reference. */
 void pmap_remove(uint64_t pml4_pa, uint64_t va);
+/* pmap_remove at the entry `pte` (pmap_entry's) that maps `va`. */
+void pmap_clear(uint64_t pml4_pa, uint64_t *pte, uint64_t va);
 /* May user code read `va` in this address space (any user-visible region,
  * including the exported one)? */
 int pmap_user_readable(uint64_t pml4_pa, uint64_t va);

@@ -199,6 +199,26 @@ int64_t sys_pte_share(uint64_t envcap, uint64_t envid,
 	return (int64_t)n;
 }
 
+int64_t sys_page_unmap_span(uint64_t envcap, uint64_t envid, uint64_t va)
+{
+	struct env *e;
+	uint64_t *pt, n = 0;
+	int r;
+
+	if ((r = env_check(envcap, envid, XOK_CAP_W, &e)))
+		return r;
+	if (va >= XOK_USER_TOP || (va & (XOK_PTE_SHARE_SPAN - 1)))
+		return E_INVAL;
+	if (!(pt = pmap_entry(e->pml4_pa, va)))
+		return 0;
+	for (unsigned i = 0; i < 512; i++)
+		if ((pt[i] & PTE_P) && va + i * PAGE_SIZE != XOK_UAREA) {
+			pmap_clear(e->pml4_pa, &pt[i], va + i * PAGE_SIZE);
+			n++;
+		}
+	return (int64_t)n;
+}
+
 int64_t sys_pt_view(uint64_t envid)
 {
 	struct env *self = curenv(), *e = 0;
