@@ -166,9 +166,21 @@ static int walk_level(int level, int leaf, uint64_t lo, uint64_t hi,
 	const volatile uint64_t *e = entry_of(level, lo);
 
 	for (uint64_t va = lo; va < hi; e++) {
-		uint64_t next = (va | (span - 1)) + 1, pte = *e;
+		uint64_t next = (va | (span - 1)) + 1, pte;
 		int r;
 
+		/* Eight absent entries at a time (an aligned group the range
+		 * takes to its end): tables are mostly empty. */
+		uint64_t group_end = (va | (8 * span - 1)) + 1;
+
+		if (!((uintptr_t)e & 63) && group_end <= hi &&
+		    !((e[0] | e[1] | e[2] | e[3] | e[4] | e[5] | e[6] | e[7]) &
+		      XOK_PTE_P)) {
+			va = group_end;
+			e += 7;
+			continue;
+		}
+		pte = *e;
 		if ((pte & XOK_PTE_P) &&
 		    (r = level > leaf ?
 			 walk_level(level - 1, leaf, va,

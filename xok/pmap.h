@@ -71,6 +71,14 @@ void pmap_set(uint64_t pml4_pa, uint64_t *pte, uint64_t va, uint64_t pa,
 	      uint64_t perm);
 /* Unmaps user `va` if mapped, releasing the page's reference. */
 void pmap_remove(uint64_t pml4_pa, uint64_t va);
+/* Is any of the eight entries from t[0] present? Tables are mostly
+ * empty: a scan skips them eight at a time. */
+static inline int pmap_any_present8(const uint64_t *t)
+{
+	return ((t[0] | t[1] | t[2] | t[3] | t[4] | t[5] | t[6] | t[7]) &
+		PTE_P) != 0;
+}
+
 /* pmap_remove at the entry `pte` (pmap_entry's) that maps `va`. */
 void pmap_clear(uint64_t pml4_pa, uint64_t *pte, uint64_t va);
 /* May user code read `va` in this address space (any user-visible region,

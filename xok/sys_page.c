@@ -176,7 +176,11 @@ int64_t sys_pte_share(uint64_t envcap, uint64_t envid,
 		return 0; /* nothing mapped there */
 	/* Every frame checked before anything changes (the u-area, each
 	 * environment's own, is never shared). */
-	for (unsigned i = 0; i < 512; i++)
+	for (unsigned i = 0; i < 512; i++) {
+		if (!(i % 8) && !pmap_any_present8(&src[i])) {
+			i += 7;
+			continue;
+		}
 		if ((src[i] & PTE_P) && rq.va + i * PAGE_SIZE != XOK_UAREA) {
 			if ((r = check_frame((src[i] & PTE_ADDR) / PAGE_SIZE,
 					     rq.page_cap,
@@ -184,6 +188,7 @@ int64_t sys_pte_share(uint64_t envcap, uint64_t envid,
 				return r;
 			present[n++] = (uint16_t)i;
 		}
+	}
 	if (n && !(dst = pmap_prepare(e->pml4_pa, rq.va)))
 		return E_NOMEM;
 	for (uint64_t k = 0; k < n; k++) {
@@ -211,11 +216,16 @@ int64_t sys_page_unmap_span(uint64_t envcap, uint64_t envid, uint64_t va)
 		return E_INVAL;
 	if (!(pt = pmap_entry(e->pml4_pa, va)))
 		return 0;
-	for (unsigned i = 0; i < 512; i++)
+	for (unsigned i = 0; i < 512; i++) {
+		if (!(i % 8) && !pmap_any_present8(&pt[i])) {
+			i += 7;
+			continue;
+		}
 		if ((pt[i] & PTE_P) && va + i * PAGE_SIZE != XOK_UAREA) {
 			pmap_clear(e->pml4_pa, &pt[i], va + i * PAGE_SIZE);
 			n++;
 		}
+	}
 	return (int64_t)n;
 }
 
