@@ -100,8 +100,10 @@ static int whole_file_page(const struct exos_lazy *r, uint64_t p)
 
 /* Maps the page cache's frame of page `p` (filling it first if the cache
  * has none): read-only, or copy-on-write where the segment is writable,
- * so the frame always keeps the file's bytes. */
-static int map_file_page(const struct exos_lazy *r, uint64_t p)
+ * so the frame always keeps the file's bytes. The mapping goes in batch
+ * `b` (a cluster's pages in one call). */
+static int map_file_page(const struct exos_lazy *r, uint64_t p,
+			 struct exos_batch *b)
 {
 	struct exos_page_key k = { r->file, (p - (r->va - r->off)) / PAGE };
 	uint64_t pfn = exos_pagecache_find(&k),
@@ -117,15 +119,15 @@ static int map_file_page(const struct exos_lazy *r, uint64_t p)
 		pfn = PFN(exos_pte(p));
 		exos_pagecache_add(&k, pfn);
 	}
-	return xok_page_map(0, 0, p, 0, pfn, perm | (r->perm & XOK_PTE_NX)) <
-	       0 ? -L_ENOMEM : 0;
+	return exos_batch_add(b, p, pfn, perm | (r->perm & XOK_PTE_NX)) < 0 ?
+	       -L_ENOMEM : 0;
 }
 
 /* Fills the absent page `p` from every region on it (segments may share
  * a page), mapped with the union of their protections; a whole page of
  * one file comes from the page cache. The lock is held. 0, or a
  * negative errno. */
-static int fill_page(uint64_t p)
+static int fill_page(uint64_t p, struct exos_batch *b)
 {
 	uint64_t w = 0, x = 0;
 	struct exos_lazy *r = covering(p, 0);
@@ -133,7 +135,7 @@ static int fill_page(uint64_t p)
 	if (!same_file(r))
 		return -L_EIO;
 	if (whole_file_page(r, p))
-		return map_file_page(r, p);
+		return map_file_page(r, p, b);
 	if (exos_map_fresh(p, XOK_PTE_W | XOK_PTE_NX) < 0)
 		return -L_ENOMEM;
 	for (; r; r = covering(p, r)) {
@@ -161,6 +163,7 @@ int exos_lazy_fill(uint64_t lo, uint64_t hi)
 	/* A system call checking a user pointer (exos_uaccess) may hold
 	 * the lock already; it is not inside C-FFS then. */
 	int held = SHARED->lock == (uint64_t)xok_getenvid();
+	struct exos_batch b = { .env = 0 };
 	int r = 0;
 
 	if (!held)
@@ -173,8 +176,10 @@ int exos_lazy_fill(uint64_t lo, uint64_t hi)
 
 		for (uint64_t p = from; p < to && !r; p += PAGE)
 			if (!(exos_pte(p) & XOK_PTE_P))
-				r = fill_page(p);
+				r = fill_page(p, &b);
 	}
+	if (exos_batch_flush(&b) < 0 && !r)
+		r = -L_ENOMEM;
 	if (!held)
 		exos_unlock();
 	return r;
