@@ -73,14 +73,29 @@ void exos_lazy_forget(uint64_t lo, uint64_t hi)
 	}
 }
 
+/* One fill's state: the pages it maps in one batch, and which regions'
+ * files it found unchanged (each is looked at once a fill). */
+struct fill {
+	struct exos_batch b;
+	uint32_t checked, unchanged; /* bit i: SELF->lazy[i] */
+};
+
 /* Is the file behind `r` still the one mapped? The lock is held. */
-static int same_file(const struct exos_lazy *r)
+static int same_file(struct fill *f, const struct exos_lazy *r)
 {
+	uint32_t bit = 1u << (r - SELF->lazy);
 	struct cffs_inode ino;
 
-	return exos_root_fs && !cffs_stat(exos_root_fs, &r->file.loc, &ino) &&
-	       ino.size == r->file.size && ino.mtime_ns == r->file.mtime_ns &&
-	       ino.ctime_ns == r->file.ctime_ns;
+	if (!(f->checked & bit)) {
+		f->checked |= bit;
+		if (exos_root_fs &&
+		    !cffs_stat(exos_root_fs, &r->file.loc, &ino) &&
+		    ino.size == r->file.size &&
+		    ino.mtime_ns == r->file.mtime_ns &&
+		    ino.ctime_ns == r->file.ctime_ns)
+			f->unchanged |= bit;
+	}
+	return (f->unchanged & bit) != 0;
 }
 
 static long read_file(const struct exos_lazy *r, uint64_t off, uint64_t va,
@@ -100,10 +115,10 @@ static int whole_file_page(const struct exos_lazy *r, uint64_t p)
 
 /* Maps the page cache's frame of page `p` (filling it first if the cache
  * has none): read-only, or copy-on-write where the segment is writable,
- * so the frame always keeps the file's bytes. The mapping goes in batch
- * `b` (a cluster's pages in one call). */
+ * so the frame always keeps the file's bytes. The mapping goes in the
+ * fill's batch (a cluster's pages in one call). */
 static int map_file_page(const struct exos_lazy *r, uint64_t p,
-			 struct exos_batch *b)
+			 struct fill *f)
 {
 	struct exos_page_key k = { r->file, (p - (r->va - r->off)) / PAGE };
 	uint64_t pfn = exos_pagecache_find(&k),
@@ -119,23 +134,23 @@ static int map_file_page(const struct exos_lazy *r, uint64_t p,
 		pfn = PFN(exos_pte(p));
 		exos_pagecache_add(&k, pfn);
 	}
-	return exos_batch_add(b, p, pfn, perm | (r->perm & XOK_PTE_NX)) < 0 ?
-	       -L_ENOMEM : 0;
+	return exos_batch_add(&f->b, p, pfn, perm | (r->perm & XOK_PTE_NX)) <
+	       0 ? -L_ENOMEM : 0;
 }
 
 /* Fills the absent page `p` from every region on it (segments may share
  * a page), mapped with the union of their protections; a whole page of
  * one file comes from the page cache. The lock is held. 0, or a
  * negative errno. */
-static int fill_page(uint64_t p, struct exos_batch *b)
+static int fill_page(uint64_t p, struct fill *f)
 {
 	uint64_t w = 0, x = 0;
 	struct exos_lazy *r = covering(p, 0);
 
-	if (!same_file(r))
+	if (!same_file(f, r))
 		return -L_EIO;
 	if (whole_file_page(r, p))
-		return map_file_page(r, p, b);
+		return map_file_page(r, p, f);
 	if (exos_map_fresh(p, XOK_PTE_W | XOK_PTE_NX) < 0)
 		return -L_ENOMEM;
 	for (; r; r = covering(p, r)) {
@@ -143,7 +158,7 @@ static int fill_page(uint64_t p, struct exos_batch *b)
 			 to = r->va + r->filesz < p + PAGE ? r->va + r->filesz :
 							     p + PAGE;
 
-		if (!same_file(r) ||
+		if (!same_file(f, r) ||
 		    (from < to && read_file(r, r->off + (from - r->va), from,
 					    to - from) != (long)(to - from))) {
 			xok_page_unmap(0, 0, p);
@@ -158,31 +173,42 @@ static int fill_page(uint64_t p, struct exos_batch *b)
 				 w | (x ? 0 : XOK_PTE_NX)) < 0 ? -L_ENOMEM : 0;
 }
 
-int exos_lazy_fill(uint64_t lo, uint64_t hi)
+/* Fills the absent region pages of [lo, hi), in one batch, the lock
+ * taken once; with `first`, that page before the others, and only its
+ * failure counts (a fault's page, then the pages around it). */
+static int fill_range(uint64_t lo, uint64_t hi, uint64_t first)
 {
 	/* A system call checking a user pointer (exos_uaccess) may hold
 	 * the lock already; it is not inside C-FFS then. */
 	int held = SHARED->lock == (uint64_t)xok_getenvid();
-	struct exos_batch b = { .env = 0 };
+	struct fill f = { .b = { .env = 0 } };
 	int r = 0;
 
 	if (!held)
 		exos_lock();
 	exos_fs_ready();
+	if (first)
+		r = fill_page(first, &f);
 	for (unsigned i = 0; i < EXOS_NLAZY && !r; i++) {
 		const struct exos_lazy *g = &SELF->lazy[i];
 		uint64_t from = g->lo > lo ? g->lo : lo,
 			 to = g->hi < hi ? g->hi : hi;
 
-		for (uint64_t p = from; p < to && !r; p += PAGE)
-			if (!(exos_pte(p) & XOK_PTE_P))
-				r = fill_page(p, &b);
+		for (uint64_t p = from; p < to && (first || !r); p += PAGE)
+			if (p != first && !(exos_pte(p) & XOK_PTE_P) &&
+			    (r = fill_page(p, &f)) && first)
+				r = 0; /* a page around: not the fault's */
 	}
-	if (exos_batch_flush(&b) < 0 && !r)
+	if (exos_batch_flush(&f.b) < 0 && !r)
 		r = -L_ENOMEM;
 	if (!held)
 		exos_unlock();
 	return r;
+}
+
+int exos_lazy_fill(uint64_t lo, uint64_t hi)
+{
+	return fill_range(lo, hi, 0);
 }
 
 int exos_lazy_covers(uint64_t va)
@@ -193,14 +219,8 @@ int exos_lazy_covers(uint64_t va)
 int exos_lazy_fault(uint64_t va)
 {
 	uint64_t p = va & ~(PAGE - 1), lo = va & ~(CLUSTER - 1);
-	int r;
 
 	if (!covering(p, 0))
 		return 1;
-	/* The page asked for first: a failure elsewhere in its cluster
-	 * must not fail it. */
-	if ((r = exos_lazy_fill(p, p + PAGE)))
-		return r;
-	exos_lazy_fill(lo, lo + CLUSTER);
-	return 0;
+	return fill_range(lo, lo + CLUSTER, p);
 }
