@@ -157,14 +157,9 @@ static void release_tree(uint64_t pa, int level)
 	if (level > 0) {
 		uint64_t *t = kaddr(pa);
 
-		for (int i = 0; i < 512; i += 8) {
-			if (!pmap_any_present8(&t[i]))
-				continue;
-			for (int j = i; j < i + 8; j++)
-				if (t[j] & PTE_P)
-					release_tree(t[j] & PTE_ADDR,
-						     level - 1);
-		}
+		for (unsigned i = pmap_next_present(t, 0); i < 512;
+		     i = pmap_next_present(t, i + 1))
+			release_tree(t[i] & PTE_ADDR, level - 1);
 	}
 	page_release(pa);
 }

@@ -71,12 +71,22 @@ void pmap_set(uint64_t pml4_pa, uint64_t *pte, uint64_t va, uint64_t pa,
 	      uint64_t perm);
 /* Unmaps user `va` if mapped, releasing the page's reference. */
 void pmap_remove(uint64_t pml4_pa, uint64_t va);
-/* Is any of the eight entries from t[0] present? Tables are mostly
- * empty: a scan skips them eight at a time. */
-static inline int pmap_any_present8(const uint64_t *t)
+/* The first present entry of table `t` at or after index `i`, or 512.
+ * Tables are mostly empty: the scan passes eight absent entries at a
+ * time. */
+static inline unsigned pmap_next_present(const uint64_t *t, unsigned i)
 {
-	return ((t[0] | t[1] | t[2] | t[3] | t[4] | t[5] | t[6] | t[7]) &
-		PTE_P) != 0;
+	for (; i < 512 && (i % 8); i++)
+		if (t[i] & PTE_P)
+			return i;
+	for (; i < 512; i += 8)
+		if ((t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] |
+		     t[i + 5] | t[i + 6] | t[i + 7]) & PTE_P)
+			break;
+	for (; i < 512; i++)
+		if (t[i] & PTE_P)
+			return i;
+	return 512;
 }
 
 /* pmap_remove at the entry `pte` (pmap_entry's) that maps `va`. */

@@ -176,18 +176,14 @@ int64_t sys_pte_share(uint64_t envcap, uint64_t envid,
 		return 0; /* nothing mapped there */
 	/* Every frame checked before anything changes (the u-area, each
 	 * environment's own, is never shared). */
-	for (unsigned i = 0; i < 512; i++) {
-		if (!(i % 8) && !pmap_any_present8(&src[i])) {
-			i += 7;
+	for (unsigned i = pmap_next_present(src, 0); i < 512;
+	     i = pmap_next_present(src, i + 1)) {
+		if (rq.va + i * PAGE_SIZE == XOK_UAREA)
 			continue;
-		}
-		if ((src[i] & PTE_P) && rq.va + i * PAGE_SIZE != XOK_UAREA) {
-			if ((r = check_frame((src[i] & PTE_ADDR) / PAGE_SIZE,
-					     rq.page_cap,
-					     shared_perm(&rq, src[i]))))
-				return r;
-			present[n++] = (uint16_t)i;
-		}
+		if ((r = check_frame((src[i] & PTE_ADDR) / PAGE_SIZE,
+				     rq.page_cap, shared_perm(&rq, src[i]))))
+			return r;
+		present[n++] = (uint16_t)i;
 	}
 	if (n && !(dst = pmap_prepare(e->pml4_pa, rq.va)))
 		return E_NOMEM;
@@ -216,16 +212,12 @@ int64_t sys_page_unmap_span(uint64_t envcap, uint64_t envid, uint64_t va)
 		return E_INVAL;
 	if (!(pt = pmap_entry(e->pml4_pa, va)))
 		return 0;
-	for (unsigned i = 0; i < 512; i++) {
-		if (!(i % 8) && !pmap_any_present8(&pt[i])) {
-			i += 7;
-			continue;
-		}
-		if ((pt[i] & PTE_P) && va + i * PAGE_SIZE != XOK_UAREA) {
+	for (unsigned i = pmap_next_present(pt, 0); i < 512;
+	     i = pmap_next_present(pt, i + 1))
+		if (va + i * PAGE_SIZE != XOK_UAREA) {
 			pmap_clear(e->pml4_pa, &pt[i], va + i * PAGE_SIZE);
 			n++;
 		}
-	}
 	return (int64_t)n;
 }
 
