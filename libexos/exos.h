@@ -289,8 +289,9 @@ int exos_batch_flush(struct exos_batch *b);
 /* Calls fn on every mapped page in [lo, hi) until it returns nonzero. */
 int exos_walk(uint64_t lo, uint64_t hi,
 	      int (*fn)(uint64_t va, uint64_t pte, void *arg), void *arg);
-/* Calls fn on every page table present for [lo, hi) (2 MiB aligned): its
- * first address and the entry pointing to it. */
+/* Calls fn on every page table present for [lo, hi), with the first
+ * address of the range it maps there (lo itself for the first, which may
+ * start inside it) and the entry pointing to it. */
 int exos_walk_tables(uint64_t lo, uint64_t hi,
 		     int (*fn)(uint64_t va, uint64_t pde, void *arg),
 		     void *arg);

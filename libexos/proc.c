@@ -154,7 +154,7 @@ static int share_table(uint64_t va, uint64_t pde, void *arg)
 	int64_t r;
 
 	(void)pde;
-	s->how.va = va;
+	s->how.va = va & ~(XOK_PTE_SHARE_SPAN - 1); /* the whole table */
 	r = xok_pte_share(0, s->child, &s->how);
 	return r < 0 ? (int)r : 0;
 }

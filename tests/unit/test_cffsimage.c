@@ -193,12 +193,28 @@ static void mkfs_then_extract_gives_the_folder_back(void)
 
 /* Two names of one host file become two names of one C-FFS file: a
  * link count of 2, one inode, and the bytes once. */
+/* Lists `dir` of the open image (recursively or not) into a new string,
+ * extracts it to `out` and closes the image: the listing (free it). */
+static char *list_extract_close(struct imgblk *x, const char *dir,
+				int recursive)
+{
+	char *listing = NULL;
+	size_t len = 0;
+	FILE *ls = open_memstream(&listing, &len);
+
+	CU_ASSERT_FATAL(ls != NULL);
+	CU_ASSERT_EQUAL(cffsget_list(&x->mem.blk, dir, recursive, ls, null_out),
+			0);
+	CU_ASSERT_EQUAL(cffsget_extract(&x->mem.blk, dir, out, null_out), 0);
+	CU_ASSERT_EQUAL(imgblk_close(x), 0);
+	fclose(ls);
+	return listing;
+}
+
 static void hard_links_stay_links(void)
 {
 	static struct imgblk x;
-	char from[256], to[256], *listing = NULL;
-	size_t len = 0;
-	FILE *ls = open_memstream(&listing, &len);
+	char from[256], to[256], *listing;
 	struct cffs_loc a, b2;
 	struct cffs_inode ino;
 
@@ -216,10 +232,7 @@ static void hard_links_stay_links(void)
 	CU_ASSERT_EQUAL(cffs_stat(&x.mem.blk, &a, &ino), 0);
 	CU_ASSERT_EQUAL(ino.nlink, 2);
 	CU_ASSERT_EQUAL(ino.size, 6);
-	CU_ASSERT_EQUAL(cffsget_list(&x.mem.blk, "/", 1, ls, null_out), 0);
-	CU_ASSERT_EQUAL(cffsget_extract(&x.mem.blk, "/", out, null_out), 0);
-	CU_ASSERT_EQUAL(imgblk_close(&x), 0);
-	fclose(ls);
+	listing = list_extract_close(&x, "/", 1);
 	CU_ASSERT(strstr(listing, "-rw-r--r--   2") != NULL);
 	CU_ASSERT(same_tree(src, out));
 	free(listing);
@@ -250,9 +263,7 @@ static void sparse_file_leaves_holes(void)
 static void fifo_stays_a_fifo(void)
 {
 	static struct imgblk x;
-	char path[256], *listing = NULL;
-	size_t len = 0;
-	FILE *ls = open_memstream(&listing, &len);
+	char path[256], *listing;
 	struct cffs_loc f;
 	struct cffs_inode ino;
 	struct stat st;
@@ -268,10 +279,7 @@ static void fifo_stays_a_fifo(void)
 	CU_ASSERT_EQUAL(cffs_stat(&x.mem.blk, &f, &ino), 0);
 	CU_ASSERT_EQUAL(ino.mode, CFFS_S_IFIFO | 0640);
 	CU_ASSERT_EQUAL(ino.size, 0);
-	CU_ASSERT_EQUAL(cffsget_list(&x.mem.blk, "/etc", 0, ls, null_out), 0);
-	CU_ASSERT_EQUAL(cffsget_extract(&x.mem.blk, "/etc", out, null_out), 0);
-	CU_ASSERT_EQUAL(imgblk_close(&x), 0);
-	fclose(ls);
+	listing = list_extract_close(&x, "/etc", 0);
 	CU_ASSERT(strstr(listing, "prw-r-----") != NULL);
 	snprintf(path, sizeof(path), "%s/fifo", out);
 	CU_ASSERT(stat(path, &st) == 0 && S_ISFIFO(st.st_mode) &&
