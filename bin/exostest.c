@@ -3,8 +3,9 @@
  * that the kernel starts as process 1: copy-on-write after fork, zombies
  * and reparenting, a pipe larger than its buffer, SIGPIPE, EINTR, signal
  * handlers and masks, fd inheritance, a deep fork chain, interval
- * timers, alternate signal stacks, and bad input (wild pointers, unknown
- * system calls). Exits 0 if every check held.
+ * timers, alternate signal stacks, signals by protected control transfer
+ * (and junk calls to the entry they use), and bad input (wild pointers,
+ * unknown system calls). Exits 0 if every check held.
  *
  * "exostest:NAME" runs one test.
  */
@@ -21,6 +22,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <xok/syscall.h>
 
 static int failures;
 
@@ -348,20 +350,132 @@ static void test_fork_exhaustion(void)
 	CHECK(again > 0 && WEXITSTATUS(reap(again)) == 5);
 }
 
-/* A process that makes no system call is still reached by a signal. */
-static void test_signal_to_spinner(void)
+/* Lets a forked child run for 30 ms: one that spins is then surely in
+ * its loop, not still leaving fork. */
+static void let_child_run(void)
 {
 	struct timespec t = { 0, 30000000 };
+
+	nanosleep(&t, NULL);
+}
+
+/* A process that makes no system call is still reached by a signal, and
+ * at once: the signal is taken during kill's protected control transfer
+ * into it, so the process is already dead when kill returns. */
+static void test_signal_to_spinner(void)
+{
 	pid_t pid = fork();
 	int status;
 
 	if (pid == 0)
 		for (volatile unsigned long i = 0;; i++)
 			;
-	nanosleep(&t, NULL);
+	let_child_run();
 	CHECK(kill(pid, SIGTERM) == 0);
-	status = reap(pid);
+	CHECK(waitpid(pid, &status, WNOHANG) == pid);
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+}
+
+/* Field `name` of /proc/PID/status, as a number in `base`; -1 if none. */
+static long status_field(pid_t pid, const char *name, int base)
+{
+	char path[32], buf[512], *at;
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if ((fd = open(path, O_RDONLY)) < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if (!(at = strstr(buf, name)))
+		return -1;
+	return strtol(at + strlen(name), NULL, base);
+}
+
+static volatile int *handled; /* shared with the child: handler runs */
+
+static void count_handled(int sig)
+{
+	(void)sig;
+	(*handled)++;
+}
+
+/* Signals to a running process by protected control transfer: when kill
+ * returns, a caught signal is no longer pending (its handler's frame is
+ * set up; the handler runs on the child's time), a stop is already
+ * reported to wait, and SIGKILL has already ended the process. */
+static void test_signal_by_call(void)
+{
+	struct sigaction sa = { .sa_handler = count_handled };
+	int status, tries = 0;
+	pid_t pid;
+
+	handled = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK(handled != MAP_FAILED);
+	*handled = 0;
+	CHECK(sigaction(SIGUSR1, &sa, NULL) == 0);
+	pid = fork();
+	if (pid == 0)
+		for (;;)
+			;
+	signal(SIGUSR1, SIG_DFL);
+	let_child_run();
+	CHECK(kill(pid, SIGUSR1) == 0);
+	CHECK(status_field(pid, "SigPnd:", 16) == 0);
+	while (*handled == 0 && tries++ < 1000)
+		sched_yield();
+	CHECK(*handled == 1);
+
+	let_child_run(); /* back from its handler */
+	CHECK(kill(pid, SIGSTOP) == 0);
+	CHECK(waitpid(pid, &status, WUNTRACED | WNOHANG) == pid);
+	CHECK(WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP);
+	CHECK(kill(pid, SIGCONT) == 0);
+	CHECK(waitpid(pid, &status, WCONTINUED | WNOHANG) == pid);
+	CHECK(WIFCONTINUED(status));
+
+	let_child_run();
+	CHECK(kill(pid, SIGKILL) == 0);
+	CHECK(waitpid(pid, &status, WNOHANG) == pid);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	CHECK(munmap((void *)handled, 4096) == 0);
+}
+
+/* Anyone may call a process's IPC entry, with any arguments: the call
+ * only makes it look at its own pending signals, so a child calling its
+ * parent 500 times with junk delivers nothing and changes nothing. */
+static void test_junk_calls(void)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	uint64_t parent = xok_getenvid();
+	int status;
+	pid_t pid;
+
+	got_signal = 0;
+	CHECK(sigaction(SIGUSR1, &sa, NULL) == 0);
+	pid = fork();
+	if (pid == 0) {
+		int answered = 0;
+
+		for (uint64_t i = 0; i < 500; i++)
+			if (xok_ipc_call(parent, i * 0x9e3779b97f4a7c15ull,
+					 ~i, SIGUSR1, (uint64_t)-1) >= 0)
+				answered++;
+		_exit(answered ? 0 : 1);
+	}
+	/* Runnable, not asleep in wait, so the calls reach the entry. */
+	while (waitpid(pid, &status, WNOHANG) == 0)
+		for (volatile int i = 0; i < 100000; i++)
+			;
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK(got_signal == 0);
+	CHECK(status_field(getpid(), "SigPnd:", 16) == 0);
+	signal(SIGUSR1, SIG_DFL);
 }
 
 /* MAP_SHARED anonymous memory stays shared after fork. */
@@ -505,6 +619,8 @@ static const struct {
 	{ "fork_exhaustion", test_fork_exhaustion },
 	{ "bad_input", test_bad_input },
 	{ "signal_to_spinner", test_signal_to_spinner },
+	{ "signal_by_call", test_signal_by_call },
+	{ "junk_calls", test_junk_calls },
 	{ "shared_mapping", test_shared_mapping },
 	{ "mmap", test_mmap },
 	{ "itimer", test_itimer },

@@ -9,16 +9,17 @@
  * still sits where a fault's frame would go.
  *
  * Faults run on the exception stack itself; they nest below each other.
+ * A signal's protected control transfer moves to ExOS's stack as a
+ * system call does, but only when the program was running.
  */
 #include <xok/trapframe.h>
 
 #define FRAME_SIZE 192 /* struct xok_upcall_frame */
 #define EXOS_STACK_TOP 0x00007e2000000000
 
-	.text
-	.globl exos_upcall_syscall
-exos_upcall_syscall:
-	cld
+/* Copies the upcall frame at %rdi to the top of ExOS's stack and runs
+ * there, %rdi pointing at the copy. */
+.macro TO_EXOS_STACK
 	movabs $EXOS_STACK_TOP - FRAME_SIZE, %rax
 	mov %rdi, %rsi
 	mov %rax, %rdi
@@ -26,7 +27,27 @@ exos_upcall_syscall:
 	rep movsq
 	mov %rax, %rsp
 	mov %rax, %rdi
+.endm
+
+	.text
+	.globl exos_upcall_syscall
+exos_upcall_syscall:
+	cld
+	TO_EXOS_STACK
 	call exos_syscall_upcall
+	mov %rsp, %rdi
+	jmp xok_resume
+
+/* A protected control transfer from a process that sent this one a
+ * signal (sigpct.c). exos_ipc_check returns only if the program was
+ * running, so ExOS's stack is free. */
+	.globl exos_upcall_ipc
+exos_upcall_ipc:
+	cld
+	call exos_ipc_check
+	mov %rsp, %rdi
+	TO_EXOS_STACK
+	call exos_ipc_upcall
 	mov %rsp, %rdi
 	jmp xok_resume
 

@@ -60,6 +60,12 @@
 #define EXOS_PATH  1024
 #define EXOS_PIPE_SIZE 65536
 #define EXOS_TTY_LINE 4096
+/* Processes one lock-holding can signal by call (more: their next slice
+ * takes it). */
+#define EXOS_NCALLS 16
+
+/* Xok's exported environment table. */
+#define ENVS ((const volatile struct xok_env *)XOK_UENVS)
 
 /* ---- Shared state ---- */
 #define PROC_FREE   0
@@ -223,6 +229,8 @@ struct exos_self {
 	uint64_t mask_after;  /* sigsuspend: the mask its handler restores */
 	uint32_t restore_mask;
 	uint32_t in_exos;     /* running ExOS code, not the program's */
+	uint32_t ncalls;      /* sigpct.c: processes to call, in calls[] */
+	uint64_t calls[EXOS_NCALLS];
 	uint64_t alarm_ns;    /* when SIGALRM is due (wall clock), or 0 */
 	uint64_t alarm_every_ns; /* setitimer's interval after it, or 0 */
 	uint64_t altstack_sp, altstack_size; /* sigaltstack; size 0: none */
@@ -342,6 +350,17 @@ void exos_signal_fault(struct xok_trapframe *tf, int sig, uint64_t addr);
 int exos_signal_pending(void);
 void exos_signal_exec_reset(void);
 void exos_signal_update_ignored(void);
+/* Can signals be taken in the code `tf` interrupted: is it the
+ * program's, not ExOS's or ExOS's way in or out? */
+int exos_signal_can_take(const struct xok_trapframe *tf);
+/* Takes the pending signals there (the attention word cleared). */
+void exos_signal_take(struct xok_trapframe *tf);
+
+/* sigpct.c: signals to other processes by protected control transfer.
+ * Notes process environment `env` as sent a signal: it is called when the
+ * lock is let go (exos_signal_calls, from exos_unlock). */
+void exos_signal_call_later(uint64_t env);
+void exos_signal_calls(void);
 
 /* fd.c */
 int exos_fd_install(int file, int cloexec);

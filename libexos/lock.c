@@ -15,7 +15,6 @@
 
 #include "exos.h"
 
-#define ENVS ((const volatile struct xok_env *)XOK_UENVS)
 
 static int holder_alive(uint64_t id)
 {
@@ -50,6 +49,8 @@ void exos_unlock(void)
 {
 	exos_fs_trim();
 	__atomic_store_n(&SHARED->lock, 0, __ATOMIC_RELEASE);
+	if (SELF->ncalls)
+		exos_signal_calls(); /* the signals sent meanwhile */
 }
 
 /* Sleeps until a watched word or the caller's event count changes (or

@@ -12,7 +12,6 @@
 #include "sys.h"
 
 #define CLOCK ((const volatile struct xok_clock *)XOK_UCLOCK)
-#define ENVS ((const volatile struct xok_env *)XOK_UENVS)
 
 SYS(arch_prctl)
 {

@@ -24,7 +24,6 @@
 #define PFN(pte) (((pte) & XOK_PTE_ADDR) >> XOK_PAGE_SHIFT)
 #define XSTACK_PAGES (XOK_XSTACK_SIZE / XOK_PAGE_SIZE)
 #define IMAGE_SPAN (1ull << 30)
-#define ENVS ((const volatile struct xok_env *)XOK_UENVS)
 
 struct exos_proc *exos_proc_find(int32_t pid)
 {
@@ -259,8 +258,8 @@ int64_t exos_fork(const struct xok_trapframe *tf, uint64_t child_sp,
 	st.tf.rdx = child_tid;
 	st.tf.rsp = (((uint64_t)__builtin_frame_address(0) - 4096) & ~15ull) - 8;
 	st.tf.rflags = 0x202;
-	r = xok_env_set(0, s.child, &st,
-			XOK_SET_REGS | XOK_SET_FSBASE | XOK_SET_UPCALLS);
+	r = xok_env_set(0, s.child, &st, XOK_SET_REGS | XOK_SET_FSBASE |
+			XOK_SET_UPCALLS | XOK_SET_IPC);
 	if (r < 0 || xok_env_status(0, s.child, XOK_ENV_RUNNABLE) < 0) {
 		p->state = PROC_FREE;
 		xok_env_destroy(0, s.child);
@@ -282,8 +281,10 @@ void exos_fork_child(struct xok_trapframe *tf, uint64_t sp, uint64_t tid)
 		if (SHARED->procs[i].state == PROC_ALIVE &&
 		    SHARED->procs[i].env == me)
 			SELF->pid = SHARED->procs[i].pid;
-	/* Timers are not inherited (an alternate stack is). */
+	/* Timers are not inherited (an alternate stack is), nor signals
+	 * the parent had yet to send by call. */
 	SELF->alarm_ns = SELF->alarm_every_ns = 0;
+	SELF->ncalls = 0;
 	if (sp)
 		tf->rsp = sp;
 	if (tid && !exos_uaccess(tid, 4, 1))

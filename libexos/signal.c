@@ -1,10 +1,12 @@
 /*
  * signal: Unix signals. A sender sets a bit in the target's process-table
  * entry and bumps its event count, which wakes it if it sleeps (its
- * blocking call then returns EINTR). The target acts on its pending
- * signals itself: when a system call returns, when it takes a fault, and
- * at the start of each of its time slices (the prologue upcall), so a
- * process computing without system calls is still reached.
+ * blocking call then returns EINTR); if the target is another process, the
+ * sender then calls it by protected control transfer, and a target running
+ * its program takes the signal during that call (sigpct.c). Otherwise the
+ * target acts on its pending signals itself: when a system call returns,
+ * when it takes a fault, and at the start of a time slice while its
+ * attention word is set (the prologue upcall).
  *
  * A handler runs on the program's stack in a frame laid out as Linux's
  * (return address = sa_restorer, then a ucontext and a siginfo), with the
@@ -76,6 +78,8 @@ int exos_signal_send(struct exos_proc *p, int sig)
 	__atomic_or_fetch(&p->pending, BIT(sig), __ATOMIC_RELEASE);
 	__atomic_store_n(&p->attention, 1, __ATOMIC_RELEASE);
 	__atomic_add_fetch(&p->events, 1, __ATOMIC_RELEASE);
+	if (p != exos_proc_self())
+		exos_signal_call_later(p->env);
 	return 0;
 }
 
@@ -90,6 +94,12 @@ static void stop(int sig)
 	me->stopped = 1;
 	me->stopsig = sig;
 	report_to_parent(me, REPORT_STOP);
+	exos_unlock();
+	/* Stopped by a sender's protected control transfer (sigpct.c), the
+	 * process answers it first: the sender goes on now, not when this
+	 * process is continued. (Otherwise there is no call: E_STATE.) */
+	xok_ipc_reply(0, 0, 0, 0);
+	exos_lock();
 	while (me->stopped && !(me->pending & BIT(L_SIGKILL)))
 		exos_wait_events();
 	exos_unlock();
@@ -262,20 +272,28 @@ void exos_signal_fault(struct xok_trapframe *tf, int sig, uint64_t addr)
 	deliver(tf, sig, addr, -1);
 }
 
-/* A slice begins: deliver pending signals if the program itself was
- * running — not ExOS (in_exos), and not ExOS's way in or out of it, which
- * runs on ExOS's own stacks (entry.S, xok_resume) before in_exos is set
- * and after it is cleared. */
-void exos_prologue_upcall(struct xok_upcall_frame *f)
+int exos_signal_can_take(const struct xok_trapframe *tf)
 {
-	if (SELF->in_exos || f->tf.rsp >= EXOS_USER_TOP)
-		return; /* attention stays: the next slice looks again */
+	return !SELF->in_exos && tf->rsp < EXOS_USER_TOP;
+}
+
+void exos_signal_take(struct xok_trapframe *tf)
+{
 	/* Cleared before the pending signals are read: a sender sets
 	 * pending, then attention, so nothing sent is missed. */
 	if (!SELF->alarm_ns)
 		__atomic_store_n(&exos_proc_self()->attention, 0,
 				 __ATOMIC_SEQ_CST);
-	exos_signal_deliver(&f->tf, -1);
+	exos_signal_deliver(tf, -1);
+}
+
+/* A slice begins while the attention word is set: a signal sent to this
+ * process found it inside ExOS or busy (sigpct.c), or an alarm is armed. */
+void exos_prologue_upcall(struct xok_upcall_frame *f)
+{
+	if (exos_signal_can_take(&f->tf))
+		exos_signal_take(&f->tf);
+	/* else attention stays: the next slice looks again */
 }
 
 void exos_signal_exec_reset(void)

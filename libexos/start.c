@@ -19,7 +19,8 @@
 
 #define XSTACK_PAGES (XOK_XSTACK_SIZE / XOK_PAGE_SIZE)
 
-extern char exos_upcall_fault[], exos_upcall_syscall[], exos_upcall_prologue[];
+extern char exos_upcall_fault[], exos_upcall_syscall[], exos_upcall_prologue[],
+	exos_upcall_ipc[];
 
 int exos_printf(const char *fmt, ...)
 {
@@ -72,9 +73,14 @@ void exos_init_upcalls(void)
 	if (exos_pte(EXOS_SELF)) {
 		st.upcall[XOK_UPCALL_PROLOGUE] = (uint64_t)exos_upcall_prologue;
 		st.prologue_if = (uint64_t)&exos_proc_self()->attention;
+		/* Signals from other processes (sigpct.c): anyone may call,
+		 * since a call only makes the process look at its own
+		 * pending word. */
+		st.upcall[XOK_UPCALL_IPC] = (uint64_t)exos_upcall_ipc;
+		st.ipc_accept = XOK_IPC_ANY;
 	}
 	st.xstack_top = EXOS_XSTACK_TOP;
-	if (xok_env_set(0, 0, &st, XOK_SET_UPCALLS) < 0)
+	if (xok_env_set(0, 0, &st, XOK_SET_UPCALLS | XOK_SET_IPC) < 0)
 		exos_panic("cannot install upcalls");
 }
 

@@ -12,7 +12,6 @@
 #include "../lib/string.h"
 #include "exos.h"
 
-#define ENVS ((const volatile struct xok_env *)XOK_UENVS)
 
 /* ---- /dev ---- */
 
