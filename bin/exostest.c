@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <xok/error.h>
 #include <xok/syscall.h>
 
 static int failures;
@@ -185,27 +186,31 @@ static void on_usr1(int sig)
 	got_signal = sig;
 }
 
-/* Waits until process `pid` sleeps in a blocking call ("S" in the third
- * field of /proc/PID/stat), so a test does not depend on timing. */
-static void wait_until_sleeping(pid_t pid)
+/* The state of process `pid` (the third field of /proc/PID/stat), or 0. */
+static char proc_state(pid_t pid)
 {
 	char path[32], buf[128], *state;
+	int fd;
+	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	for (;;) {
-		int fd = open(path, O_RDONLY);
-		ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if ((fd = open(path, O_RDONLY)) < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	state = strrchr(buf, ')');
+	return state && state[1] == ' ' ? state[2] : 0;
+}
 
-		if (fd >= 0)
-			close(fd);
-		if (n > 0) {
-			buf[n] = '\0';
-			if ((state = strrchr(buf, ')')) && state[1] == ' ' &&
-			    state[2] == 'S')
-				return;
-		}
+/* Waits until process `pid` sleeps in a blocking call, so a test does not
+ * depend on timing. */
+static void wait_until_sleeping(pid_t pid)
+{
+	while (proc_state(pid) != 'S')
 		sched_yield();
-	}
 }
 
 /* A blocked read is interrupted by a signal: EINTR, and the handler ran. */
@@ -350,13 +355,54 @@ static void test_fork_exhaustion(void)
 	CHECK(again > 0 && WEXITSTATUS(reap(again)) == 5);
 }
 
-/* Lets a forked child run for 30 ms: one that spins is then surely in
- * its loop, not still leaving fork. */
-static void let_child_run(void)
-{
-	struct timespec t = { 0, 30000000 };
+/* A page shared with the children of the signal tests: a spinning child
+ * counts in it, so its parent knows when it is in its loop. */
+struct shared_page {
+	volatile uint64_t spins;
+	volatile uint64_t env;     /* the child's environment */
+	volatile int handled;      /* its handler ran */
+	volatile int release;      /* the hostile child may go */
+};
+static struct shared_page *page;
 
-	nanosleep(&t, NULL);
+static int map_shared_page(void)
+{
+	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (page == MAP_FAILED)
+		return -1;
+	memset(page, 0, sizeof(*page));
+	return 0;
+}
+
+/* Forks a child that runs `setup` (if any), then counts in a loop
+ * without system calls; returns once the child counts (so it is in its
+ * loop, not in ExOS), with its pid. */
+static pid_t fork_spinner(void (*setup)(void))
+{
+	pid_t pid;
+	uint64_t seen = page->spins;
+
+	pid = fork();
+	if (pid == 0) {
+		page->env = (uint64_t)xok_getenvid();
+		if (setup)
+			setup();
+		for (;;)
+			page->spins++;
+	}
+	while (pid > 0 && page->spins == seen)
+		sched_yield();
+	return pid;
+}
+
+/* Waits until the spinning child counts again. */
+static void wait_spinning(void)
+{
+	uint64_t seen = page->spins;
+
+	while (page->spins == seen)
+		sched_yield();
 }
 
 /* A process that makes no system call is still reached by a signal, and
@@ -364,16 +410,15 @@ static void let_child_run(void)
  * into it, so the process is already dead when kill returns. */
 static void test_signal_to_spinner(void)
 {
-	pid_t pid = fork();
+	pid_t pid;
 	int status;
 
-	if (pid == 0)
-		for (volatile unsigned long i = 0;; i++)
-			;
-	let_child_run();
+	CHECK(map_shared_page() == 0);
+	CHECK((pid = fork_spinner(NULL)) > 0);
 	CHECK(kill(pid, SIGTERM) == 0);
 	CHECK(waitpid(pid, &status, WNOHANG) == pid);
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+	CHECK(munmap(page, 4096) == 0);
 }
 
 /* Field `name` of /proc/PID/status, as a number in `base`; -1 if none. */
@@ -396,86 +441,176 @@ static long status_field(pid_t pid, const char *name, int base)
 	return strtol(at + strlen(name), NULL, base);
 }
 
-static volatile int *handled; /* shared with the child: handler runs */
-
 static void count_handled(int sig)
 {
 	(void)sig;
-	(*handled)++;
+	page->handled++;
+}
+
+static void catch_usr1(void)
+{
+	signal(SIGUSR1, count_handled);
 }
 
 /* Signals to a running process by protected control transfer: when kill
  * returns, a caught signal is no longer pending (its handler's frame is
  * set up; the handler runs on the child's time), a stop is already
- * reported to wait, and SIGKILL has already ended the process. */
+ * reported to wait, and SIGKILL has already ended the process. A stopped
+ * process stays stopped whatever calls reach it. */
 static void test_signal_by_call(void)
 {
-	struct sigaction sa = { .sa_handler = count_handled };
 	int status, tries = 0;
 	pid_t pid;
 
-	handled = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	CHECK(handled != MAP_FAILED);
-	*handled = 0;
-	CHECK(sigaction(SIGUSR1, &sa, NULL) == 0);
-	pid = fork();
-	if (pid == 0)
-		for (;;)
-			;
-	signal(SIGUSR1, SIG_DFL);
-	let_child_run();
+	CHECK(map_shared_page() == 0);
+	CHECK((pid = fork_spinner(catch_usr1)) > 0);
 	CHECK(kill(pid, SIGUSR1) == 0);
 	CHECK(status_field(pid, "SigPnd:", 16) == 0);
-	while (*handled == 0 && tries++ < 1000)
+	while (page->handled == 0 && tries++ < 1000)
 		sched_yield();
-	CHECK(*handled == 1);
+	CHECK(page->handled == 1);
 
-	let_child_run(); /* back from its handler */
+	wait_spinning(); /* back from its handler */
 	CHECK(kill(pid, SIGSTOP) == 0);
 	CHECK(waitpid(pid, &status, WUNTRACED | WNOHANG) == pid);
 	CHECK(WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP);
+	for (int i = 0; i < 100; i++)
+		CHECK(xok_ipc_call(page->env, (uint64_t)i, 0, 0, 0) >= 0);
+	CHECK(proc_state(pid) == 'T');
+	CHECK(waitpid(pid, &status, WNOHANG | WCONTINUED) == 0);
 	CHECK(kill(pid, SIGCONT) == 0);
 	CHECK(waitpid(pid, &status, WCONTINUED | WNOHANG) == pid);
 	CHECK(WIFCONTINUED(status));
 
-	let_child_run();
+	wait_spinning();
 	CHECK(kill(pid, SIGKILL) == 0);
 	CHECK(waitpid(pid, &status, WNOHANG) == pid);
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-	CHECK(munmap((void *)handled, 4096) == 0);
+	CHECK(munmap(page, 4096) == 0);
 }
-
-/* Anyone may call a process's IPC entry, with any arguments: the call
- * only makes it look at its own pending signals, so a child calling its
- * parent 500 times with junk delivers nothing and changes nothing. */
-static void test_junk_calls(void)
+/* Calls junk to process environment `env` from a child, which exits 0 if
+ * the calls reached the entry (answered, or refused as busy). */
+static pid_t junk_caller(uint64_t env)
 {
-	struct sigaction sa = { .sa_handler = on_usr1 };
-	uint64_t parent = xok_getenvid();
-	int status;
-	pid_t pid;
+	pid_t pid = fork();
 
-	got_signal = 0;
-	CHECK(sigaction(SIGUSR1, &sa, NULL) == 0);
-	pid = fork();
 	if (pid == 0) {
 		int answered = 0;
 
-		for (uint64_t i = 0; i < 500; i++)
-			if (xok_ipc_call(parent, i * 0x9e3779b97f4a7c15ull,
-					 ~i, SIGUSR1, (uint64_t)-1) >= 0)
-				answered++;
+		for (uint64_t i = 0; i < 500; i++) {
+			int64_t r = xok_ipc_call(env, i * 0x9e3779b97f4a7c15ull,
+						 ~i, SIGUSR1, (uint64_t)-1);
+
+			answered += r >= 0 || r == E_BUSY;
+		}
 		_exit(answered ? 0 : 1);
 	}
+	return pid;
+}
+
+/* Anyone may call a process's IPC entry, with any arguments: the call
+ * only makes it look at its own pending signals. Junk calls to a process
+ * computing, blocked in waitpid or asleep in nanosleep deliver nothing
+ * and interrupt nothing. */
+static void test_junk_calls(void)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	uint64_t me = xok_getenvid();
+	struct timespec t = { 0, 200000000 }, left;
+	int status;
+	pid_t pid, sleeper;
+
+	got_signal = 0;
+	CHECK(sigaction(SIGUSR1, &sa, NULL) == 0);
 	/* Runnable, not asleep in wait, so the calls reach the entry. */
+	CHECK((pid = junk_caller(me)) > 0);
 	while (waitpid(pid, &status, WNOHANG) == 0)
 		for (volatile int i = 0; i < 100000; i++)
 			;
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* Blocked in waitpid: it still returns the child's status. */
+	CHECK((pid = junk_caller(me)) > 0);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* Asleep: the whole time, with no EINTR. */
+	CHECK(map_shared_page() == 0);
+	sleeper = fork();
+	if (sleeper == 0) {
+		page->env = (uint64_t)xok_getenvid();
+		_exit(nanosleep(&t, &left) == 0 ? 0 : 1);
+	}
+	CHECK(sleeper > 0);
+	wait_until_sleeping(sleeper);
+	CHECK((pid = junk_caller(page->env)) > 0);
+	CHECK(reap(pid) == 0);
+	CHECK(reap(sleeper) == 0);
 	CHECK(got_signal == 0);
 	CHECK(status_field(getpid(), "SigPnd:", 16) == 0);
 	signal(SIGUSR1, SIG_DFL);
+	CHECK(munmap(page, 4096) == 0);
+}
+
+/* A handler outside the program's memory cannot run: the process dies of
+ * SIGSEGV (as on Linux, where it faults), and kill returns. */
+static void bad_handler(void)
+{
+	struct sigaction sa = { 0 };
+
+	sa.sa_handler = (void (*)(int))0x7e8000001000ull;
+	sigaction(SIGUSR1, &sa, NULL);
+}
+
+static void test_handler_outside(void)
+{
+	int status;
+	pid_t pid;
+
+	CHECK(map_shared_page() == 0);
+	CHECK((pid = fork_spinner(bad_handler)) > 0);
+	CHECK(kill(pid, SIGUSR1) == 0);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV);
+	CHECK(munmap(page, 4096) == 0);
+}
+
+/* A program may replace its own IPC entry with one that never answers:
+ * its sender is not held (Xok cuts the brief call within two of the
+ * sender's slices). The hostile child then exits by itself. */
+__attribute__((force_align_arg_pointer, noreturn))
+static void never_answers(void)
+{
+	while (!page->release)
+		;
+	_exit(7);
+}
+
+static void replace_ipc_entry(void)
+{
+	struct xok_env_state st;
+
+	if (xok_env_get(0, 0, &st) < 0)
+		_exit(1);
+	st.upcall[XOK_UPCALL_IPC] = (uint64_t)never_answers;
+	if (xok_env_set(0, 0, &st, XOK_SET_UPCALLS) < 0)
+		_exit(1);
+}
+
+static void test_hostile_entry(void)
+{
+	struct timespec t0, t1;
+	int status;
+	pid_t pid;
+
+	CHECK(map_shared_page() == 0);
+	CHECK((pid = fork_spinner(replace_ipc_entry)) > 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK(kill(pid, SIGTERM) == 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	CHECK(t1.tv_sec - t0.tv_sec < 2);
+	page->release = 1;
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 7);
+	CHECK(munmap(page, 4096) == 0);
 }
 
 /* MAP_SHARED anonymous memory stays shared after fork. */
@@ -621,6 +756,8 @@ static const struct {
 	{ "signal_to_spinner", test_signal_to_spinner },
 	{ "signal_by_call", test_signal_by_call },
 	{ "junk_calls", test_junk_calls },
+	{ "handler_outside", test_handler_outside },
+	{ "hostile_entry", test_hostile_entry },
 	{ "shared_mapping", test_shared_mapping },
 	{ "mmap", test_mmap },
 	{ "itimer", test_itimer },

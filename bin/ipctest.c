@@ -1,8 +1,9 @@
 /*
  * ipctest: protected control transfer between environments: calls and
  * replies with several words, whom a callee accepts, chains through
- * several servers, a server that dies mid-call, every error, and loans
- * that follow calls or end at them (xok_yield_loan's sensitivities).
+ * several servers, a server that dies mid-call, every error, loans
+ * that follow calls or end at them (xok_yield_loan's sensitivities), and
+ * brief calls cut when their callee sleeps or never answers.
  */
 #include <xok/wk.h>
 
@@ -218,6 +219,7 @@ SELFTEST(timeless_server_many_calls)
 }
 
 static volatile uint64_t release, call_result;
+static volatile int64_t reply_result;
 
 /* Sleeps mid-call until `release` is set, then replies 7. */
 static void sleepy_handler(struct xok_upcall_frame *f, uint64_t caller,
@@ -232,7 +234,7 @@ static void sleepy_handler(struct xok_upcall_frame *f, uint64_t caller,
 
 	(void)f, (void)caller, (void)a0, (void)a1, (void)a2, (void)a3;
 	xok_wk_sleep(until_released, 4);
-	xok_ipc_reply(7, 0, 0, 0);
+	reply_result = xok_ipc_reply(7, 0, 0, 0);
 }
 
 static void calls_next_server(uint64_t unused)
@@ -346,6 +348,49 @@ SELFTEST(loan_sensitive_to_conflict)
 	CHECK_EQ(rt_donate((uint64_t)first), XOK_YIELD_GONE);
 	CHECK_EQ(call_result, 7);
 	xok_env_destroy(0, s);
+	return 0;
+}
+
+/* Never answers. */
+static void spinning_handler(struct xok_upcall_frame *f, uint64_t caller,
+			     uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	(void)f, (void)caller, (void)a0, (void)a1, (void)a2, (void)a3;
+	for (;;)
+		;
+}
+
+/* A brief call is answered as any call is; one whose callee sleeps, or
+ * never answers, is cut within two of the caller's slices, and the callee
+ * goes on alone, its late reply going nowhere. */
+SELFTEST(brief_call)
+{
+	int64_t adder = start_server(add_handler, XOK_IPC_ANY);
+	int64_t sleepy = start_server(sleepy_handler, XOK_IPC_ANY);
+	int64_t spinner = start_server(spinning_handler, XOK_IPC_ANY);
+
+	CHECK(adder > 0 && sleepy > 0 && spinner > 0);
+	CHECK_EQ(xok_ipc_call_brief((uint64_t)adder, 40, 2, 0, 0), 42);
+	CHECK_EQ(xok_ipc_call_brief((uint64_t)adder, 1, 2, 0, 0), 3);
+
+	release = 0;
+	reply_result = 1;
+	CHECK_EQ(xok_ipc_call_brief((uint64_t)sleepy, 0, 0, 0, 0), E_TIMEOUT);
+	CHECK_EQ(ENVS[xok_env_slot(sleepy)].ipc_caller, 0);
+	CHECK_EQ(STATUS(sleepy), XOK_ENV_SLEEPING);
+	release = 1;
+	while (STATUS(sleepy) == XOK_ENV_SLEEPING)
+		xok_yield(); /* predicates are checked as slices turn */
+	CHECK_EQ(rt_donate((uint64_t)sleepy), XOK_YIELD_BLOCKED); /* serving */
+	CHECK_EQ(reply_result, E_STATE); /* nobody to reply to */
+
+	CHECK_EQ(xok_ipc_call_brief((uint64_t)spinner, 0, 0, 0, 0), E_TIMEOUT);
+	CHECK_EQ(ENVS[xok_env_slot(spinner)].ipc_caller, 0);
+	CHECK_EQ(STATUS(spinner), XOK_ENV_RUNNABLE); /* still spinning */
+	CHECK_EQ(ENVS[xok_env_slot(xok_getenvid())].ipc_callee, 0);
+	xok_env_destroy(0, adder);
+	xok_env_destroy(0, sleepy);
+	xok_env_destroy(0, spinner);
 	return 0;
 }
 

@@ -23,11 +23,13 @@ static long call(int64_t (*fn)(const struct sysargs *), uint64_t a0,
 {
 	struct sysargs a = { { a0, a1, a2 }, 0 };
 	int64_t r;
+	int pending;
 
 	SELF->in_exos = 1;
 	r = fn(&a);
+	pending = exos_signal_pending(); /* as ExOS: it may fire the alarm */
 	SELF->in_exos = 0;
-	if (exos_signal_pending()) {
+	if (pending) {
 		long ignored;
 
 		__asm__ volatile("syscall" : "=a"(ignored)
@@ -75,9 +77,12 @@ uint64_t exos_native_init(const char *kernel_arg, uint64_t rsp)
 		    SHARED->magic != EXOS_SHARED_MAGIC)
 			exos_panic("this program was built for another ExOS "
 				   "than the one that runs it");
-		/* After exec: the image that loaded us is no longer needed. */
+		/* After exec: the image that loaded us is no longer needed.
+		 * (ExOS runs: a signal's call must not take signals here.) */
+		SELF->in_exos = 1;
 		exos_init_upcalls();
 		exos_unmap_range(XOK_EXOS_IMAGE, XOK_EXOS_IMAGE + (1ull << 30));
+		SELF->in_exos = 0;
 		return rsp;
 	}
 	exos_map_stacks();

@@ -168,7 +168,8 @@ static int on_altstack(uint64_t sp)
 
 /* Runs the handler of `sig` on the program's stack, or on its alternate
  * stack (SA_ONSTACK, unless already there): 0, or -1 if the frame cannot
- * be written there (the caller then kills the process). */
+ * be written there or the handler is not in the program's memory (the
+ * caller then kills the process, as Linux does when the handler faults). */
 static int push_frame(struct xok_trapframe *tf, int sig,
 		      const struct l_sigaction *act, uint64_t addr)
 {
@@ -179,7 +180,8 @@ static int push_frame(struct xok_trapframe *tf, int sig,
 	uint64_t sp = ((fpu - sizeof(struct sigframe)) & ~15ull) - 8;
 	struct sigframe *f = (struct sigframe *)sp;
 
-	if (exos_uaccess(sp, fpu + 512 - sp, 1))
+	if (act->handler >= EXOS_USER_TOP ||
+	    exos_uaccess(sp, fpu + 512 - sp, 1))
 		return -1;
 	memset(f, 0, sizeof(*f));
 	f->restorer = act->restorer;
@@ -234,8 +236,9 @@ static void deliver(struct xok_trapframe *tf, int sig, uint64_t addr,
 		tf->rax = (uint64_t)restart;
 	}
 	if (push_frame(tf, sig, act, addr)) {
-		exos_printf("exos: pid %d (%s): no room for a signal frame "
-			    "below %#lx: killed\n", SELF->pid, SELF->exe, tf->rsp);
+		exos_printf("exos: pid %d (%s): cannot run the handler %#lx of "
+			    "signal %d on the stack below %#lx: killed\n",
+			    SELF->pid, SELF->exe, act->handler, sig, tf->rsp);
 		die_of(L_SIGSEGV);
 	}
 }

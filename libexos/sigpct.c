@@ -11,6 +11,11 @@
  * `kill` of a running process returns with the signal taken: a killed
  * process is already a zombie, a stopped one already reported.
  *
+ * The call is brief (Xok's ipc_call_brief): a target that takes longer
+ * than the rest of the sender's slice and one more slice of the sender's
+ * (or that never answers: its IPC entry is its own to replace) has the
+ * call cut, and goes on alone; the sender is not held.
+ *
  * A target that cannot take it now is left to the ways that remain: one
  * inside ExOS takes it when its call returns; one asleep (in ExOS) is
  * woken by the event count the sender bumped, and is not called; one
@@ -22,6 +27,7 @@
  * arguments, only makes the target look at its own pending word, which
  * only ExOS's shared pages (and so only ExOS processes) can set.
  */
+#include <xok/error.h>
 #include <xok/syscall.h>
 
 #include "exos.h"
@@ -42,8 +48,18 @@ void exos_signal_calls(void)
 		const volatile struct xok_env *e = &ENVS[xok_env_slot(env)];
 
 		if (e->id == env && e->status == XOK_ENV_RUNNABLE)
-			xok_ipc_call(env, 0, 0, 0, 0);
+			xok_ipc_call_brief(env, 0, 0, 0, 0);
 	}
+}
+
+/* Answers the call and resumes from `f`, in one step if Xok takes `f` (it
+ * refuses a frame whose %rip or %rsp is not a user address, or has no call
+ * to answer: a stop answered it, or the call was cut). Otherwise answers
+ * alone, if there is a call still, and returns: the caller resumes. */
+static void answer(struct xok_upcall_frame *f, uint64_t r0)
+{
+	if (xok_ipc_return(r0, 0, 0, 0, f) != E_STATE)
+		xok_ipc_reply(r0, 0, 0, 0);
 }
 
 /* The IPC entry (entry.S) calls this first, on the exception stack: a
@@ -51,17 +67,17 @@ void exos_signal_calls(void)
 void exos_ipc_check(struct xok_upcall_frame *f)
 {
 	if (!exos_signal_can_take(&f->tf)) {
-		xok_ipc_return(0, 0, 0, 0, f);
-		xok_resume(&f->tf); /* there was no call to answer */
+		answer(f, 0);
+		xok_resume(&f->tf);
 	}
 }
 
 /* Then this, on ExOS's stack (the program was running, so it is free):
  * take the signals and answer, resuming where the program was or in the
- * handler a signal set up. Returns only if the call was answered already
- * (a stop answers first); entry.S then resumes from `f` itself. */
+ * handler a signal set up. Returns only if Xok did not take the frame;
+ * entry.S then resumes from `f` itself. */
 void exos_ipc_upcall(struct xok_upcall_frame *f)
 {
 	exos_signal_take(&f->tf);
-	xok_ipc_return(1, 0, 0, 0, f);
+	answer(f, 1);
 }

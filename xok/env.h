@@ -32,6 +32,9 @@ struct env {
 	struct xok_wk_insn wk[XOK_WK_MAXINSNS];
 	size_t wk_len;
 	uint64_t loan_flags; /* XOK_LOAN_* of the loan it holds (pub->donor) */
+	/* Waiting on ipc_call_brief: slices of its own the call has left
+	 * (2 when made, the call cut at 0); 0 for ipc_call. */
+	int brief_call;
 };
 
 extern struct env envs[NENV];

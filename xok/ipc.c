@@ -2,19 +2,21 @@
  * ipc: protected control transfer. A call runs the callee at once, at its
  * IPC upcall entry, on the caller's slice; the caller waits (status
  * WAITING) until the reply, and its slices keep running the callee
- * meanwhile (sched.c: implicit donation). Contracts in xok/syscalls.tab.
+ * meanwhile (sched.c: implicit donation) — a brief call's, only the rest
+ * of the slice it was made in and one more. Contracts in xok/syscalls.tab.
  */
 #include <xok/env.h>
 #include <xok/error.h>
 
 #include "env.h"
+#include "ipc.h"
 #include "pmap.h"
 #include "sched.h"
 #include "syscall_decls.h"
 #include "upcall.h"
 
-int64_t sys_ipc_call(uint64_t envid, uint64_t a0, uint64_t a1, uint64_t a2,
-		     uint64_t a3)
+static int64_t call(uint64_t envid, uint64_t a0, uint64_t a1, uint64_t a2,
+		    uint64_t a3, int brief)
 {
 	struct env *self = curenv(), *s = env_lookup(envid);
 	uint64_t accept;
@@ -54,9 +56,37 @@ int64_t sys_ipc_call(uint64_t envid, uint64_t a0, uint64_t a1, uint64_t a2,
 	s->pub->ipc_caller = self->pub->id;
 	env_set_status(self, XOK_ENV_WAITING);
 	self->pub->ipc_callee = s->pub->id;
+	self->brief_call = brief ? 2 : 0;
 	if (sched_loan_flags(self) & XOK_LOAN_SWITCH)
 		sched_end_loan(self, XOK_YIELD_SWITCHED); /* the server waits */
 	env_run(s);
+}
+
+int64_t sys_ipc_call(uint64_t envid, uint64_t a0, uint64_t a1, uint64_t a2,
+		     uint64_t a3)
+{
+	return call(envid, a0, a1, a2, a3, 0);
+}
+
+int64_t sys_ipc_call_brief(uint64_t envid, uint64_t a0, uint64_t a1,
+			   uint64_t a2, uint64_t a3)
+{
+	return call(envid, a0, a1, a2, a3, 1);
+}
+
+void ipc_slice_starts(struct env *owner)
+{
+	struct env *s;
+
+	if (owner->pub->status != XOK_ENV_WAITING || !owner->brief_call ||
+	    --owner->brief_call)
+		return;
+	s = env_lookup(owner->pub->ipc_callee);
+	if (s && s->pub->ipc_caller == owner->pub->id)
+		s->pub->ipc_caller = 0; /* its reply will go nowhere */
+	owner->pub->ipc_callee = 0;
+	owner->tf.rax = (uint64_t)(int64_t)E_TIMEOUT;
+	env_set_status(owner, XOK_ENV_RUNNABLE);
 }
 
 /* Ends the call `s` serves: its caller, if still waiting for it, gets

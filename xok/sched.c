@@ -10,6 +10,7 @@
 #include "console.h"
 #include "cpu.h"
 #include "export.h"
+#include "ipc.h"
 #include "lapic.h"
 #include "pmap.h"
 #include "shutdown.h"
@@ -204,6 +205,7 @@ void sched_next_slice(void)
 				owner->pub->penalty--; /* forfeited */
 				continue;
 			}
+			ipc_slice_starts(owner);
 			if ((e = runner_for(owner)))
 				start_slice(e, owner);
 		}
