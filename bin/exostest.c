@@ -613,6 +613,29 @@ static void test_hostile_entry(void)
 	CHECK(munmap(page, 4096) == 0);
 }
 
+/* A process that leaves without ExOS's exit (here by Xok's own exit
+ * call, as a program that bypasses ExOS could) is ended as killed: its
+ * parent's wait returns SIGKILL, and its descriptors are closed (a pipe
+ * it held open for writing reaches EOF). */
+static void test_vanished(void)
+{
+	int fds[2], status;
+	char c;
+	pid_t pid;
+
+	CHECK(pipe(fds) == 0);
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		xok_exit(3);
+	}
+	close(fds[1]);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	CHECK(read(fds[0], &c, 1) == 0);
+	close(fds[0]);
+}
+
 /* MAP_SHARED anonymous memory stays shared after fork. */
 static void test_shared_mapping(void)
 {
@@ -758,6 +781,7 @@ static const struct {
 	{ "junk_calls", test_junk_calls },
 	{ "handler_outside", test_handler_outside },
 	{ "hostile_entry", test_hostile_entry },
+	{ "vanished", test_vanished },
 	{ "shared_mapping", test_shared_mapping },
 	{ "mmap", test_mmap },
 	{ "itimer", test_itimer },

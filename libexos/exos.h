@@ -96,6 +96,10 @@ struct exos_proc {
 	char cmdline[256]; /* argv, NUL-separated, cut to fit */
 	uint32_t cmdline_len;
 	int64_t start_ns;
+	/* How many of its descriptors name each open-file description, so
+	 * that if its environment vanishes (Xok destroyed it, or it left
+	 * without ExOS's exit) its references can be dropped for it. */
+	uint16_t holds[EXOS_NFILE];
 };
 
 /* What a path names (vfs.c). */
@@ -342,6 +346,14 @@ int64_t exos_fork(const struct xok_trapframe *tf, uint64_t child_sp,
 void exos_fork_child(struct xok_trapframe *tf, uint64_t sp, uint64_t tid) __attribute__((noreturn));
 /* Makes the caller process 1; its heap starts at brk_start. */
 int exos_proc_first(uint64_t brk_start);
+/* Ends, as if by SIGKILL, every process whose environment is gone
+ * without ExOS's exit: its descriptors closed, its children given to
+ * init, its parent told (the lock held). */
+void exos_proc_bury_vanished(void);
+/* How often process 1 looks for them, whatever it sleeps in (a look
+ * from anyone else's sleep would cost every scheduling decision a wakeup
+ * term more); a parent waiting for one hears from process 1. */
+#define EXOS_VANISHED_CHECK_NS 1000000000ull
 
 /* signal.c */
 int exos_signal_send(struct exos_proc *p, int sig);
@@ -367,6 +379,8 @@ int exos_fd_install(int file, int cloexec);
 struct exos_file *exos_fd_get(int fd);
 int exos_file_alloc(unsigned kind, uint32_t flags);
 void exos_file_unref(int file);
+/* Drops the references process `p`'s descriptors hold (the lock held). */
+void exos_fd_drop_holds(struct exos_proc *p);
 void exos_fd_close_all(int only_cloexec);
 
 /* vfs.c */

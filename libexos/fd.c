@@ -42,6 +42,27 @@ void exos_file_unref(int file)
 	exos_unlock();
 }
 
+void exos_fd_drop_holds(struct exos_proc *p)
+{
+	for (int file = 0; file < EXOS_NFILE; file++)
+		for (; p->holds[file]; p->holds[file]--)
+			file_unref_locked(file);
+}
+
+/* Descriptor `fd` names description `file` now (file < 0: nothing),
+ * counted in the process's shared entry. */
+static void fd_set(int fd, int file, int cloexec)
+{
+	struct exos_proc *me = exos_proc_self();
+
+	if (SELF->fd[fd].file >= 0)
+		me->holds[SELF->fd[fd].file]--;
+	if (file >= 0)
+		me->holds[file]++;
+	SELF->fd[fd] = (struct exos_fd){ .file = (int16_t)file,
+					 .cloexec = (uint8_t)!!cloexec };
+}
+
 /* The lowest free descriptor at or above `from`, or -EMFILE. */
 static int fd_free(int from)
 {
@@ -56,8 +77,7 @@ int exos_fd_install(int file, int cloexec)
 	int fd = fd_free(0);
 
 	if (fd >= 0)
-		SELF->fd[fd] = (struct exos_fd){ .file = (int16_t)file,
-						 .cloexec = (uint8_t)!!cloexec };
+		fd_set(fd, file, cloexec);
 	return fd;
 }
 
@@ -74,7 +94,7 @@ static int fd_close(int fd)
 
 	if (fd < 0 || fd >= EXOS_NFD || (file = SELF->fd[fd].file) < 0)
 		return -L_EBADF;
-	SELF->fd[fd].file = -1;
+	fd_set(fd, -1, 0);
 	uint16_t kind = SHARED->files[file].kind;
 	uint32_t pipe = SHARED->files[file].pipe;
 
@@ -113,8 +133,7 @@ static int fd_dup(int oldfd, int newfd, int from, int cloexec)
 	exos_lock();
 	f->refs++;
 	exos_unlock();
-	SELF->fd[newfd] = (struct exos_fd){ .file = SELF->fd[oldfd].file,
-					    .cloexec = (uint8_t)!!cloexec };
+	fd_set(newfd, SELF->fd[oldfd].file, cloexec);
 	return newfd;
 }
 

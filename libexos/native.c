@@ -98,7 +98,8 @@ void exos_console_wait(void)
 	struct exos_watch w = { &clock->cons_in, 0, 1 };
 
 	exos_lock();
-	exos_wait_any(&w, 1, 0);
+	exos_wait_any(&w, 1, EXOS_VANISHED_CHECK_NS);
+	exos_proc_bury_vanished();
 	exos_unlock();
 	exos_tty_serve();
 }

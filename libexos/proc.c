@@ -249,6 +249,7 @@ int64_t exos_fork(const struct xok_trapframe *tf, uint64_t child_sp,
 	memcpy(p->exe, me->exe, sizeof(p->exe));
 	memcpy(p->cmdline, me->cmdline, sizeof(p->cmdline));
 	p->cmdline_len = me->cmdline_len;
+	memcpy(p->holds, me->holds, sizeof(p->holds)); /* share_descriptors */
 	/* The child runs exos_fork_child(tf) on its copy of this stack,
 	 * below everything live here. */
 	st.prologue_if = (uint64_t)&p->attention;
@@ -371,31 +372,55 @@ static void wake(struct exos_proc *p)
 	__atomic_add_fetch(&p->events, 1, __ATOMIC_RELEASE);
 }
 
-void exos_exit(int32_t wstatus)
+/* Process `p` has ended with `wstatus`: its children go to init, it
+ * becomes a zombie, and its parent hears (the lock held). */
+static void ended(struct exos_proc *p, int32_t wstatus)
 {
-	struct exos_proc *me, *parent;
+	struct exos_proc *parent;
 
-	exos_fd_close_all(0);
-	exos_lock();
-	me = exos_proc_self();
 	for (int i = 0; i < EXOS_NPROC; i++) {
 		struct exos_proc *c = &SHARED->procs[i];
 
-		if (c->state != PROC_FREE && c->ppid == me->pid) {
+		if (c->state != PROC_FREE && c->ppid == p->pid) {
 			c->ppid = 1;
 			wake(exos_proc_find(1));
 		}
 	}
-	me->wstatus = wstatus;
-	me->state = PROC_ZOMBIE;
-	if ((parent = exos_proc_find(me->ppid))) {
+	p->wstatus = wstatus;
+	p->state = PROC_ZOMBIE;
+	if ((parent = exos_proc_find(p->ppid))) {
 		exos_signal_send(parent, L_SIGCHLD);
 		wake(parent);
 	}
+}
+
+void exos_exit(int32_t wstatus)
+{
+	exos_fd_close_all(0);
+	exos_lock();
+	ended(exos_proc_self(), wstatus);
 	exos_unlock();
 	xok_exit(wstatus >> 8 ? wstatus >> 8 : wstatus);
 	for (;;)
 		;
+}
+
+/* Ends `p` as killed if its environment is gone while it is alive (the
+ * lock held). */
+static void bury_if_vanished(struct exos_proc *p)
+{
+	if (p->state != PROC_ALIVE || ENVS[xok_env_slot(p->env)].id == p->env)
+		return;
+	exos_printf("exos: pid %d (%s) vanished without exiting (its "
+		    "environment is gone): ended as killed\n", p->pid, p->exe);
+	exos_fd_drop_holds(p);
+	ended(p, L_SIGKILL);
+}
+
+void exos_proc_bury_vanished(void)
+{
+	for (int i = 0; i < EXOS_NPROC; i++)
+		bury_if_vanished(&SHARED->procs[i]);
 }
 
 SYS(exit)
@@ -465,6 +490,7 @@ SYS(wait4)
 			if (!wait_matches(c, me, pid))
 				continue;
 			any = 1;
+			bury_if_vanished(c);
 			int32_t cpid = c->pid, st = change_status(c, options);
 
 			if (st < 0)
@@ -484,7 +510,8 @@ SYS(wait4)
 			exos_unlock();
 			return 0;
 		}
-		if ((r = exos_wait_change(&me->events, seen, 0))) {
+		if ((r = exos_wait_change(&me->events, seen, SELF->pid == 1 ?
+					  EXOS_VANISHED_CHECK_NS : 0))) {
 			exos_unlock();
 			return r;
 		}

@@ -85,6 +85,7 @@ void ipc_slice_starts(struct env *owner)
 	if (s && s->pub->ipc_caller == owner->pub->id)
 		s->pub->ipc_caller = 0; /* its reply will go nowhere */
 	owner->pub->ipc_callee = 0;
+	owner->brief_call = 0;
 	owner->tf.rax = (uint64_t)(int64_t)E_TIMEOUT;
 	env_set_status(owner, XOK_ENV_RUNNABLE);
 }
@@ -105,6 +106,7 @@ static __attribute__((noreturn)) void end_call(struct env *s, uint64_t r0,
 		env_run(s); /* the reply has no one to go to */
 	env_set_status(c, XOK_ENV_RUNNABLE);
 	c->pub->ipc_callee = 0;
+	c->brief_call = 0;
 	c->tf.rax = r0;
 	c->uarea->ipc_reply[0] = r1;
 	c->uarea->ipc_reply[1] = r2;

@@ -205,7 +205,8 @@ void sched_next_slice(void)
 				owner->pub->penalty--; /* forfeited */
 				continue;
 			}
-			ipc_slice_starts(owner);
+			if (owner->brief_call)
+				ipc_slice_starts(owner);
 			if ((e = runner_for(owner)))
 				start_slice(e, owner);
 		}
