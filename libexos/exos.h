@@ -381,6 +381,7 @@ int exos_file_alloc(unsigned kind, uint32_t flags);
 void exos_file_unref(int file);
 /* Drops the references process `p`'s descriptors hold (the lock held). */
 void exos_fd_drop_holds(struct exos_proc *p);
+int exos_fd_close(int fd);
 void exos_fd_close_all(int only_cloexec);
 
 /* vfs.c */

@@ -44,9 +44,13 @@ void exos_file_unref(int file)
 
 void exos_fd_drop_holds(struct exos_proc *p)
 {
+	/* Each count goes down before its reference: if this process
+	 * vanished in between, a reference would leak, not go twice. */
 	for (int file = 0; file < EXOS_NFILE; file++)
-		for (; p->holds[file]; p->holds[file]--)
+		while (p->holds[file]) {
+			p->holds[file]--;
 			file_unref_locked(file);
+		}
 }
 
 /* Descriptor `fd` names description `file` now (file < 0: nothing),
@@ -88,7 +92,7 @@ struct exos_file *exos_fd_get(int fd)
 	return &SHARED->files[SELF->fd[fd].file];
 }
 
-static int fd_close(int fd)
+int exos_fd_close(int fd)
 {
 	int file;
 
@@ -109,7 +113,7 @@ void exos_fd_close_all(int only_cloexec)
 	for (int fd = 0; fd < EXOS_NFD; fd++)
 		if (SELF->fd[fd].file >= 0 &&
 		    (!only_cloexec || SELF->fd[fd].cloexec))
-			fd_close(fd);
+			exos_fd_close(fd);
 }
 
 /* Makes `newfd` (or the lowest free at or above `from` if newfd < 0)
@@ -128,7 +132,7 @@ static int fd_dup(int oldfd, int newfd, int from, int cloexec)
 	} else if (newfd == oldfd) {
 		return newfd;
 	} else {
-		fd_close(newfd);
+		exos_fd_close(newfd);
 	}
 	exos_lock();
 	f->refs++;
@@ -284,7 +288,7 @@ SYS(sendfile)
 
 SYS(close)
 {
-	return fd_close((int)a->a[0]);
+	return exos_fd_close((int)a->a[0]);
 }
 
 SYS(dup)

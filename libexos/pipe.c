@@ -117,8 +117,9 @@ int exos_pipe_create(int fds[2], int flags)
 	if ((fds[0] = exos_fd_install(r, cloexec)) < 0 ||
 	    (fds[1] = exos_fd_install(w, cloexec)) < 0) {
 		if (fds[0] >= 0)
-			SELF->fd[fds[0]].file = -1;
-		exos_file_unref(r);
+			exos_fd_close(fds[0]);
+		else
+			exos_file_unref(r);
 		exos_file_unref(w);
 		return -L_EMFILE;
 	}

@@ -201,8 +201,10 @@ static int fork_memory(struct fork_state *s)
 	return 0;
 }
 
-static void share_descriptors(void)
+/* Child `p` holds what this process's descriptors hold (the lock held). */
+static void share_descriptors(struct exos_proc *p, const struct exos_proc *me)
 {
+	memcpy(p->holds, me->holds, sizeof(p->holds));
 	for (int i = 0; i < EXOS_NFD; i++)
 		if (SELF->fd[i].file >= 0)
 			SHARED->files[SELF->fd[i].file].refs++;
@@ -249,7 +251,9 @@ int64_t exos_fork(const struct xok_trapframe *tf, uint64_t child_sp,
 	memcpy(p->exe, me->exe, sizeof(p->exe));
 	memcpy(p->cmdline, me->cmdline, sizeof(p->cmdline));
 	p->cmdline_len = me->cmdline_len;
-	memcpy(p->holds, me->holds, sizeof(p->holds)); /* share_descriptors */
+	/* Before the child can run, or this process vanish: the counts and
+	 * the references they stand for go together. */
+	share_descriptors(p, me);
 	/* The child runs exos_fork_child(tf) on its copy of this stack,
 	 * below everything live here. */
 	st.prologue_if = (uint64_t)&p->attention;
@@ -262,13 +266,12 @@ int64_t exos_fork(const struct xok_trapframe *tf, uint64_t child_sp,
 	r = xok_env_set(0, s.child, &st, XOK_SET_REGS | XOK_SET_FSBASE |
 			XOK_SET_UPCALLS | XOK_SET_IPC);
 	if (r < 0 || xok_env_status(0, s.child, XOK_ENV_RUNNABLE) < 0) {
+		exos_fd_drop_holds(p);
 		p->state = PROC_FREE;
 		xok_env_destroy(0, s.child);
 		exos_unlock();
 		return -L_EAGAIN;
 	}
-	/* The child closes nothing before it can take the lock. */
-	share_descriptors();
 	exos_unlock();
 	return p->pid;
 }
@@ -510,6 +513,8 @@ SYS(wait4)
 			exos_unlock();
 			return 0;
 		}
+		if (SELF->pid == 1)
+			exos_proc_bury_vanished(); /* it looks for everyone */
 		if ((r = exos_wait_change(&me->events, seen, SELF->pid == 1 ?
 					  EXOS_VANISHED_CHECK_NS : 0))) {
 			exos_unlock();

@@ -222,6 +222,14 @@ long exos_proc_readlink(const struct exos_node *n, char *buf, size_t size)
 /* /proc/stat: the CPU's time in 100 Hz ticks, busy being the slices
  * every environment ran (Xok counts them), and the process counts: what
  * top reads. */
+/* Is process `p`'s environment (still its own) runnable? */
+static int runnable(const struct exos_proc *p)
+{
+	const volatile struct xok_env *e = &ENVS[xok_env_slot(p->env)];
+
+	return e->id == p->env && e->status == XOK_ENV_RUNNABLE;
+}
+
 static size_t cpu_text(char *buf, size_t size, uint64_t ns)
 {
 	uint64_t busy = 0, now = ns / 10000000;
@@ -233,9 +241,7 @@ static size_t cpu_text(char *buf, size_t size, uint64_t ns)
 		const struct exos_proc *p = &SHARED->procs[i];
 
 		procs += p->state != PROC_FREE;
-		running += p->state == PROC_ALIVE &&
-			   ENVS[xok_env_slot(p->env)].status ==
-				   XOK_ENV_RUNNABLE;
+		running += p->state == PROC_ALIVE && runnable(p);
 	}
 	if (busy > now)
 		busy = now;
@@ -308,7 +314,7 @@ static size_t proc_text(const struct exos_node *n, char *buf, size_t size)
 	const volatile struct xok_env *e = &ENVS[xok_env_slot(p->env)];
 	uint64_t ticks = e->id == p->env ? e->ticks : 0;
 	char state = p->state == PROC_ZOMBIE ? 'Z' : p->stopped ? 'T' :
-		     e->status == XOK_ENV_RUNNABLE ? 'R' : 'S';
+		     runnable(p) ? 'R' : 'S';
 
 	if (n->dev == PROC_STATUS)
 		return (size_t)fmt_snprintf(buf, size,

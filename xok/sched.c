@@ -331,6 +331,7 @@ void sched_env_gone(struct env *e)
 			p->ipc_caller = 0; /* its reply will go nowhere */
 		if (p->ipc_callee == id) {
 			p->ipc_callee = 0;
+			envs[i].brief_call = 0;
 			env_set_status(&envs[i], XOK_ENV_RUNNABLE);
 			envs[i].tf.rax = (uint64_t)(int64_t)E_BADENV;
 		}
