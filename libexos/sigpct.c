@@ -18,10 +18,10 @@
  *
  * A target that cannot take it now is left to the ways that remain: one
  * inside ExOS takes it when its call returns; one asleep (in ExOS) is
- * woken by the event count the sender bumped, and is not called; one
- * busy with another call, lending its slice or between calls of ExOS's
- * own takes it at its next slice's prologue upcall, which its attention
- * word asks for.
+ * woken by the event count the sender bumped, and is not called; one on
+ * ExOS's way out of a call, busy with another call or lending its slice
+ * takes it at its next slice's prologue upcall, which its attention word
+ * asks for.
  *
  * The call carries no authority: whoever makes it, with whatever
  * arguments, only makes the target look at its own pending word, which
@@ -52,10 +52,11 @@ void exos_signal_calls(void)
 	}
 }
 
-/* Answers the call and resumes from `f`, in one step if Xok takes `f` (it
- * refuses a frame whose %rip or %rsp is not a user address, or has no call
- * to answer: a stop answered it, or the call was cut). Otherwise answers
- * alone, if there is a call still, and returns: the caller resumes. */
+/* Answers the call and resumes from `f` in one step (ipc_return). Returns
+ * only if Xok refused that: if there was no call left to answer (a stop
+ * answered it, or Xok cut it), or if `f`'s %rip or %rsp is not a user
+ * address, in which case the call is answered alone; the caller of
+ * answer() then resumes from `f` itself. */
 static void answer(struct xok_upcall_frame *f, uint64_t r0)
 {
 	if (xok_ipc_return(r0, 0, 0, 0, f) != E_STATE)
