@@ -15,6 +15,6 @@
 #define E_BUSY    (-8) /* the resource is taken (slice, frame, callee) */
 #define E_STATE   (-9) /* the target is not in a state that allows this */
 #define E_IO      (-10) /* the device reported an error */
-#define E_TIMEOUT (-11) /* a brief call's slice ended before the reply */
+#define E_TIMEOUT (-11) /* a brief call was cut before its reply */
 
 #endif
