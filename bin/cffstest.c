@@ -236,6 +236,28 @@ static int renames_and_links(void)
 	return renamed_intact() && !xnblk_flush() && dirty_blocks() == 0;
 }
 
+/* A file moved into a subdirectory of its own directory (its data block
+ * changes owner to a block its old owner owns), then removed with both
+ * directories: every block comes back. 1 if so. */
+static int moved_down_and_removed(void)
+{
+	struct cffs_blk *b = &fs.blk;
+	struct cffs_loc f;
+	int before;
+
+	if (xnblk_flush())
+		return 0;
+	before = free_blocks();
+	if (cffs_mkdir(b, "/p", 0755) || cffs_mkdir(b, "/p/d", 0755) ||
+	    cffs_create(b, "/p/f", CFFS_S_IFREG | 0644, &f) ||
+	    cffs_write(b, &f, 0, motd, 3) != 3)
+		return 0;
+	if (cffs_rename(b, "/p/f", "/p/d/x") || cffs_unlink(b, "/p/d/x") ||
+	    cffs_rmdir(b, "/p/d") || cffs_rmdir(b, "/p"))
+		return 0;
+	return !xnblk_flush() && !xnblk_flush() && free_blocks() == before;
+}
+
 /* Is `block` cached and dirty? */
 static int is_dirty(uint64_t block)
 {
@@ -334,6 +356,7 @@ SELFTEST(files_through_xn)
 	CHECK(huge_intact());
 	CHECK(files_intact());
 	CHECK(renames_and_links());
+	CHECK(moved_down_and_removed());
 	return 0;
 }
 

@@ -204,12 +204,25 @@ static int writable_alone(const struct xok_xn_entry *e)
 	return e->state == XOK_XN_DIRTY && !e->taint;
 }
 
+/* The taint of entry `i` beyond what its partner `p` gives it as a child
+ * never written: a pair reaches the disk in one step, so the order a
+ * child must keep before its parent holds between the two by itself (a
+ * file moved into a new subdirectory of its own directory pairs the
+ * subdirectory's block with its parent's). */
+static uint32_t taint_besides(const struct xn_registry *r, int i, int p)
+{
+	return r->e[i].taint -
+	       (r->e[p].uninit && r->e[p].parent == (uint32_t)i);
+}
+
 int xnr_writable(const struct xn_registry *r, int i)
 {
 	int p = xnr_partner(r, i);
 
-	return writable_alone(&r->e[i]) &&
-	       (p < 0 || writable_alone(&r->e[p])) ? 0 : -1;
+	if (p < 0)
+		return writable_alone(&r->e[i]) ? 0 : -1;
+	return r->e[i].state == XOK_XN_DIRTY && r->e[p].state == XOK_XN_DIRTY &&
+	       !taint_besides(r, i, p) && !taint_besides(r, p, i) ? 0 : -1;
 }
 
 void xnr_written(struct xn_registry *r, int i)

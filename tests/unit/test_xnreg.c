@@ -338,6 +338,36 @@ static void reparent_and_pair(void)
 	CU_ASSERT_EQUAL(xnr_partner(&r, b), -1);
 }
 
+/* A pair of a block and its own child never written goes together (the
+ * one write orders them), unless either waits for a third block. */
+static void pair_with_own_unwritten_child(void)
+{
+	int root = setup(10), p, d, e;
+	const struct xok_xn_pair pp[1] = { { 30, 2 } }, dd[1] = { { 31, 2 } },
+				 ee[1] = { { 32, 0 } };
+
+	xnr_add_children(&r, root, pp, 1);
+	p = xnr_find(&r, 30);
+	xnr_written(&r, p);
+	entries[p].state = XOK_XN_DIRTY;
+	xnr_add_children(&r, p, dd, 1);
+	d = xnr_find(&r, 31);
+	CU_ASSERT_EQUAL(xnr_writable(&r, p), -1); /* alone: d first */
+	xnr_pair(&r, p, d);
+	CU_ASSERT_EQUAL(xnr_writable(&r, p), 0);
+	CU_ASSERT_EQUAL(xnr_writable(&r, d), 0);
+	xnr_add_children(&r, d, ee, 1); /* d now points at a third */
+	e = xnr_find(&r, 32);
+	CU_ASSERT_EQUAL(xnr_writable(&r, p), -1);
+	CU_ASSERT_EQUAL(xnr_writable(&r, d), -1);
+	xnr_written(&r, e);
+	CU_ASSERT_EQUAL(xnr_writable(&r, p), 0);
+	xnr_written(&r, p);
+	xnr_written(&r, d);
+	CU_ASSERT_EQUAL(entries[p].taint, 0);
+	CU_ASSERT_EQUAL(xnr_partner(&r, p), -1);
+}
+
 void add_xnreg_tests(void)
 {
 	static const struct unit_test tests[] = {
@@ -353,6 +383,8 @@ void add_xnreg_tests(void)
 		{ "bucket_chain_finds_each", bucket_chain_finds_each },
 		{ "reclaim_goes_round", reclaim_goes_round },
 		{ "reparent_and_pair", reparent_and_pair },
+		{ "pair_with_own_unwritten_child",
+		  pair_with_own_unwritten_child },
 		{ 0, 0 },
 	};
 	add_suite("xnreg", tests);
