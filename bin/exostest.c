@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/select.h>
 #include <sys/time.h>
 #include <sys/syscall.h>
 #include <sched.h>
@@ -635,6 +636,82 @@ static void test_vanished(void)
 	close(fds[0]);
 }
 
+/* select over descriptors (it shares poll's code): a pipe with data is
+ * ready to read, an empty one is not, and its write end is writable. */
+static void test_select(void)
+{
+	int fds[2];
+	fd_set rd, wr;
+	struct timeval zero = { 0, 0 };
+
+	CHECK(pipe(fds) == 0);
+	FD_ZERO(&rd);
+	FD_SET(fds[0], &rd);
+	CHECK(select(fds[0] + 1, &rd, NULL, NULL, &zero) == 0);
+	CHECK(write(fds[1], "x", 1) == 1);
+	FD_ZERO(&rd);
+	FD_SET(fds[0], &rd);
+	FD_ZERO(&wr);
+	FD_SET(fds[1], &wr);
+	CHECK(select(fds[1] + 1, &rd, &wr, NULL, &zero) == 2);
+	CHECK(FD_ISSET(fds[0], &rd) && FD_ISSET(fds[1], &wr));
+	close(fds[0]);
+	close(fds[1]);
+}
+
+static void on_chld(int sig)
+{
+	got_signal = sig;
+}
+
+/* A SIGCHLD handler (without SA_RESTART) does not cost waitpid its
+ * child: the child whose end sent the signal is reported, as on Linux. */
+static void test_wait_with_handler(void)
+{
+	struct sigaction sa = { .sa_handler = on_chld };
+	struct timespec t = { 0, 20000000 };
+	int status;
+
+	CHECK(sigaction(SIGCHLD, &sa, NULL) == 0);
+	for (int i = 0; i < 3; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			nanosleep(&t, NULL);
+			_exit(i);
+		}
+		got_signal = 0;
+		CHECK(waitpid(pid, &status, 0) == pid);
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == i);
+	}
+	signal(SIGCHLD, SIG_DFL);
+}
+
+/* A call interrupted by signals that run no handler starts again, as on
+ * Linux: a read blocked on a pipe, stopped and continued, still returns
+ * the byte written after. */
+static void test_restart_after_stop(void)
+{
+	int fds[2];
+	char c = 0;
+	pid_t parent = getpid(), pid;
+
+	CHECK(pipe(fds) == 0);
+	pid = fork();
+	if (pid == 0) {
+		wait_until_sleeping(parent);
+		kill(parent, SIGSTOP);
+		while (proc_state(parent) != 'T')
+			sched_yield();
+		kill(parent, SIGCONT);
+		_exit(write(fds[1], "y", 1) == 1 ? 0 : 1);
+	}
+	CHECK(read(fds[0], &c, 1) == 1 && c == 'y');
+	CHECK(reap(pid) == 0);
+	close(fds[0]);
+	close(fds[1]);
+}
+
 /* MAP_SHARED anonymous memory stays shared after fork. */
 static void test_shared_mapping(void)
 {
@@ -781,6 +858,9 @@ static const struct {
 	{ "handler_outside", test_handler_outside },
 	{ "hostile_entry", test_hostile_entry },
 	{ "vanished", test_vanished },
+	{ "select", test_select },
+	{ "wait_with_handler", test_wait_with_handler },
+	{ "restart_after_stop", test_restart_after_stop },
 	{ "shared_mapping", test_shared_mapping },
 	{ "mmap", test_mmap },
 	{ "itimer", test_itimer },

@@ -154,7 +154,8 @@ struct exos_tty {
 	int32_t fg_pgid;
 	uint32_t len;             /* bytes of `line` being edited */
 	uint32_t ready;           /* bytes of `line` a reader may take */
-	uint32_t eof;             /* ^D typed at the start of a line */
+	uint32_t eof;             /* ^D typed at the start of a line: 1 +
+				   * the ready bytes before it; 0: none */
 	char line[EXOS_TTY_LINE];
 };
 
@@ -234,6 +235,9 @@ struct exos_self {
 	uint32_t restore_mask;
 	uint32_t in_exos;     /* running ExOS code, not the program's */
 	uint32_t ncalls;      /* sigpct.c: processes to call, in calls[] */
+	/* Handler frames set up for signals without SA_RESTART: a native
+	 * call sees whether its EINTR must stand (native.c). */
+	uint64_t interrupting;
 	uint64_t calls[EXOS_NCALLS];
 	uint64_t alarm_ns;    /* when SIGALRM is due (wall clock), or 0 */
 	uint64_t alarm_every_ns; /* setitimer's interval after it, or 0 */

@@ -257,6 +257,10 @@ SYS(sendfile)
 
 	if (!out || !in || !writable(out) || !readable(in))
 		return -L_EBADF;
+	/* From a file only, as on Linux (a terminal's or a pipe's reads
+	 * end short, and a program falls back to read and write). */
+	if (in->kind != FILE_CFFS)
+		return -L_EINVAL;
 	if (uoff) {
 		if (exos_uaccess((uint64_t)uoff, 8, 1))
 			return -L_EFAULT;
@@ -458,14 +462,11 @@ static int wait_any(uint64_t ns, int keys)
 	return exos_wait_any(w, keys ? 2 : 1, ns);
 }
 
+/* poll over `fds`, in ExOS's memory or checked user memory. */
 static long do_poll(struct l_pollfd *fds, uint64_t n, int64_t timeout_ns)
 {
 	int64_t deadline = timeout_ns > 0 ? exos_now_ns() + timeout_ns : 0;
 
-	if (n > EXOS_NFD)
-		return -L_EINVAL;
-	if (exos_uaccess((uint64_t)fds, n * sizeof(*fds), 1))
-		return -L_EFAULT;
 	for (;;) {
 		long count = 0;
 		int r;
@@ -489,11 +490,21 @@ static long do_poll(struct l_pollfd *fds, uint64_t n, int64_t timeout_ns)
 	}
 }
 
+/* poll and ppoll: `fds` is the program's. */
+static long poll_user(uint64_t fds, uint64_t n, int64_t timeout_ns)
+{
+	if (n > EXOS_NFD)
+		return -L_EINVAL;
+	if (exos_uaccess(fds, n * sizeof(struct l_pollfd), 1))
+		return -L_EFAULT;
+	return do_poll((struct l_pollfd *)fds, n, timeout_ns);
+}
+
 SYS(poll)
 {
 	int64_t ms = (int32_t)a->a[2];
 
-	return do_poll((void *)a->a[0], a->a[1], ms < 0 ? -1 : ms * 1000000);
+	return poll_user(a->a[0], a->a[1], ms < 0 ? -1 : ms * 1000000);
 }
 
 static int64_t timespec_ns(uint64_t uaddr, int64_t none)
@@ -513,7 +524,7 @@ SYS(ppoll)
 
 	if (ns == -2)
 		return -L_EFAULT;
-	return do_poll((void *)a->a[0], a->a[1], ns);
+	return poll_user(a->a[0], a->a[1], ns);
 }
 
 /* select over poll: the three sets become poll requests and back. */

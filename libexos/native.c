@@ -17,24 +17,33 @@ int *__errno_location(void);
 extern char _end[]; /* the linker's: where the program's image ends */
 
 /* Runs handler `fn` in-process; then lets a pending signal in through a
- * real (reflected) call, where ExOS has the registers to deliver it. */
+ * real (reflected) call, where ExOS has the registers to deliver it. A
+ * call the signals interrupted starts again unless a handler without
+ * SA_RESTART ran, as a reflected call does (signal.c). */
 static long call(int64_t (*fn)(const struct sysargs *), uint64_t a0,
 		 uint64_t a1, uint64_t a2)
 {
 	struct sysargs a = { { a0, a1, a2 }, 0 };
 	int64_t r;
-	int pending;
 
-	SELF->in_exos = 1;
-	r = fn(&a);
-	pending = exos_signal_pending(); /* as ExOS: it may fire the alarm */
-	SELF->in_exos = 0;
-	if (pending) {
-		long ignored;
+	for (;;) {
+		uint64_t interrupting = SELF->interrupting;
+		int pending;
 
-		__asm__ volatile("syscall" : "=a"(ignored)
-				 : "a"((long)L_SYS_getpid)
-				 : "rcx", "r11", "memory");
+		SELF->in_exos = 1;
+		r = fn(&a);
+		/* Looked at as ExOS: looking may fire the alarm. */
+		pending = exos_signal_pending();
+		SELF->in_exos = 0;
+		if (pending) {
+			long ignored;
+
+			__asm__ volatile("syscall" : "=a"(ignored)
+					 : "a"((long)L_SYS_getpid)
+					 : "rcx", "r11", "memory");
+		}
+		if (r != -L_EINTR || SELF->interrupting != interrupting)
+			break;
 	}
 	if (r < 0 && r > -4096) {
 		*__errno_location() = (int)-r;

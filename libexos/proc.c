@@ -482,7 +482,7 @@ SYS(wait4)
 	if (a->a[3] && exos_uaccess(a->a[3], 144, 1))
 		return -L_EFAULT;
 	exos_lock();
-	for (;;) {
+	for (int interrupted = 0;;) {
 		struct exos_proc *me = exos_proc_self();
 		uint64_t seen = me->events;
 		int any = 0;
@@ -513,10 +513,19 @@ SYS(wait4)
 			exos_unlock();
 			return 0;
 		}
+		/* A signal ends the wait only after a last look: the child
+		 * whose end sent SIGCHLD is reported, as Linux does. */
+		if (interrupted) {
+			exos_unlock();
+			return -L_EINTR;
+		}
 		if (SELF->pid == 1)
 			exos_proc_bury_vanished(); /* it looks for everyone */
-		if ((r = exos_wait_change(&me->events, seen, SELF->pid == 1 ?
-					  EXOS_VANISHED_CHECK_NS : 0))) {
+		r = exos_wait_change(&me->events, seen, SELF->pid == 1 ?
+				     EXOS_VANISHED_CHECK_NS : 0);
+		if (r == -L_EINTR) {
+			interrupted = 1;
+		} else if (r) {
 			exos_unlock();
 			return r;
 		}

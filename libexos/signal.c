@@ -72,6 +72,8 @@ int exos_signal_send(struct exos_proc *p, int sig)
 	if (sig == L_SIGCONT && p->stopped) {
 		p->stopped = 0;
 		report_to_parent(p, REPORT_CONT);
+		/* Wake it in stop(), even if it ignores SIGCONT. */
+		__atomic_add_fetch(&p->events, 1, __ATOMIC_RELEASE);
 	}
 	if ((p->ignored & BIT(sig)) && !(BIT(sig) & UNBLOCKABLE))
 		return 0;
@@ -203,6 +205,8 @@ static int push_frame(struct xok_trapframe *tf, int sig,
 	SELF->sigmask &= ~UNBLOCKABLE;
 	if (act->flags & L_SA_RESETHAND)
 		SELF->sig[sig - 1].handler = L_SIG_DFL;
+	if (!(act->flags & L_SA_RESTART))
+		SELF->interrupting++;
 	tf->rsp = sp;
 	tf->rip = act->handler;
 	tf->rdi = (uint64_t)sig;
@@ -255,6 +259,15 @@ void exos_signal_deliver(struct xok_trapframe *tf, int64_t restart)
 		deliver(tf, sig, 0, restart);
 		if (tf->rip == SELF->sig[sig - 1].handler)
 			return; /* one handler frame at a time */
+	}
+	/* No handler ran (the signals were ignored, or stopped and then
+	 * continued the process): the interrupted call starts again, as
+	 * Linux's do. Not a sleep: begun again it would last its whole
+	 * time once more, so it returns EINTR. */
+	if (restart >= 0 && restart != L_SYS_nanosleep &&
+	    restart != L_SYS_clock_nanosleep) {
+		tf->rip -= 2; /* the `syscall` instruction */
+		tf->rax = (uint64_t)restart;
 	}
 }
 

@@ -47,11 +47,11 @@ static void echo(const char *s, size_t n)
 		xok_cputs(s, n);
 }
 
-static void signal_fg(int sig)
+static void signal_group(int32_t pgid, int sig)
 {
 	for (int i = 0; i < EXOS_NPROC; i++)
 		if (SHARED->procs[i].state == PROC_ALIVE &&
-		    SHARED->procs[i].pgid == TTY->fg_pgid)
+		    SHARED->procs[i].pgid == pgid)
 			exos_signal_send(&SHARED->procs[i], sig);
 }
 
@@ -73,7 +73,7 @@ static void input(char c)
 
 			echo(e, 3);
 			TTY->len = TTY->ready; /* the unfinished line is gone */
-			signal_fg(sig);
+			signal_group(TTY->fg_pgid, sig);
 			return;
 		}
 	}
@@ -92,8 +92,10 @@ static void input(char c)
 		return;
 	}
 	if (canon && c == t->cc[L_VEOF]) {
-		if (TTY->len == TTY->ready)
-			TTY->eof = 1;
+		/* On an empty line: an end of file, read after the lines
+		 * before it and before those typed after it. */
+		if (TTY->len == TTY->ready && !TTY->eof)
+			TTY->eof = TTY->ready + 1;
 		TTY->ready = TTY->len;
 		return;
 	}
@@ -154,12 +156,14 @@ long exos_tty_read(char *buf, size_t len, int nonblock)
 			return r;
 		}
 	}
-	if (!TTY->ready) {
+	uint32_t avail = TTY->eof ? TTY->eof - 1 : TTY->ready;
+
+	if (!avail) {
 		TTY->eof = 0;
 		exos_unlock();
 		return 0;
 	}
-	n = TTY->ready < len ? TTY->ready : len;
+	n = avail < len ? avail : len;
 	if (TTY->termios.lflag & L_ICANON) /* one line at most */
 		for (size_t i = 0; i < n; i++)
 			if (TTY->line[i] == '\n') {
@@ -170,6 +174,8 @@ long exos_tty_read(char *buf, size_t len, int nonblock)
 	memmove(TTY->line, TTY->line + n, TTY->len - n);
 	TTY->len -= (uint32_t)n;
 	TTY->ready -= (uint32_t)n;
+	if (TTY->eof)
+		TTY->eof -= (uint32_t)n;
 	exos_unlock();
 	return (long)n;
 }
@@ -195,7 +201,7 @@ int exos_tty_ioctl(uint64_t req, uint64_t arg)
 		exos_lock();
 		TTY->termios = *(const struct l_termios *)arg;
 		if (req == L_TCSETSF)
-			TTY->len = TTY->ready = 0;
+			TTY->len = TTY->ready = TTY->eof = 0;
 		else if (!(TTY->termios.lflag & L_ICANON))
 			TTY->ready = TTY->len;
 		exos_unlock();
