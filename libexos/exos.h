@@ -60,6 +60,9 @@
 #define EXOS_PATH  1024
 #define EXOS_PIPE_SIZE 65536
 #define EXOS_TTY_LINE 4096
+/* Linux's system call numbers below this are told apart (syscall.c). */
+#define EXOS_NSYSCALLS 1024
+
 /* Processes one lock-holding can signal by call (more: their next slice
  * takes it). */
 #define EXOS_NCALLS 16
@@ -198,6 +201,9 @@ struct exos_shared {
 	int64_t clock_offset_ns; /* the wall clock set (time.c) */
 	int32_t next_pid;
 	uint32_t pad;
+	/* Unknown system calls said on the console, a bit each (syscall.c;
+	 * numbers from EXOS_NSYSCALLS - 1 on share the last bit). */
+	uint8_t unknown_said[EXOS_NSYSCALLS / 8];
 	struct exos_proc procs[EXOS_NPROC];
 	struct exos_file files[EXOS_NFILE];
 	struct exos_tty tty;

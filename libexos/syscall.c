@@ -1,7 +1,7 @@
 /*
  * syscall: the dispatch of reflected Linux system calls. A call ExOS does
- * not implement returns ENOSYS and is reported once, by number and name,
- * so gaps are visible.
+ * not implement returns ENOSYS and is reported once a boot, by number and
+ * name, so gaps are visible.
  */
 #include "exos.h"
 #include "sys.h"
@@ -23,16 +23,18 @@ static const char *const names[] = {
 
 static int64_t unknown(uint64_t nr)
 {
-	/* One bit per number in the table; numbers beyond it share one. */
-	static uint8_t reported[(NNAMES + 8) / 8];
-	uint64_t bit = nr < NNAMES ? nr : NNAMES;
+	/* One bit per number in the table, in the shared pages (so each is
+	 * said once a boot, whichever process makes it); numbers beyond the
+	 * table share the last. */
+	uint8_t *reported = SHARED->unknown_said;
+	uint64_t bit = nr < EXOS_NSYSCALLS ? nr : EXOS_NSYSCALLS - 1;
+	uint8_t mask = (uint8_t)(1u << (bit % 8));
 
-	if (!(reported[bit / 8] & (1u << (bit % 8)))) {
-		reported[bit / 8] |= (uint8_t)(1u << (bit % 8));
+	if (!(__atomic_fetch_or(&reported[bit / 8], mask, __ATOMIC_RELAXED) &
+	      mask))
 		exos_printf("exos: pid %d (%s): system call %lu (%s) is not "
 			    "implemented: ENOSYS\n", SELF->pid, SELF->exe, nr,
 			    nr < NNAMES && names[nr] ? names[nr] : "unknown");
-	}
 	return -L_ENOSYS;
 }
 
