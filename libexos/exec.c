@@ -371,21 +371,33 @@ static uint64_t phdr_address(const struct image *im)
 	return 0;
 }
 
+/* The CPU's features, as AT_HWCAP gives them on x86: CPUID 1's %edx. */
+static uint64_t hwcap(void)
+{
+	uint32_t a = 1, b, c = 0, d;
+
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	return d;
+}
+
 static uint64_t build_stack(const struct image *im,
 			    const struct exec_request *rq)
 {
 	uint64_t top = EXOS_USTACK_TOP;
+	/* Linux's entries, in its order (stack.h adds the rest). */
 	struct auxv aux[] = {
+		{ L_AT_MINSIGSTKSZ, exos_signal_frame_size() },
+		{ L_AT_HWCAP, hwcap() },
+		{ L_AT_PAGESZ, PAGE },
+		{ L_AT_CLKTCK, 100 },
 		{ L_AT_PHDR, phdr_address(im) },
 		{ L_AT_PHENT, sizeof(struct elf64_phdr) },
 		{ L_AT_PHNUM, im->info.phnum },
-		{ L_AT_PAGESZ, PAGE },
 		{ L_AT_BASE, 0 },
 		{ L_AT_FLAGS, 0 },
 		{ L_AT_ENTRY, im->info.entry + im->bias },
 		{ L_AT_UID, 0 }, { L_AT_EUID, 0 },
 		{ L_AT_GID, 0 }, { L_AT_EGID, 0 },
-		{ L_AT_CLKTCK, 100 },
 		{ L_AT_SECURE, 0 },
 	};
 	uint8_t random[16];

@@ -291,6 +291,7 @@ struct l_pollfd {
 #define L_AT_EGID   14
 #define L_AT_PLATFORM 15
 #define L_AT_HWCAP  16
+#define L_AT_MINSIGSTKSZ 51
 #define L_AT_CLKTCK 17
 #define L_AT_SECURE 23
 #define L_AT_RANDOM 25

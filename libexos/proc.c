@@ -91,6 +91,10 @@ int exos_proc_first(uint64_t brk_start)
 	for (int i = 0; i < 15; i++)
 		SELF->exe[i] = ENVS[xok_env_slot(xok_getenvid())].name[i];
 	memcpy(p->exe, SELF->exe, 16);
+	/* Its command line for ps: that name (the kernel's arguments are
+	 * not kept). */
+	p->cmdline_len = (uint32_t)strlen(SELF->exe) + 1;
+	memcpy(p->cmdline, SELF->exe, p->cmdline_len);
 	exos_mem_exec_reset(brk_start);
 	for (int i = 0; i < EXOS_NFD; i++)
 		SELF->fd[i].file = -1;

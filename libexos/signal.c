@@ -168,6 +168,12 @@ static int on_altstack(uint64_t sp)
 	return SELF->altstack_size && sp - SELF->altstack_sp < SELF->altstack_size;
 }
 
+uint64_t exos_signal_frame_size(void)
+{
+	/* push_frame's: the frame, the x87/SSE area and their alignments. */
+	return sizeof(struct sigframe) + 512 + 64 + 16;
+}
+
 /* Runs the handler of `sig` on the program's stack, or on its alternate
  * stack (SA_ONSTACK, unless already there): 0, or -1 if the frame cannot
  * be written there or the handler is not in the program's memory (the

@@ -1,7 +1,8 @@
 /*
  * stack: see stack.h. Layout, from high addresses down: the strings
- * (execfn, then envp's and argv's), the 16 random bytes, padding to 16,
- * then auxv pairs, envp pointers and NULL, argv pointers and NULL, argc.
+ * (execfn, then envp's and argv's), the platform's name, the 16 random
+ * bytes, padding to 16, then auxv pairs, envp pointers and NULL, argv
+ * pointers and NULL, argc.
  */
 #include "stack.h"
 
@@ -44,14 +45,15 @@ uint64_t stack_build(uint8_t *buf, size_t size, uint64_t top,
 		     const uint8_t random[16], const char *execfn)
 {
 	struct cursor c = { buf, top, top, top - size };
-	unsigned nwords = 1 + argv->n + 1 + envp->n + 1 + 2 * (n_aux + 3);
+	unsigned nwords = 1 + argv->n + 1 + envp->n + 1 + 2 * (n_aux + 5);
 	uint64_t addrs_storage[nwords]; /* argv, envp addresses, then words */
 	uint64_t *argp = addrs_storage, *envpp = argp + argv->n;
-	uint64_t fn, rnd, *w;
+	uint64_t fn, platform, rnd, *w;
 	unsigned k = 0;
 
 	if (!(fn = push(&c, execfn, strlen(execfn) + 1)) ||
 	    push_strings(&c, envp, envpp) || push_strings(&c, argv, argp) ||
+	    !(platform = push(&c, "x86_64", sizeof("x86_64"))) ||
 	    !(rnd = push(&c, random, 16)))
 		return 0;
 	c.sp &= ~15ull;
@@ -73,8 +75,12 @@ uint64_t stack_build(uint8_t *buf, size_t size, uint64_t top,
 	}
 	w[k++] = 25; /* AT_RANDOM */
 	w[k++] = rnd;
+	w[k++] = 26; /* AT_HWCAP2: no ring-3 MWAIT, no FSGSBASE for programs */
+	w[k++] = 0;
 	w[k++] = 31; /* AT_EXECFN */
 	w[k++] = fn;
+	w[k++] = 15; /* AT_PLATFORM */
+	w[k++] = platform;
 	w[k++] = 0; /* AT_NULL */
 	w[k++] = 0;
 	if (c.sp - c.floor < k * 8)

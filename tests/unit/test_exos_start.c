@@ -52,19 +52,28 @@ static void test_stack_layout(void)
 	CU_ASSERT_STRING_EQUAL(str(word(sp + 40)), "PATH=/bin");
 	CU_ASSERT_STRING_EQUAL(str(word(sp + 48)), "HOME=/");
 	CU_ASSERT_EQUAL(word(sp + 56), 0);
-	a = sp + 64; /* auxv: as given, then AT_RANDOM, AT_EXECFN, AT_NULL */
+	/* auxv: as given, then AT_RANDOM, AT_HWCAP2, AT_EXECFN, AT_PLATFORM,
+	 * AT_NULL, as Linux ends it */
+	a = sp + 64;
 	CU_ASSERT_EQUAL(word(a), 6);
 	CU_ASSERT_EQUAL(word(a + 8), 4096);
 	CU_ASSERT_EQUAL(word(a + 16), 9);
 	CU_ASSERT_EQUAL(word(a + 24), 0x401000);
 	CU_ASSERT_EQUAL(word(a + 32), 25);
 	CU_ASSERT_EQUAL(memcmp(str(word(a + 40)), random, 16), 0);
-	CU_ASSERT_EQUAL(word(a + 48), 31);
-	CU_ASSERT_STRING_EQUAL(str(word(a + 56)), "/bin/sh");
-	CU_ASSERT_EQUAL(word(a + 64), 0);
-	CU_ASSERT_EQUAL(word(a + 72), 0);
-	/* Every string lies inside the stack, above the vectors. */
-	CU_ASSERT(word(sp + 8) > a + 72 && word(sp + 8) < TOP);
+	CU_ASSERT_EQUAL(word(a + 48), 26);
+	CU_ASSERT_EQUAL(word(a + 56), 0);
+	CU_ASSERT_EQUAL(word(a + 64), 31);
+	CU_ASSERT_STRING_EQUAL(str(word(a + 72)), "/bin/sh");
+	CU_ASSERT_EQUAL(word(a + 80), 15);
+	CU_ASSERT_STRING_EQUAL(str(word(a + 88)), "x86_64");
+	CU_ASSERT_EQUAL(word(a + 96), 0);
+	CU_ASSERT_EQUAL(word(a + 104), 0);
+	/* Every string lies inside the stack, above the vectors; the
+	 * random bytes lie below the platform's name, below the strings. */
+	CU_ASSERT(word(sp + 8) > a + 104 && word(sp + 8) < TOP);
+	CU_ASSERT(word(a + 40) + 16 <= word(a + 88));
+	CU_ASSERT(word(a + 88) + 7 <= word(sp + 8));
 }
 
 static void test_stack_too_small(void)

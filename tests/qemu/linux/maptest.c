@@ -1,7 +1,8 @@
 /*
  * maptest: a plain static Linux program (musl, no libexos) that checks
  * the memory ExOS's exec gives it — pages filled from the file on first
- * touch, shared through the page cache, copy-on-write where writable.
+ * touch, shared through the page cache, copy-on-write where writable —
+ * and its auxiliary vector, Linux's entries in Linux's order.
  *
  *   maptest            runs every check, prints "maptest: NAME ok" each
  *   maptest fresh      (run by the checks) memory as a new process sees it
@@ -218,12 +219,45 @@ static void check_changed_file(void)
 	unlink(copy);
 }
 
+extern char **environ;
+
+/* The auxiliary vector's entries, in Linux 6.1's order for a static
+ * program (AT_SYSINFO_EHDR, and 6.3's AT_RSEQ_*, aside: ExOS has no vDSO
+ * and no rseq), with the values a program relies on. */
+static int auxv_as_linux(void)
+{
+	static const unsigned long order[] = {
+		AT_MINSIGSTKSZ, AT_HWCAP, AT_PAGESZ, AT_CLKTCK, AT_PHDR,
+		AT_PHENT, AT_PHNUM, AT_BASE, AT_FLAGS, AT_ENTRY, AT_UID,
+		AT_EUID, AT_GID, AT_EGID, AT_SECURE, AT_RANDOM, AT_HWCAP2,
+		AT_EXECFN, AT_PLATFORM,
+	};
+	char **e = environ;
+	unsigned long *a;
+	unsigned k = 0;
+
+	while (*e)
+		e++;
+	for (a = (unsigned long *)(e + 1); a[0] != AT_NULL; a += 2) {
+		if (a[0] == AT_SYSINFO_EHDR || a[0] == 27 || a[0] == 28)
+			continue;
+		if (k == sizeof(order) / sizeof(order[0]) || a[0] != order[k++])
+			return 0;
+	}
+	return k == sizeof(order) / sizeof(order[0]) &&
+	       getauxval(AT_PAGESZ) == PAGE && getauxval(AT_HWCAP) != 0 &&
+	       getauxval(AT_MINSIGSTKSZ) >= 1024 &&
+	       !strcmp((const char *)getauxval(AT_PLATFORM), "x86_64") &&
+	       getauxval(AT_ENTRY) != 0 && getauxval(AT_RANDOM) != 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "fresh"))
 		return fresh();
 	if (argc > 1 && !strcmp(argv[1], "victim"))
 		return victim();
+	result("auxv_as_linux", auxv_as_linux());
 	result("segments_match_file", segments_match_file());
 	check_copy_on_write();
 	check_unmapped_page();
