@@ -132,12 +132,34 @@ int exos_tty_readable(void)
 	return TTY->ready > 0 || TTY->eof || CLOCK->cons_in;
 }
 
+/* A process of a background job may not read the terminal: its job is
+ * stopped by SIGTTIN (the read starts again once it is continued in the
+ * foreground), or, ignoring or blocking SIGTTIN, it gets EIO (the lock
+ * held). 0 for a process in the foreground. */
+static int background_read(void)
+{
+	struct exos_proc *me = exos_proc_self();
+	uint64_t ttin = 1ull << (L_SIGTTIN - 1);
+
+	if (me->pgid == TTY->fg_pgid)
+		return 0;
+	if ((SELF->sigmask & ttin) ||
+	    SELF->sig[L_SIGTTIN - 1].handler == L_SIG_IGN)
+		return -L_EIO;
+	signal_group(me->pgid, L_SIGTTIN);
+	return -L_EINTR;
+}
+
 long exos_tty_read(char *buf, size_t len, int nonblock)
 {
 	size_t n;
 	int r;
 
 	exos_lock();
+	if ((r = background_read())) {
+		exos_unlock();
+		return r;
+	}
 	for (;;) {
 		drain();
 		if (TTY->ready || TTY->eof)
