@@ -375,10 +375,10 @@ void exos_signal_update_ignored(void);
 /* Can signals be taken in the code `tf` interrupted: is it the
  * program's, not ExOS's or ExOS's way in or out? */
 int exos_signal_can_take(const struct xok_trapframe *tf);
-/* The room a handler's frame takes on a stack (AT_MINSIGSTKSZ). */
-uint64_t exos_signal_frame_size(void);
 /* Takes the pending signals there (the attention word cleared). */
 void exos_signal_take(struct xok_trapframe *tf);
+/* The room a handler's frame takes on a stack (AT_MINSIGSTKSZ). */
+uint64_t exos_signal_frame_size(void);
 
 /* sigpct.c: signals to other processes by protected control transfer.
  * Notes process environment `env` as sent a signal: it is called when the

@@ -15,7 +15,6 @@
 
 #include "exos.h"
 
-
 static int holder_alive(uint64_t id)
 {
 	return ENVS[xok_env_slot(id)].id == id;

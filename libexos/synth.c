@@ -12,7 +12,6 @@
 #include "../lib/string.h"
 #include "exos.h"
 
-
 /* ---- /dev ---- */
 
 enum { DEV_CONSOLE, DEV_TTY, DEV_NULL, DEV_ZERO, DEV_URANDOM, DEV_RANDOM,

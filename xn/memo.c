@@ -90,28 +90,33 @@ static struct xn_memo_slot *owned(struct xn_memo *m,
 	return s ? s : compute(m, cx, type, bytes, err);
 }
 
-int xn_memo_compute(struct xn_memo *m, const struct xn_context *cx,
-		    uint64_t type, const uint8_t *bytes,
-		    const struct xok_xn_pair **set, size_t *n)
+/* The owned set of `bytes`, computed afresh or (`fresh` 0) remembered,
+ * handed out at *set and *n. */
+static int owned_set(struct xn_memo *m, const struct xn_context *cx,
+		     uint64_t type, const uint8_t *bytes,
+		     const struct xok_xn_pair **set, size_t *n, int fresh)
 {
 	int err = 0;
-	struct xn_memo_slot *s = compute(m, cx, type, bytes, &err);
+	struct xn_memo_slot *s = fresh ? compute(m, cx, type, bytes, &err) :
+					 owned(m, cx, type, bytes, &err);
 
 	if (s)
 		hand_out(m, s, set, n);
 	return err;
 }
 
+int xn_memo_compute(struct xn_memo *m, const struct xn_context *cx,
+		    uint64_t type, const uint8_t *bytes,
+		    const struct xok_xn_pair **set, size_t *n)
+{
+	return owned_set(m, cx, type, bytes, set, n, 1);
+}
+
 int xn_memo_owned(struct xn_memo *m, const struct xn_context *cx,
 		  uint64_t type, const uint8_t *bytes,
 		  const struct xok_xn_pair **set, size_t *n)
 {
-	int err = 0;
-	struct xn_memo_slot *s = owned(m, cx, type, bytes, &err);
-
-	if (s)
-		hand_out(m, s, set, n);
-	return err;
+	return owned_set(m, cx, type, bytes, set, n, 0);
 }
 
 /* Does a byte the UDF read differ between the slot and `new` in word
