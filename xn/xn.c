@@ -858,9 +858,13 @@ int64_t sys_xn_sync(uint64_t clean)
 		return E_STATE;
 	if (clean > 1)
 		return E_INVAL;
+	/* Clean only when every change is on disk. A block still being read
+	 * changes nothing (the disk's copy is the block): a read-ahead in
+	 * flight does not keep the disk from being clean. */
 	for (int i = 0; clean && i < XOK_XN_REGISTRY; i++)
-		if (reg[i].pfn && (reg[i].state != XOK_XN_VALID || reg[i].freed))
-			return E_BUSY; /* clean only when everything is on disk */
+		if (reg[i].pfn && (reg[i].state == XOK_XN_DIRTY ||
+				   reg[i].state == XOK_XN_WRITING || reg[i].freed))
+			return E_BUSY;
 	if (write_map())
 		return E_IO;
 	xn.super.clean = (uint32_t)clean;
